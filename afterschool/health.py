@@ -1,0 +1,62 @@
+"""/healthz for load balancers: database, broker and worker status as JSON.
+
+Answers 503 when the database or the broker is unreachable (this web process cannot do its work);
+a stale worker heartbeat is reported but keeps 200, since the web process itself is healthy.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+from notices.tasks import HEARTBEAT_KEY
+
+WORKER_STALE_AFTER_SECONDS = 180
+
+
+def _database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "down"
+        return f"down: {type(exc).__name__}"
+    return "ok"
+
+
+def _broker() -> str:
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+            connect_timeout=2,
+        ) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # refused, timed out, DNS: all "down"
+        return f"down: {type(exc).__name__}"
+    return "ok"
+
+
+def _worker() -> str:
+    try:
+        stamp = cache.get(HEARTBEAT_KEY)
+    except Exception as exc:
+        return f"unknown: {type(exc).__name__}"
+    if not stamp:
+        return "no heartbeat yet"
+    age = (timezone.now() - datetime.fromisoformat(stamp)).total_seconds()
+    return "ok" if age <= WORKER_STALE_AFTER_SECONDS else f"stale: last heartbeat {int(age)} s ago"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database(), "broker": _broker(), "worker": _worker()}
+    healthy = checks["database"] == "ok" and checks["broker"] == "ok"
+    return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from afterschool import health
+
+admin.site.site_header = admin.site.site_title = "课后服务管理平台"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("notices/", include("notices.urls")),
+    path("", include("schools.urls")),
+]
+
+if settings.DEBUG:
+    # Lets a developer look at the error pages that production shows.
+    urlpatterns += [
+        path("_errors/404/", TemplateView.as_view(template_name="404.html")),
+        path("_errors/500/", TemplateView.as_view(template_name="500.html")),
+    ]

@@ -1,0 +1,30 @@
+"""Write audit rows. Services call these inside their own transaction."""
+
+from django.db import models
+
+from audit.models import AccessLog, AuditEvent
+
+
+def _key(target: models.Model) -> tuple[str, str]:
+    # Public records carry a UUID code; prefer it so that logs never expose sequential ids.
+    ident = getattr(target, "code", None) or target.pk
+    return target._meta.label_lower, str(ident)
+
+
+def record(*, actor, verb: str, target: models.Model, changes: dict | None = None) -> AuditEvent:
+    """Append one audit event. Raises nothing of its own."""
+    target_type, target_id = _key(target)
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        verb=verb,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=str(target)[:200],
+        changes=changes or {},
+    )
+
+
+def access_record(*, user, target: models.Model, path: str) -> AccessLog:
+    """Append one access-log row for a view of a child's record. Raises nothing of its own."""
+    target_type, target_id = _key(target)
+    return AccessLog.objects.create(user=user, target_type=target_type, target_id=target_id, path=path[:300])

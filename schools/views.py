@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from schools import forms, services
+
+
+class LoginView(auth_views.LoginView):
+    form_class = forms.LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = forms.PasswordForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_changed(user=self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+@require_POST
+def language_set(request):
+    """Django's set_language, and remember the choice on the account for e-mails."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
+    return response
+
+
+@require_GET
+@login_required
+def home(request):
+    return render(request, "schools/home.html")
