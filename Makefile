@@ -47,10 +47,10 @@ migrations-check:
 pytest:
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Regenerate the translation catalogue after changing visible strings, then fill in msgstr.
+# Rebuild locale/zh_Hans from the code and locale/sources/*.json (English msgid -> 中文), compile
+# the .mo, and list any visible string still without a Chinese translation.
 messages: setup-dev
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) bin/translate
 
 clean:
 	rm -rf var/broker var/cache var/celerybeat-schedule* var/test.sqlite3*

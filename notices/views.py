@@ -20,10 +20,10 @@ def inbox(request):
 
 @require_POST
 @login_required
-def notification_open(request, pk: int):
+def notification_open(request, notification_id: int):
     """Mark read, then follow the notification's link (only within this site)."""
     try:
-        notification = selectors.notification_get_for_user(user=request.user, pk=pk)
+        notification = selectors.notification_get_for_user(user=request.user, pk=notification_id)
     except Notification.DoesNotExist:
         raise Http404 from None
     services.notification_mark_read(notification=notification)

@@ -1,6 +1,10 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -27,3 +31,403 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    PARENT = "parent", _("parent")
+    CLASS_TEACHER = "class_teacher", _("class teacher")
+    SERVICE_TEACHER = "service_teacher", _("service teacher")
+    GATE_GUARD = "gate_guard", _("gate guard")
+    SCHOOL_ADMIN = "school_admin", _("school admin")
+    BUREAU_OFFICER = "bureau_officer", _("bureau officer")
+
+
+SCHOOL_ROLES = [Role.SERVICE_TEACHER, Role.GATE_GUARD, Role.SCHOOL_ADMIN]
+
+
+class Region(models.Model):
+    """An administrative region (GB/T 2260) and the bureau that oversees it."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
+        CITY = "city", _("city")
+        COUNTY = "county", _("county")
+
+    code = models.CharField(_("GB/T 2260 code"), max_length=12)
+    name = models.CharField(_("name"), max_length=60)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("administrative parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # A county-level city administered directly by the province (省直管县, e.g. 巩义市) reports to the
+    # province, not to the city it sits in: its bureau's data flows up that way.
+    reports_to = models.ForeignKey(
+        "self",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reporting",
+    )
+    # Codes along the reporting chain, "/41/4101/410102/": a bureau sees every region whose path
+    # starts with its own. Written by services.region_save, never by hand.
+    report_path = models.CharField(_("reporting path"), max_length=200, editable=False)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="region_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(level__in=["province", "city", "county"]), name="region_level_valid"
+            ),
+        ]
+        indexes = [
+            # Bureau scoping: regions (and their schools) under a reporting path prefix.
+            models.Index(fields=["report_path"], name="region_report_path_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    class Stage(models.TextChoices):
+        PRIMARY = "primary", _("primary school")
+        JUNIOR = "junior", _("junior secondary school")
+        NINE_YEAR = "nine_year", _("nine-year school")
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    # 学校标识码: the Ministry's 10-digit school identifier.
+    identifier = models.CharField(
+        _("school identifier"),
+        max_length=10,
+        validators=[RegexValidator(r"^\d{10}$", _("The school identifier has 10 digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.PRIMARY)
+    region = models.ForeignKey(
+        Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="schools"
+    )
+    # H1: a school that cannot offer the service this term explains why to parents.
+    offers_service = models.BooleanField(_("offers the service this term"), default=True)
+    no_service_explanation = models.TextField(_("explanation to parents"), blank=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="school_code_unique"),
+            models.UniqueConstraint(fields=["identifier"], name="school_identifier_unique"),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=["primary", "junior", "nine_year"]), name="school_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(offers_service=True) | ~models.Q(no_service_explanation=""),
+                name="school_explains_no_service",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+GRADE_NAMES = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
+
+
+class ClassGroup(models.Model):
+    """A school class (行政班), e.g. 三年级(1)班. Its class teacher is a Membership."""
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="classes"
+    )
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    number = models.PositiveSmallIntegerField(_("class number"))
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["school_id", "grade", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="classgroup_code_unique"),
+            models.UniqueConstraint(fields=["school", "grade", "number"], name="classgroup_unique_in_school"),
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=9), name="classgroup_grade_1_9"
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="classgroup_number_positive"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return class_display_name(self.grade, self.number)
+
+
+def class_display_name(grade: int, number: int) -> str:
+    return f"{GRADE_NAMES.get(grade, grade)}年级({number})班"
+
+
+class Student(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    # Denormalised from the class so that every scope query is one join shorter; services keep
+    # it equal to class_group.school.
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="students"
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, verbose_name=_("class"), on_delete=models.PROTECT, related_name="students"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    # 全国学籍号: G + the 18-character ID number when the child has one (check digit validated).
+    student_number = models.CharField(_("national student number"), max_length=20)
+    birth_date = models.DateField(_("birth date"))
+    # M2: priority groups served first (留守儿童, 进城务工人员随迁子女, other groups in need).
+    left_behind = models.BooleanField(_("left-behind child"), default=False)
+    migrant = models.BooleanField(_("child of migrant workers"), default=False)
+    low_income = models.BooleanField(_("low-income family"), default=False)
+    disability = models.BooleanField(_("disability"), default=False)
+    other_priority_note = models.CharField(_("other need (note)"), max_length=200, blank=True)
+    active = models.BooleanField(_("enrolled"), default=True)
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        ordering = ["class_group__grade", "class_group__number", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="student_code_unique"),
+            models.UniqueConstraint(fields=["student_number"], name="student_number_unique"),
+            models.CheckConstraint(condition=models.Q(gender__in=["M", "F"]), name="student_gender_valid"),
+        ]
+        indexes = [
+            # Class rosters: a class's students by name.
+            models.Index(fields=["class_group", "name"], name="student_class_name_idx"),
+            # School lists and search by name.
+            models.Index(fields=["school", "name"], name="student_school_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_priority(self) -> bool:
+        return bool(
+            self.left_behind or self.migrant or self.low_income or self.disability or self.other_priority_note
+        )
+
+    @property
+    def masked_student_number(self) -> str:
+        return mask_tail(self.student_number)
+
+
+def mask_tail(value: str, keep: int = 4) -> str:
+    """Show only the last digits of an identifier (PIPL: minors' ID numbers are sensitive)."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - keep, 0) + value[-keep:]
+
+
+class Guardian(models.Model):
+    """A parent or other guardian; signs in with their mobile number."""
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT, related_name="guardian"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    mobile = models.CharField(_("mobile number"), max_length=11)
+    students = models.ManyToManyField(
+        Student, through="Guardianship", related_name="guardians", verbose_name=_("children")
+    )
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="guardian_code_unique"),
+            models.UniqueConstraint(fields=["mobile"], name="guardian_mobile_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Guardianship(models.Model):
+    guardian = models.ForeignKey(Guardian, verbose_name=_("guardian"), on_delete=models.PROTECT)
+    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.PROTECT)
+    relationship = models.CharField(_("relationship"), max_length=20)
+
+    class Meta:
+        verbose_name = _("guardianship")
+        verbose_name_plural = _("guardianships")
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "student"], name="guardianship_unique"),
+        ]
+        indexes = [
+            # A child's guardians (pick-up checks, notifications).
+            models.Index(fields=["student"], name="guardianship_student_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.guardian} – {self.student} ({self.relationship})"
+
+
+class AuthorizedPickup(models.Model):
+    """A person a guardian allows to collect the child; a school may restrict one (with a reason)."""
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="pickups"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    relationship = models.CharField(_("relationship"), max_length=20)
+    mobile = models.CharField(_("mobile number"), max_length=11)
+    id_last4 = models.CharField(
+        _("last 4 characters of ID number"),
+        max_length=4,
+        validators=[RegexValidator(r"^\d{3}[\dX]$", _("Enter the last 4 characters of the ID number."))],
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    # Ending keeps the row (history); the person is no longer valid from that day on.
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    restricted = models.BooleanField(_("restricted by the school"), default=False)
+    restriction_reason = models.CharField(_("reason for the restriction"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("authorised pick-up person")
+        verbose_name_plural = _("authorised pick-up persons")
+        ordering = ["student_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="authorizedpickup_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="authorizedpickup_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(restricted=False) | ~models.Q(restriction_reason=""),
+                name="authorizedpickup_restriction_has_reason",
+            ),
+        ]
+        indexes = [
+            # A child's pick-up list and the gate's lookup by mobile number.
+            models.Index(fields=["student", "valid_from"], name="pickup_student_idx"),
+            models.Index(fields=["mobile"], name="pickup_mobile_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.relationship})"
+
+    def is_valid_on(self, day) -> bool:
+        """May collect the child on this day: not restricted, not ended, within the dates."""
+        if self.restricted or self.valid_from > day:
+            return False
+        if self.valid_until is not None and day > self.valid_until:
+            return False
+        return self.ended_at is None or day < timezone.localtime(self.ended_at).date()
+
+
+class Membership(models.Model):
+    """A staff role with its scope: a region for bureaus, a school for staff, a class for class teachers."""
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    class_group = models.ForeignKey(
+        ClassGroup,
+        verbose_name=_("class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="membership_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role if r != Role.PARENT]),
+                name="membership_role_valid",
+            ),
+            # Each role carries exactly the scope it needs.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        role="bureau_officer",
+                        region__isnull=False,
+                        school__isnull=True,
+                        class_group__isnull=True,
+                    )
+                    | models.Q(
+                        role="class_teacher",
+                        region__isnull=True,
+                        school__isnull=False,
+                        class_group__isnull=False,
+                    )
+                    | models.Q(
+                        role__in=["service_teacher", "gate_guard", "school_admin"],
+                        region__isnull=True,
+                        school__isnull=False,
+                        class_group__isnull=True,
+                    )
+                ),
+                name="membership_scope_matches_role",
+            ),
+            # One class teacher (班主任) per class.
+            models.UniqueConstraint(
+                fields=["class_group"],
+                condition=models.Q(role="class_teacher"),
+                name="membership_one_class_teacher",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "region"],
+                condition=models.Q(role="bureau_officer"),
+                name="membership_unique_bureau",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school"],
+                condition=models.Q(role__in=["service_teacher", "gate_guard", "school_admin"]),
+                name="membership_unique_school_role",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.class_group or self.school or self.region
+        return f"{self.user} · {self.get_role_display()} · {scope}"

@@ -1,7 +1,32 @@
+"""Writes to the organisation: regions, schools, classes, students, guardians, pick-up persons,
+memberships. Each validates, writes in one transaction and records an audit event."""
+
+import datetime
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit import services as audit
-from schools.models import User
+from schools import access
+from schools.models import (
+    AuthorizedPickup,
+    ClassGroup,
+    Guardian,
+    Guardianship,
+    Membership,
+    Region,
+    Role,
+    School,
+    Student,
+    User,
+)
+from schools.phones import mobile_normalise, normalise_text
+from schools.validators import id_last4_normalise, student_number_normalise
+
+# --- accounts -------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -20,3 +45,323 @@ def user_language_set(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+# --- regions and schools --------------------------------------------------------------------
+
+
+def _report_path(region: Region) -> str:
+    codes, node, seen = [], region, set()
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        codes.append(node.code)
+        node = node.reports_to
+    return "/" + "/".join(reversed(codes)) + "/"
+
+
+@transaction.atomic
+def region_save(
+    *, code: str, name: str, level: str, parent: Region | None = None, reports_to: Region | None = None
+) -> Region:
+    """Create or update a region by its GB/T 2260 code and refresh the reporting paths below it.
+
+    reports_to defaults to the administrative parent. Raises ValidationError(code="region_cycle").
+    """
+    region = Region.objects.filter(code=code).first() or Region(code=code)
+    region.name, region.level, region.parent = name, level, parent
+    region.reports_to = reports_to if reports_to is not None else parent
+    node = region.reports_to
+    while node is not None:
+        if node.code == code:
+            raise ValidationError(_("A region cannot report to itself."), code="region_cycle")
+        node = node.reports_to
+    region.report_path = _report_path(region)
+    region.full_clean(exclude=["report_path"])
+    region.save()
+    for child in Region.objects.filter(reports_to=region):
+        region_save(
+            code=child.code, name=child.name, level=child.level, parent=child.parent, reports_to=region
+        )
+    return region
+
+
+@transaction.atomic
+def school_save(
+    *,
+    identifier: str,
+    name: str,
+    region: Region,
+    stage: str = School.Stage.PRIMARY,
+    offers_service: bool = True,
+    no_service_explanation: str = "",
+    actor: User | None = None,
+) -> School:
+    """Create or update a school by its identifier.
+
+    Raises ValidationError(code="not_county") or (code="explanation_required").
+    """
+    if region.level != Region.Level.COUNTY:
+        raise ValidationError(_("A school belongs to a county-level region."), code="not_county")
+    if not offers_service and not no_service_explanation.strip():
+        raise ValidationError(
+            _("A school that does not offer the service must explain why to parents."),
+            code="explanation_required",
+        )
+    school = School.objects.filter(identifier=identifier).first() or School(identifier=identifier)
+    before = {"offers_service": school.offers_service} if school.pk else {}
+    school.name, school.region, school.stage = name, region, stage
+    school.offers_service, school.no_service_explanation = offers_service, no_service_explanation.strip()
+    school.full_clean()
+    school.save()
+    audit.record(actor=actor, verb="school.save", target=school, changes={**before, "now": offers_service})
+    return school
+
+
+@transaction.atomic
+def school_service_set(*, school: School, offers_service: bool, explanation: str, actor: User) -> School:
+    """H1: record whether the school offers the service this term, with the parents' explanation.
+
+    Raises ValidationError(code="explanation_required").
+    """
+    if not offers_service and not explanation.strip():
+        raise ValidationError(
+            _("A school that does not offer the service must explain why to parents."),
+            code="explanation_required",
+        )
+    changes = {"offers_service": [school.offers_service, offers_service]}
+    school.offers_service = offers_service
+    school.no_service_explanation = "" if offers_service else explanation.strip()
+    school.save(update_fields=["offers_service", "no_service_explanation"])
+    audit.record(actor=actor, verb="school.service_set", target=school, changes=changes)
+    return school
+
+
+# --- classes --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def class_create(*, school: School, grade: int, number: int, actor: User | None = None) -> ClassGroup:
+    """Add a class to a school. Raises ValidationError(code="class_exists" or "grade")."""
+    if not 1 <= grade <= 9:
+        raise ValidationError(_("Grade must be between 1 and 9."), code="grade")
+    if ClassGroup.objects.filter(school=school, grade=grade, number=number).exists():
+        raise ValidationError(_("This class already exists in the school."), code="class_exists")
+    group = ClassGroup.objects.create(school=school, grade=grade, number=number)
+    audit.record(actor=actor, verb="class.create", target=group)
+    return group
+
+
+@transaction.atomic
+def class_teacher_set(*, class_group: ClassGroup, teacher: User | None, actor: User | None) -> None:
+    """Make a user the class teacher (班主任) of a class, replacing the previous one. Raises nothing."""
+    previous = Membership.objects.filter(class_group=class_group, role=Role.CLASS_TEACHER)
+    old = list(previous.values_list("user__username", flat=True))
+    previous.delete()
+    if teacher is not None:
+        Membership.objects.create(
+            user=teacher, role=Role.CLASS_TEACHER, school=class_group.school, class_group=class_group
+        )
+        access.forget(teacher)
+    audit.record(
+        actor=actor,
+        verb="class.teacher_set",
+        target=class_group,
+        changes={"from": old, "to": teacher.username if teacher else None},
+    )
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    user: User,
+    role: str,
+    actor: User | None,
+    school: School | None = None,
+    region: Region | None = None,
+) -> Membership:
+    """Give a user a staff or bureau role. Raises ValidationError(code="role_scope" or "duplicate")."""
+    if role == Role.BUREAU_OFFICER and (region is None or school is not None):
+        raise ValidationError(_("A bureau officer belongs to a region."), code="role_scope")
+    if role in (Role.SERVICE_TEACHER, Role.GATE_GUARD, Role.SCHOOL_ADMIN) and school is None:
+        raise ValidationError(_("This role belongs to a school."), code="role_scope")
+    if role in (Role.PARENT, Role.CLASS_TEACHER):
+        raise ValidationError(
+            _("Parents come from the roster and class teachers are set on their class."), code="role_scope"
+        )
+    if Membership.objects.filter(user=user, role=role, school=school, region=region).exists():
+        raise ValidationError(_("This person already has this role."), code="duplicate")
+    membership = Membership.objects.create(user=user, role=role, school=school, region=region)
+    access.forget(user)
+    audit.record(actor=actor, verb="membership.add", target=membership, changes={"role": role})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User | None) -> None:
+    """End a staff role. Raises nothing."""
+    audit.record(
+        actor=actor,
+        verb="membership.remove",
+        target=membership,
+        changes={"user": membership.user.username, "role": membership.role},
+    )
+    membership.delete()
+    access.forget(membership.user)
+
+
+# --- guardians and students -----------------------------------------------------------------
+
+
+def guardian_account(*, name: str, mobile: str, password_hash: str | None = None) -> Guardian:
+    """The guardian with this mobile number, creating their account (mobile as login, forced
+    password change at first login) when new. Call inside a transaction. Raises ValidationError."""
+    mobile = mobile_normalise(mobile)
+    guardian = Guardian.objects.filter(mobile=mobile).select_related("user").first()
+    if guardian:
+        return guardian
+    user = User.objects.filter(username=mobile).first() or User(username=mobile)
+    if user.pk is None:
+        user.mobile = mobile
+        user.last_name = normalise_text(name)
+        # Nobody knows a random password: the school hands out a first password by resetting it.
+        user.password = password_hash or make_password(None)
+        user.must_change_password = True
+        user.save()
+    return Guardian.objects.create(user=user, name=normalise_text(name), mobile=mobile)
+
+
+@transaction.atomic
+def student_save(
+    *,
+    class_group: ClassGroup,
+    name: str,
+    gender: str,
+    student_number: str,
+    birth_date: datetime.date,
+    left_behind: bool = False,
+    migrant: bool = False,
+    low_income: bool = False,
+    disability: bool = False,
+    other_priority_note: str = "",
+    actor: User | None = None,
+    student: Student | None = None,
+) -> Student:
+    """Create a student, or update one. Raises ValidationError (student_number, duplicate)."""
+    number = student_number_normalise(student_number)
+    clash = Student.objects.filter(student_number=number)
+    if student is not None:
+        clash = clash.exclude(pk=student.pk)
+    if clash.exists():
+        raise ValidationError(
+            _("A student with national student number %(number)s already exists."),
+            code="duplicate",
+            params={"number": student.masked_student_number if student else "…" + number[-4:]},
+        )
+    student = student or Student()
+    before = {"class": str(student.class_group)} if student.pk else {}
+    student.school, student.class_group = class_group.school, class_group
+    student.name, student.gender = normalise_text(name), gender
+    student.student_number, student.birth_date = number, birth_date
+    student.left_behind, student.migrant = left_behind, migrant
+    student.low_income, student.disability = low_income, disability
+    student.other_priority_note = normalise_text(other_priority_note)
+    student.full_clean()
+    student.save()
+    audit.record(
+        actor=actor,
+        verb="student.save",
+        target=student,
+        changes={**before, "class": str(class_group)},
+    )
+    return student
+
+
+@transaction.atomic
+def guardianship_add(
+    *, student: Student, name: str, mobile: str, relationship: str, actor: User | None
+) -> Guardianship:
+    """Link a guardian (created when new) to a student. Raises ValidationError(code="mobile")."""
+    guardian = guardian_account(name=name, mobile=mobile)
+    link, created = Guardianship.objects.get_or_create(
+        guardian=guardian, student=student, defaults={"relationship": normalise_text(relationship)}
+    )
+    if created:
+        access.forget(guardian.user)
+        audit.record(
+            actor=actor, verb="guardianship.add", target=student, changes={"guardian": guardian.name}
+        )
+    return link
+
+
+# --- pick-up persons ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pickup_add(
+    *,
+    student: Student,
+    name: str,
+    relationship: str,
+    mobile: str,
+    id_last4: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None,
+    actor: User,
+) -> AuthorizedPickup:
+    """A guardian (or the school) names a person who may collect the child.
+
+    Raises ValidationError(code="mobile", "id_last4" or "dates").
+    """
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError(_("The end date cannot be before the start date."), code="dates")
+    pickup = AuthorizedPickup(
+        student=student,
+        name=normalise_text(name),
+        relationship=normalise_text(relationship),
+        mobile=mobile_normalise(mobile),
+        id_last4=id_last4_normalise(id_last4),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        added_by=actor,
+    )
+    pickup.full_clean()
+    pickup.save()
+    audit.record(actor=actor, verb="pickup.add", target=pickup, changes={"student": str(student.code)})
+    return pickup
+
+
+@transaction.atomic
+def pickup_end(*, pickup: AuthorizedPickup, actor: User) -> AuthorizedPickup:
+    """End a pick-up authorisation from today on; the row stays as history.
+
+    Raises ValidationError(code="ended").
+    """
+    if pickup.ended_at is not None:
+        raise ValidationError(_("This authorisation has already ended."), code="ended")
+    pickup.ended_at = timezone.now()
+    pickup.save(update_fields=["ended_at"])
+    audit.record(actor=actor, verb="pickup.end", target=pickup)
+    return pickup
+
+
+@transaction.atomic
+def pickup_restrict(*, pickup: AuthorizedPickup, reason: str, actor: User) -> AuthorizedPickup:
+    """The school bars a person from collecting the child. Raises ValidationError(code="reason")."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the restriction."), code="reason")
+    pickup.restricted, pickup.restriction_reason = True, reason.strip()
+    pickup.save(update_fields=["restricted", "restriction_reason"])
+    audit.record(actor=actor, verb="pickup.restrict", target=pickup, changes={"reason": reason.strip()})
+    return pickup
+
+
+@transaction.atomic
+def pickup_unrestrict(*, pickup: AuthorizedPickup, actor: User) -> AuthorizedPickup:
+    """The school lifts its restriction. Views allow this to school admins only. Raises nothing."""
+    pickup.restricted, pickup.restriction_reason = False, ""
+    pickup.save(update_fields=["restricted", "restriction_reason"])
+    audit.record(actor=actor, verb="pickup.unrestrict", target=pickup)
+    return pickup

@@ -72,3 +72,24 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed DEMO.md once per session; tests run in transactions rolled back to it."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def demo(db):
+    """The DEMO.md personas and schools. Transactional tests (which flush) seed again."""
+    from django.core.management import call_command
+
+    from schools.models import School
+
+    if not School.objects.exists():
+        call_command("seed_demo", stdout=open(os.devnull, "w"))
+    return factories.Demo()

@@ -22,3 +22,27 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class Demo:
+    """Look-ups into the DEMO.md data by its stable names."""
+
+    SCHOOLS = {"s1": "4101020001", "s2": "4101050001", "s3": "4101810001", "s4": "4101020002"}
+
+    def user(self, username: str) -> User:
+        return User.objects.get(username=username)
+
+    def school(self, key: str):
+        from schools.models import School
+
+        return School.objects.get(identifier=self.SCHOOLS[key])
+
+    def klass(self, key: str, grade: int, number: int):
+        from schools.models import ClassGroup
+
+        return ClassGroup.objects.get(school=self.school(key), grade=grade, number=number)
+
+    def child(self, name: str):
+        from schools.models import Student
+
+        return Student.objects.get(name=name)

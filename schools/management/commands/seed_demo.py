@@ -4,20 +4,28 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from schools.models import User
+from schools import demo
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo data (DEMO.md). Safe to run repeatedly."
+    help = "Create or complete the demo data (DEMO.md). Safe to run repeatedly."
 
-    @transaction.atomic
-    def handle(self, *args, **options):
-        password = settings.DEMO_PASSWORD
-        admin, created = User.objects.get_or_create(
-            username="admin",
-            defaults={"is_staff": True, "is_superuser": True, "last_name": "系统管理员"},
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--schools", type=int, default=4, help="schools in all (at least the 4 of DEMO.md)"
         )
-        if created:
-            admin.set_password(password)
-            admin.save()
-        self.stdout.write(f"admin {'created' if created else 'already present'}")
+        parser.add_argument("--students-per-class", type=int, default=20)
+        parser.add_argument("--logins", action="store_true", help="only print the demo logins")
+
+    def handle(self, *args, schools, students_per_class, logins, **options):
+        if not logins:
+            self.stdout.write("Building the demo data…")
+            with transaction.atomic():
+                demo.Builder(
+                    students_per_class=students_per_class,
+                    extra_schools=max(schools - len(demo.SCHOOLS), 0),
+                    out=self.stdout,
+                ).build()
+        self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
+        for username, who in demo.DEMO_LOGINS:
+            self.stdout.write(f"  {username:<22} {who}")

@@ -1,0 +1,260 @@
+"""Who may see what: the one place that scopes regions, schools, classes, students, guardians,
+pick-up persons and memberships to a user. Every view, list, export and form choice goes through it.
+
+Out of scope and missing look the same: the get_* helpers raise Http404 for both.
+
+- superuser: everything.
+- bureau officer: every region whose reporting chain reaches theirs (a 省直管县 reports to the
+  province, not its city) and those regions' schools and classes; no individual children, only
+  counts (PIPL: data minimisation).
+- school admin: their school and all its classes, students, guardians, pick-up persons and staff.
+- class teacher: their class, its students, their guardians and pick-up persons.
+- service teacher, gate guard: their school (later features add the groups they lead and the
+  children at the gate).
+- parent: their own children, those children's classes and schools, and their pick-up persons.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from schools.models import (
+    AuthorizedPickup,
+    ClassGroup,
+    Guardian,
+    Membership,
+    Region,
+    Role,
+    School,
+    Student,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    roles: frozenset = frozenset()
+    region_paths: tuple = ()  # bureau officers
+    staff_school_ids: frozenset = frozenset()  # any school role or class teacher
+    admin_school_ids: frozenset = frozenset()  # school admins
+    guard_school_ids: frozenset = frozenset()  # gate guards
+    class_ids: frozenset = frozenset()  # class teachers
+    child_ids: frozenset = frozenset()  # parents
+    guardian_id: int | None = None
+
+
+NOTHING = Q(pk__in=[])
+
+
+def scope(user) -> Scope:
+    """The user's scope, computed once per request (cached on the user object)."""
+    cached = getattr(user, "_access_scope", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        result = Scope()
+    elif user.is_superuser:
+        result = Scope(everything=True, roles=frozenset(Role))
+    else:
+        rows = list(
+            Membership.objects.filter(user=user).values_list(
+                "role", "region__report_path", "school_id", "class_group_id"
+            )
+        )
+        guardian = Guardian.objects.filter(user=user).values_list("pk", flat=True).first()
+        children = (
+            frozenset(Student.objects.filter(guardians__pk=guardian).values_list("pk", flat=True))
+            if guardian
+            else frozenset()
+        )
+        roles = {role for role, *_rest in rows}
+        if guardian:
+            roles.add(Role.PARENT)
+        result = Scope(
+            roles=frozenset(roles),
+            region_paths=tuple(path for role, path, *_r in rows if role == Role.BUREAU_OFFICER),
+            staff_school_ids=frozenset(school for _role, _p, school, _c in rows if school),
+            admin_school_ids=frozenset(s for role, _p, s, _c in rows if role == Role.SCHOOL_ADMIN),
+            guard_school_ids=frozenset(s for role, _p, s, _c in rows if role == Role.GATE_GUARD),
+            class_ids=frozenset(c for role, _p, _s, c in rows if role == Role.CLASS_TEACHER),
+            child_ids=children,
+            guardian_id=guardian,
+        )
+    try:
+        user._access_scope = result
+    except AttributeError:  # AnonymousUser and other read-only objects
+        pass
+    return result
+
+
+def forget(user) -> None:
+    """Drop the cached scope after the user's memberships or children changed."""
+    if hasattr(user, "_access_scope"):
+        del user._access_scope
+
+
+def roles(user) -> frozenset:
+    return scope(user).roles
+
+
+def has_role(user, *wanted: str) -> bool:
+    return bool(scope(user).roles & set(wanted))
+
+
+def _any(conditions: list[Q]) -> Q:
+    conditions = [c for c in conditions if c is not None]
+    return reduce(or_, conditions) if conditions else NOTHING
+
+
+def _paths(field: str, paths: tuple) -> Q | None:
+    if not paths:
+        return None
+    return _any([Q(**{f"{field}__startswith": path}) for path in paths])
+
+
+def regions_for(user) -> QuerySet[Region]:
+    s = scope(user)
+    if s.everything:
+        return Region.objects.all()
+    return Region.objects.filter(_any([_paths("report_path", s.region_paths)]))
+
+
+def schools_for(user) -> QuerySet[School]:
+    s = scope(user)
+    if s.everything:
+        return School.objects.all()
+    return School.objects.filter(
+        _any(
+            [
+                _paths("region__report_path", s.region_paths),
+                Q(pk__in=s.staff_school_ids) if s.staff_school_ids else None,
+                Q(students__pk__in=s.child_ids) if s.child_ids else None,
+            ]
+        )
+    ).distinct()
+
+
+def classes_for(user) -> QuerySet[ClassGroup]:
+    s = scope(user)
+    if s.everything:
+        return ClassGroup.objects.all()
+    return ClassGroup.objects.filter(
+        _any(
+            [
+                _paths("school__region__report_path", s.region_paths),
+                Q(school_id__in=s.admin_school_ids) if s.admin_school_ids else None,
+                Q(pk__in=s.class_ids) if s.class_ids else None,
+                Q(students__pk__in=s.child_ids) if s.child_ids else None,
+            ]
+        )
+    ).distinct()
+
+
+def _student_q(s: Scope, prefix: str = "") -> Q:
+    return _any(
+        [
+            Q(**{f"{prefix}school_id__in": s.admin_school_ids}) if s.admin_school_ids else None,
+            Q(**{f"{prefix}class_group_id__in": s.class_ids}) if s.class_ids else None,
+            Q(**{f"{prefix}pk__in": s.child_ids}) if s.child_ids else None,
+        ]
+    )
+
+
+def students_for(user) -> QuerySet[Student]:
+    s = scope(user)
+    if s.everything:
+        return Student.objects.all()
+    return Student.objects.filter(_student_q(s))
+
+
+def guardians_for(user) -> QuerySet[Guardian]:
+    s = scope(user)
+    if s.everything:
+        return Guardian.objects.all()
+    return Guardian.objects.filter(
+        _any(
+            [
+                Q(pk=s.guardian_id) if s.guardian_id else None,
+                Q(
+                    pk__in=Guardian.students.through.objects.filter(_student_q_for_through(s)).values(
+                        "guardian_id"
+                    )
+                )
+                if (s.admin_school_ids or s.class_ids)
+                else None,
+            ]
+        )
+    )
+
+
+def _student_q_for_through(s: Scope) -> Q:
+    return _any(
+        [
+            Q(student__school_id__in=s.admin_school_ids) if s.admin_school_ids else None,
+            Q(student__class_group_id__in=s.class_ids) if s.class_ids else None,
+        ]
+    )
+
+
+def pickups_for(user) -> QuerySet[AuthorizedPickup]:
+    """Pick-up persons: the family's own, the class's, the school's (admins and the gate)."""
+    s = scope(user)
+    if s.everything:
+        return AuthorizedPickup.objects.all()
+    return AuthorizedPickup.objects.filter(
+        _any(
+            [
+                _student_q(s, "student__") if (s.admin_school_ids or s.class_ids or s.child_ids) else None,
+                Q(student__school_id__in=s.guard_school_ids) if s.guard_school_ids else None,
+            ]
+        )
+    )
+
+
+def memberships_for(user) -> QuerySet[Membership]:
+    """Staff roles a user may see and manage: a school admin's own school."""
+    s = scope(user)
+    if s.everything:
+        return Membership.objects.all()
+    if not s.admin_school_ids:
+        return Membership.objects.none()
+    return Membership.objects.filter(school_id__in=s.admin_school_ids)
+
+
+def managed_schools_for(user) -> QuerySet[School]:
+    """Schools whose roster and staff the user may change (school admins, superusers)."""
+    s = scope(user)
+    if s.everything:
+        return School.objects.all()
+    return School.objects.filter(pk__in=s.admin_school_ids)
+
+
+def get_region_for_user(user, code: str) -> Region:
+    return get_object_or_404(regions_for(user), code=code)
+
+
+def get_school_for_user(user, code) -> School:
+    return get_object_or_404(schools_for(user), code=code)
+
+
+def get_class_for_user(user, code) -> ClassGroup:
+    return get_object_or_404(classes_for(user).select_related("school"), code=code)
+
+
+def get_student_for_user(user, code) -> Student:
+    return get_object_or_404(students_for(user).select_related("school", "class_group"), code=code)
+
+
+def get_guardian_for_user(user, code) -> Guardian:
+    return get_object_or_404(guardians_for(user), code=code)
+
+
+def get_pickup_for_user(user, code) -> AuthorizedPickup:
+    return get_object_or_404(pickups_for(user).select_related("student"), code=code)
+
+
+def get_membership_for_user(user, code) -> Membership:
+    return get_object_or_404(memberships_for(user), code=code)

@@ -1,0 +1,50 @@
+"""Field rules for people's identifiers, each backed by a maintained library."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric
+
+from schools.phones import normalise_text
+
+STUDENT_NUMBER_RE = re.compile(r"^[A-Z][0-9A-Z]{6,19}$")
+
+
+def student_number_normalise(value: str) -> str:
+    """全国学籍号 in canonical form; G + an 18-character ID number is checked against GB 11643.
+
+    Raises ValidationError(code="student_number" or "student_number_checksum").
+    """
+    number = normalise_text(value).replace(" ", "").upper()
+    if not STUDENT_NUMBER_RE.match(number):
+        raise ValidationError(
+            _("“%(value)s” is not a national student number (a letter followed by digits)."),
+            code="student_number",
+            params={"value": value},
+        )
+    if number.startswith("G") and len(number) == 19:
+        try:
+            ric.validate(number[1:])
+        except ric.InvalidChecksum:
+            raise ValidationError(
+                _("The ID number inside student number “%(value)s” has a wrong check digit."),
+                code="student_number_checksum",
+                params={"value": value},
+            ) from None
+        except ric.ValidationError:
+            raise ValidationError(
+                _("The ID number inside student number “%(value)s” is not a valid ID number."),
+                code="student_number_id",
+                params={"value": value},
+            ) from None
+    return number
+
+
+def id_last4_normalise(value: str) -> str:
+    text = normalise_text(value).upper()
+    if not re.fullmatch(r"\d{3}[\dX]", text):
+        raise ValidationError(
+            _("Enter the last 4 characters of the ID number (digits, or X at the end)."), code="id_last4"
+        )
+    return text

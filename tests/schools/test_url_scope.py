@@ -1,0 +1,108 @@
+"""Every URL that takes an object identifier answers 404 to every persona for objects outside that
+persona's scope, and changes nothing. New URLs are picked up automatically; a new identifier name
+must be added to OBJECT_KWARGS (the test fails until it is)."""
+
+import hashlib
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from notices.models import Notification
+from schools import access
+from schools.models import AuthorizedPickup, ClassGroup, Guardian, Membership, Region, School, Student
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "hn_bureau",
+    "zz_bureau",
+    "zy_bureau",
+    "gy_bureau",
+    "s1_admin",
+    "s1_head31",
+    "s1_head32",
+    "s1_staff",
+    "s1_guard",
+    "s1_parent",
+    "s1_parent2",
+    "s2_admin",
+    "s2_parent",
+    "s3_admin",
+    "s3_parent",
+]
+
+# URL keyword -> (model, lookup field, the persona's visible queryset)
+OBJECT_KWARGS = {
+    "region_code": (Region, "code", access.regions_for),
+    "school_code": (School, "code", access.schools_for),
+    "class_code": (ClassGroup, "code", access.classes_for),
+    "student_code": (Student, "code", access.students_for),
+    "guardian_code": (Guardian, "code", access.guardians_for),
+    "pickup_code": (AuthorizedPickup, "code", access.pickups_for),
+    "membership_code": (Membership, "code", access.memberships_for),
+    "notification_id": (Notification, "pk", lambda user: Notification.objects.filter(recipient=user)),
+}
+SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
+PROJECT_APPS = {"schools", "audit", "notices", "activities", "enrollment", "safety", "subsidies", "oversight"}
+
+
+def object_patterns():
+    found = []
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                if ns in SKIP_NAMESPACES:
+                    continue
+                walk(p.url_patterns, ":".join(filter(None, [namespace, p.namespace])) or None)
+            elif isinstance(p, URLPattern) and p.pattern.converters:
+                found.append((f"{namespace}:{p.name}" if namespace else p.name, list(p.pattern.converters)))
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        if model._meta.app_label in PROJECT_APPS | {"axes"}:
+            continue
+        if model.__module__.split(".")[0] in PROJECT_APPS:
+            rows = model.objects.order_by("pk").values_list()
+            digest.update(repr(list(rows)).encode())
+    return digest.hexdigest()
+
+
+def outside(user, kwarg):
+    model, field, visible = OBJECT_KWARGS[kwarg]
+    obj = model.objects.exclude(pk__in=visible(user).values("pk")).order_by("pk").first()
+    assert obj is not None, f"no {model.__name__} outside the scope of {user}"
+    return getattr(obj, field)
+
+
+def test_every_identifier_in_a_url_is_known():
+    patterns = object_patterns()
+    assert patterns, "no URL takes an identifier?"
+    unknown = {(name, kw) for name, kws in patterns for kw in kws if kw not in OBJECT_KWARGS}
+    assert not unknown, f"add these URL identifiers to OBJECT_KWARGS: {sorted(unknown)}"
+
+
+def test_it_answers_404_for_every_object_outside_each_personas_scope(client, demo):
+    from notices import services
+
+    for username in ("admin", "s1_parent", "s1_admin"):
+        services.notification_send(recipient=demo.user(username), kind="system/welcome")
+    before = fingerprint()
+    failures = []
+    for username in PERSONAS:
+        user = demo.user(username)
+        client.force_login(user)
+        for name, kwargs in object_patterns():
+            url = reverse(name, kwargs={kw: outside(user, kw) for kw in kwargs})
+            statuses = {method: getattr(client, method)(url).status_code for method in ("get", "post")}
+            if set(statuses.values()) - {404, 405} or 404 not in statuses.values():
+                failures.append(f"{username} {name} {url} -> {statuses}")
+    assert not failures, "\n".join(failures)
+    assert fingerprint() == before, "an out-of-scope request changed data"
