@@ -53,4 +53,4 @@ messages: setup-dev
 	$(PY) bin/translate
 
 clean:
-	rm -rf var/broker var/cache var/celerybeat-schedule* var/test.sqlite3*
+	rm -rf var/broker var/cache var/celerybeat-schedule* var/test-*.sqlite3*

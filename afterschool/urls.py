@@ -11,7 +11,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("notices/", include("notices.urls")),
-    path("", include("schools.urls")),
+    path("school/", include("schools.urls")),
+    path("", include("schools.urls_accounts")),
 ]
 
 if settings.DEBUG:

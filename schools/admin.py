@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import User
+from schools.models import (
+    AuthorizedPickup,
+    ClassGroup,
+    Guardian,
+    Guardianship,
+    Membership,
+    Region,
+    School,
+    Student,
+    User,
+)
 
 
 @admin.register(User)
@@ -13,3 +23,78 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("Portal"), {"fields": ["mobile", "must_change_password", "language"]}),
     )
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "reports_to", "report_path"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["report_path"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["identifier", "name", "stage", "region", "offers_service"]
+    list_filter = ["stage", "offers_service", "region"]
+    search_fields = ["identifier", "name"]
+    list_select_related = ["region"]
+
+
+@admin.register(ClassGroup)
+class ClassGroupAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "school", "grade", "number"]
+    list_filter = ["grade", "school"]
+    search_fields = ["school__name"]
+    list_select_related = ["school"]
+
+
+class GuardianshipInline(admin.TabularInline):
+    model = Guardianship
+    extra = 0
+    raw_id_fields = ["guardian", "student"]
+
+
+@admin.register(Student)
+class StudentAdmin(admin.ModelAdmin):
+    list_display = ["name", "gender", "class_group", "school", "masked_student_number", "active"]
+    list_filter = ["school", "class_group__grade", "gender", "left_behind", "migrant", "active"]
+    search_fields = ["name", "student_number"]
+    list_select_related = ["school", "class_group"]
+    raw_id_fields = ["class_group", "school"]
+    inlines = [GuardianshipInline]
+    exclude = ["student_number"]
+    readonly_fields = ["masked_student_number"]
+
+
+@admin.register(Guardian)
+class GuardianAdmin(admin.ModelAdmin):
+    list_display = ["name", "mobile", "user"]
+    list_filter = ["guardianship__relationship"]
+    search_fields = ["name", "mobile", "user__username"]
+    raw_id_fields = ["user"]
+    inlines = [GuardianshipInline]
+
+
+@admin.register(Guardianship)
+class GuardianshipAdmin(admin.ModelAdmin):
+    list_display = ["guardian", "student", "relationship"]
+    list_filter = ["relationship"]
+    search_fields = ["guardian__name", "student__name"]
+    raw_id_fields = ["guardian", "student"]
+
+
+@admin.register(AuthorizedPickup)
+class AuthorizedPickupAdmin(admin.ModelAdmin):
+    list_display = ["name", "relationship", "student", "valid_from", "valid_until", "ended_at", "restricted"]
+    list_filter = ["restricted", "relationship", "valid_from"]
+    search_fields = ["name", "mobile", "student__name"]
+    raw_id_fields = ["student", "added_by"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "region", "school", "class_group"]
+    list_filter = ["role", "school", "region"]
+    search_fields = ["user__username", "user__last_name", "school__name"]
+    raw_id_fields = ["user", "school", "class_group"]

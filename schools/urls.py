@@ -1,12 +1,14 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path  # noqa: F401  (each section below adds its pages)
 
-from schools.views import accounts
+app_name = "schools"
 
-urlpatterns = [
-    path("", accounts.home, name="home"),
-    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password-change"),
-    path("i18n/setlang/", accounts.language_set, name="set-language"),
-]
+urlpatterns = []
+
+# --- home pages per role and the bureau's read-only drill-down (schools/views/home.py) -------
+urlpatterns += []
+
+# --- school admin screens and parents' pick-up persons (schools/views/school_admin.py, family.py)
+urlpatterns += []
+
+# --- roster import and export (schools/views/roster.py) -------------------------------------
+urlpatterns += []
