@@ -52,5 +52,10 @@ pytest:
 messages: setup-dev
 	$(PY) bin/translate
 
+# Roster import benchmark: a generated 10,000-student .xlsx imported against the floor (openpyxl
+# read + one bulk insert per table); prints the ratio and peak memory, writes bench/RESULTS-roster-import.md.
+bench-import: setup
+	$(PY) bench/roster_import.py
+
 clean:
-	rm -rf var/broker var/cache var/celerybeat-schedule* var/test-*.sqlite3*
+	rm -rf var/broker var/cache var/celerybeat-schedule* var/test-*.sqlite3* var/bench

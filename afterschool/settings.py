@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "schools",
     "audit",
     "notices",
+    "activities",
+    "enrollment",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "notices.context_processors.unread_count",
+                "schools.context_processors.roles",
             ],
         },
     },
@@ -219,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
     # Every five minutes: e-mail any notification whose delivery was missed (worker down, broker
     # unreachable at commit time); delivery is idempotent, so a repeat sends nothing twice.
     "notifications-catch-up": {"task": "notices.tasks.deliver_pending", "schedule": 300.0},
+    # Every fifteen minutes: tell guardians when their school's application window has opened.
+    "enrollment-window-open": {"task": "enrollment.tasks.remind_window_open", "schedule": 900.0},
+    # Every hour: remind class teachers of applications still to review in the last day.
+    "enrollment-review-due": {"task": "enrollment.tasks.remind_review_due", "schedule": 3600.0},
 }
 
 # --- Security. Production (DEBUG off) passes `manage.py check --deploy --fail-level WARNING`.
@@ -247,3 +254,8 @@ LOGGING = {
 
 # Demo accounts (seed_demo) share one password; override it outside a laptop.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-2026")
+
+# --- Roster import (schools/roster.py): the largest file accepted, and the number of rows above
+# which a confirmed import runs on a Celery worker with a progress bar instead of in the request.
+ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+ROSTER_IMPORT_SYNC_ROWS = env.int("ROSTER_IMPORT_SYNC_ROWS", default=500)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("notices/", include("notices.urls")),
     path("school/", include("schools.urls")),
+    path("activities/", include("activities.urls")),
     path("", include("schools.urls_accounts")),
 ]
 

@@ -28,6 +28,7 @@ from schools.models import (
     Membership,
     Region,
     Role,
+    RosterImport,
     School,
     Student,
 )
@@ -232,6 +233,14 @@ def managed_schools_for(user) -> QuerySet[School]:
     return School.objects.filter(pk__in=s.admin_school_ids)
 
 
+def roster_imports_for(user) -> QuerySet[RosterImport]:
+    """Roster imports: those of the schools the user manages (school admins, superusers)."""
+    s = scope(user)
+    if s.everything:
+        return RosterImport.objects.all()
+    return RosterImport.objects.filter(school_id__in=s.admin_school_ids)
+
+
 def get_region_for_user(user, code: str) -> Region:
     return get_object_or_404(regions_for(user), code=code)
 
@@ -258,3 +267,7 @@ def get_pickup_for_user(user, code) -> AuthorizedPickup:
 
 def get_membership_for_user(user, code) -> Membership:
     return get_object_or_404(memberships_for(user), code=code)
+
+
+def get_roster_import_for_user(user, code) -> RosterImport:
+    return get_object_or_404(roster_imports_for(user).select_related("school", "uploaded_by"), code=code)

@@ -98,3 +98,24 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "school", "region"]
     search_fields = ["user__username", "user__last_name", "school__name"]
     raw_id_fields = ["user", "school", "class_group"]
+
+
+# --- roster import (schools/roster.py) ------------------------------------------------------
+from schools.models import RosterImport  # noqa: E402
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    """A record of what was imported; imports run only through the school admin's pages."""
+
+    list_display = ["original_name", "school", "status", "total_rows", "uploaded_by", "created", "finished"]
+    list_filter = ["status", "school"]
+    search_fields = ["original_name", "school__name", "uploaded_by__username"]
+    readonly_fields = [f.name for f in RosterImport._meta.fields if f.name != "initial_password_hash"]
+    exclude = ["initial_password_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

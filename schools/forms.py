@@ -23,3 +23,342 @@ class PasswordForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Change password")))
+
+
+# --- school admin screens and parents' pick-up persons (F2) ---------------------------------
+# Forms carry the input's shape only; the rules live in schools.services.
+
+from crispy_forms.layout import Column, Layout, Row  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from schools.models import GRADE_NAMES, Role, Student  # noqa: E402
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_error(form: forms.Form, exc: ValidationError, fields: dict | None = None) -> None:
+    """Show a service's ValidationError on the form: on the field its code (or dict key) names,
+    else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return
+    for error in exc.error_list:
+        field = (fields or {}).get(error.code)
+        form.add_error(field if field in form.fields else None, error)
+
+
+def _search_helper(*columns) -> FormHelper:
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.disable_csrf = True
+    helper.form_class = "mb-3"
+    helper.layout = Layout(
+        Row(*[Column(name, css_class="col-12 col-md") for name in columns], css_class="g-2 align-items-end"),
+    )
+    helper.add_input(Submit("", _("Search")))
+    return helper
+
+
+class SchoolPickForm(forms.Form):
+    """A school admin of several schools picks the one to work on."""
+
+    school = forms.ModelChoiceField(queryset=None, label=_("School"), to_field_name="code", empty_label=None)
+
+    def __init__(self, *args, schools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.form_class = "d-flex gap-2 align-items-end mb-3"
+        self.helper.add_input(Submit("", _("Switch school"), css_class="btn-secondary"))
+
+
+class ClassAddForm(forms.Form):
+    grade = forms.TypedChoiceField(
+        label=_("Grade"), coerce=int, choices=[(g, f"{name}年级") for g, name in GRADE_NAMES.items()]
+    )
+    number = forms.IntegerField(label=_("Class number"), min_value=1, max_value=99)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Row(Column("grade"), Column("number"), css_class="g-2"))
+        self.helper.add_input(Submit("add_class", _("Add class")))
+
+
+class ClassTeacherForm(forms.Form):
+    teacher = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Class teacher"),
+        required=False,
+        empty_label=_("— no class teacher —"),
+        help_text=_("Choose from the people who hold a role in this school."),
+    )
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = staff
+        self.fields["teacher"].label_from_instance = lambda u: f"{u} ({u.username})"
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Set class teacher")))
+
+
+STAFF_ROLE_CHOICES = [
+    (Role.SERVICE_TEACHER, Role.SERVICE_TEACHER.label),
+    (Role.GATE_GUARD, Role.GATE_GUARD.label),
+    (Role.SCHOOL_ADMIN, Role.SCHOOL_ADMIN.label),
+    (Role.CLASS_TEACHER, Role.CLASS_TEACHER.label),
+]
+
+
+class _StaffRoleFields(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+    class_group = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Class (for a class teacher)"),
+        required=False,
+        help_text=_("A new class teacher takes over the class from the current one."),
+    )
+
+    def __init__(self, *args, classes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["class_group"].queryset = classes
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.CLASS_TEACHER and not data.get("class_group"):
+            self.add_error("class_group", _("Choose the class this person will lead."))
+        return data
+
+
+class StaffExistingForm(_StaffRoleFields):
+    login = forms.CharField(label=_("Username or mobile number"), max_length=150)
+    field_order = ["login", "role", "class_group"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "existing")
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("add_role", _("Add role")))
+
+
+class StaffCreateForm(_StaffRoleFields):
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+    password = forms.CharField(
+        label=_("First password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Give it to the person; they must choose their own at first login."),
+    )
+    field_order = ["name", "username", "mobile", "password", "role", "class_group"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "new")
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("create_account", _("Create account")))
+
+
+PRIORITY_CHOICES = [
+    ("", _("All students")),
+    ("any", _("Any priority group")),
+    ("left_behind", _("Left-behind child")),
+    ("migrant", _("Child of migrant workers")),
+    ("low_income", _("Low-income family")),
+    ("disability", _("Disability")),
+    ("other", _("Other need")),
+]
+
+
+class StudentSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or last digits of the student number"), required=False, max_length=50)
+    class_group = forms.ModelChoiceField(
+        queryset=None, label=_("Class"), required=False, to_field_name="code", empty_label=_("All classes")
+    )
+    priority = forms.ChoiceField(label=_("Priority group"), choices=PRIORITY_CHOICES, required=False)
+    school = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, classes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["class_group"].queryset = classes
+        self.helper = _search_helper("q", "class_group", "priority")
+        self.helper.layout.append("school")
+
+
+class GuardianSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or mobile number"), required=False, max_length=50)
+    school = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _search_helper("q")
+        self.helper.layout.append("school")
+
+
+PICKUP_STATE_CHOICES = [
+    ("", _("All")),
+    ("valid", _("Valid today")),
+    ("upcoming", _("Not yet valid")),
+    ("ended", _("Ended")),
+    ("restricted", _("Restricted by the school")),
+]
+
+
+class PickupSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, mobile number or child"), required=False, max_length=50)
+    state = forms.ChoiceField(label=_("Status"), choices=PICKUP_STATE_CHOICES, required=False)
+    school = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _search_helper("q", "state")
+        self.helper.layout.append("school")
+
+
+class StudentEditForm(forms.Form):
+    class_group = forms.ModelChoiceField(queryset=None, label=_("Class"), empty_label=None)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Student.Gender.choices)
+    student_number = forms.CharField(
+        label=_("National student number"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty to keep the current number."),
+    )
+    birth_date = forms.DateField(label=_("Birth date"), widget=DATE_INPUT)
+    left_behind = forms.BooleanField(label=_("Left-behind child"), required=False)
+    migrant = forms.BooleanField(label=_("Child of migrant workers"), required=False)
+    low_income = forms.BooleanField(label=_("Low-income family"), required=False)
+    disability = forms.BooleanField(label=_("Disability"), required=False)
+    other_priority_note = forms.CharField(label=_("Other need (note)"), max_length=200, required=False)
+
+    def __init__(self, *args, classes=None, masked_number="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["class_group"].queryset = classes
+        # The full number never goes back to the browser (PIPL): only its masked form.
+        self.fields["student_number"].widget.attrs["placeholder"] = masked_number
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+class GuardianAddForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    relationship = forms.CharField(label=_("Relationship"), max_length=20)
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Add guardian")))
+
+
+class PickupRestrictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Seen by the school only; the family is told to contact the school."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Restrict"), css_class="btn-danger"))
+
+
+class SchoolSettingsForm(forms.Form):
+    offers_service = forms.BooleanField(
+        label=_("We offer the after-school service this term"), required=False
+    )
+    explanation = forms.CharField(
+        label=_("Explanation to parents"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when the school does not offer the service: parents see it instead."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+class PickupAddForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    relationship = forms.CharField(
+        label=_("Relationship to the child"), max_length=20, help_text=_("For example 奶奶, 舅舅.")
+    )
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    id_last4 = forms.CharField(
+        label=_("Last 4 characters of their ID number"),
+        max_length=4,
+        help_text=_("The gate checks them when the person collects the child."),
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE_INPUT)
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Leave empty: until you end it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("valid_from", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Add pick-up person"), css_class="w-100"))
+
+
+# --- roster import (schools/views/roster.py) ------------------------------------------------
+from django.contrib.auth import password_validation  # noqa: E402
+
+from schools import roster  # noqa: E402
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    initial_password = forms.CharField(
+        label=_("First password for new parent accounts"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Parents sign in with their mobile number and this password, and must choose their own "
+            "at first login. Leave it empty to give out passwords later."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "roster-upload-form"
+        self.helper.add_input(Submit("submit", _("Check the file"), css_class="w-100"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        roster.upload_check(upload)
+        return upload
+
+    def clean_initial_password(self):
+        password = self.cleaned_data.get("initial_password", "")
+        if password:
+            password_validation.validate_password(password)
+        return password
+
+
+class RosterConfirmForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "roster-confirm-form"
+        self.helper.add_input(Submit("confirm", _("Import these students"), css_class="w-100"))

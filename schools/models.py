@@ -32,6 +32,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        # Chinese order: family name first, no space (王老师, 刘海燕).
+        return f"{self.last_name}{self.first_name}".strip()
+
 
 class Role(models.TextChoices):
     PARENT = "parent", _("parent")
@@ -431,3 +435,86 @@ class Membership(models.Model):
     def __str__(self):
         scope = self.class_group or self.school or self.region
         return f"{self.user} · {self.get_role_display()} · {scope}"
+
+
+# --- roster import (schools/roster.py) ------------------------------------------------------
+
+
+class RosterImport(models.Model):
+    """One uploaded roster file (花名册): checked first (a dry run), then imported all or nothing."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("checked, waiting for confirmation")
+        REJECTED = "rejected", _("rejected")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="roster_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The file holds children's personal data: it lives under MEDIA_ROOT/imports/ (never served)
+    # and is deleted once the import is done or rejected.
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    # [{"row": spreadsheet row or null for the whole file, "column": header or "", "message": …}]
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # What the preview found would be created, then what the import did create.
+    preview_counts = models.JSONField(_("preview counts"), default=dict, blank=True)
+    created_counts = models.JSONField(_("created counts"), default=dict, blank=True)
+    # One hash for every new guardian account of this file (hashed once at upload; cleared when
+    # the import ends). Empty: new accounts get an unusable password until the school sets one.
+    initial_password_hash = models.CharField(max_length=200, blank=True, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="rosterimport_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["previewed", "rejected", "queued", "running", "done", "failed"]
+                ),
+                name="rosterimport_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(processed_rows__lte=models.F("total_rows")),
+                name="rosterimport_progress_within_total",
+            ),
+        ]
+        indexes = [
+            # The upload page: a school's recent imports, newest first.
+            models.Index(fields=["school", "-created"], name="rosterimport_school_idx"),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -4,8 +4,10 @@ memberships. Each validates, writes in one transaction and records an audit even
 import datetime
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -365,3 +367,67 @@ def pickup_unrestrict(*, pickup: AuthorizedPickup, actor: User) -> AuthorizedPic
     pickup.save(update_fields=["restricted", "restriction_reason"])
     audit.record(actor=actor, verb="pickup.unrestrict", target=pickup)
     return pickup
+
+
+# --- school admin screens (F2: schools/views/school_admin.py) ------------------------------
+
+
+@transaction.atomic
+def staff_role_add(
+    *, school: School, user: User, role: str, actor: User | None, class_group: ClassGroup | None = None
+) -> None:
+    """Give a person a role in the school; a new class teacher takes over the class from the last.
+
+    Raises ValidationError(code="class_required", "role_scope" or "duplicate").
+    """
+    if role == Role.CLASS_TEACHER:
+        if class_group is None or class_group.school_id != school.pk:
+            raise ValidationError(_("Choose the class this person will lead."), code="class_required")
+        class_teacher_set(class_group=class_group, teacher=user, actor=actor)
+        return
+    membership_add(user=user, role=role, school=school, actor=actor)
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    school: School,
+    role: str,
+    username: str,
+    name: str,
+    mobile: str,
+    password: str,
+    actor: User | None,
+    class_group: ClassGroup | None = None,
+) -> User:
+    """A new staff account with a first password that must be changed at first login, and its role.
+
+    Raises ValidationError(code="username_taken", "mobile_taken", "mobile", "class_required"; or
+    {"password": [...]} for a weak first password).
+    """
+    username = normalise_text(username)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("This username is already taken."), code="username_taken")
+    mobile = mobile_normalise(mobile) if normalise_text(mobile) else None
+    if mobile and User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
+        raise ValidationError(_("An account with this mobile number already exists."), code="mobile_taken")
+    user = User(username=username, last_name=normalise_text(name), mobile=mobile, must_change_password=True)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from None
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit.record(actor=actor, verb="user.create", target=user, changes={"role": role})
+    staff_role_add(school=school, user=user, role=role, class_group=class_group, actor=actor)
+    return user
+
+
+@transaction.atomic
+def staff_role_remove(*, membership: Membership, actor: User) -> None:
+    """End a role in the school; school admins cannot drop their own admin role (nobody would be
+    left to undo it). Raises ValidationError(code="own_admin_role")."""
+    if membership.role == Role.SCHOOL_ADMIN and membership.user_id == actor.pk:
+        raise ValidationError(_("You cannot remove your own school admin role."), code="own_admin_role")
+    membership_remove(membership=membership, actor=actor)

@@ -5,10 +5,64 @@ app_name = "schools"
 urlpatterns = []
 
 # --- home pages per role and the bureau's read-only drill-down (schools/views/home.py) -------
-urlpatterns += []
+from schools.views import home  # noqa: E402
+
+urlpatterns += [
+    path("bureau/schools/<uuid:school_code>/", home.bureau_school, name="bureau-school"),
+]
 
 # --- school admin screens and parents' pick-up persons (schools/views/school_admin.py, family.py)
-urlpatterns += []
+from schools.views import family, school_admin  # noqa: E402
+
+urlpatterns += [
+    path("manage/classes/", school_admin.class_list, name="class-list"),
+    path("manage/classes/<uuid:class_code>/", school_admin.class_detail, name="class-detail"),
+    path("manage/staff/", school_admin.staff_list, name="staff-list"),
+    path(
+        "manage/staff/<uuid:membership_code>/remove/",
+        school_admin.membership_remove,
+        name="membership-remove",
+    ),
+    path("manage/students/", school_admin.student_list, name="student-list"),
+    path("manage/students/<uuid:student_code>/", school_admin.student_detail, name="student-detail"),
+    path("manage/students/<uuid:student_code>/edit/", school_admin.student_edit, name="student-edit"),
+    path(
+        "manage/students/<uuid:student_code>/guardians/add/",
+        school_admin.guardian_add,
+        name="guardian-add",
+    ),
+    path("manage/guardians/", school_admin.guardian_list, name="guardian-list"),
+    path("manage/guardians/<uuid:guardian_code>/", school_admin.guardian_detail, name="guardian-detail"),
+    path("manage/pickups/", school_admin.pickup_list, name="pickup-list"),
+    path(
+        "manage/pickups/<uuid:pickup_code>/restrict/",
+        school_admin.pickup_restrict,
+        name="pickup-restrict",
+    ),
+    path(
+        "manage/pickups/<uuid:pickup_code>/unrestrict/",
+        school_admin.pickup_unrestrict,
+        name="pickup-unrestrict",
+    ),
+    path("manage/settings/", school_admin.school_settings, name="school-settings"),
+    path("family/children/<uuid:student_code>/", family.child, name="family-child"),
+    path("family/children/<uuid:student_code>/pickups/add/", family.pickup_add, name="family-pickup-add"),
+    path("family/pickups/<uuid:pickup_code>/end/", family.pickup_end, name="family-pickup-end"),
+]
 
 # --- roster import and export (schools/views/roster.py) -------------------------------------
-urlpatterns += []
+from schools.views import roster as roster_views  # noqa: E402
+
+urlpatterns += [
+    path("roster/import/", roster_views.roster_import, name="roster-import"),
+    path(
+        "roster/imports/<uuid:import_code>/", roster_views.roster_import_detail, name="roster-import-detail"
+    ),
+    path(
+        "roster/imports/<uuid:import_code>/progress/",
+        roster_views.roster_import_progress,
+        name="roster-import-progress",
+    ),
+    path("roster/export/", roster_views.roster_export, name="roster-export"),
+    path("roster/template/", roster_views.roster_template, name="roster-template"),
+]

@@ -1,10 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from schools.views import accounts
+from schools.views import accounts, home
 
 urlpatterns = [
-    path("", accounts.home, name="home"),
+    path("", home.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password-change"),

@@ -1,11 +1,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from schools import forms, services
@@ -35,9 +33,3 @@ def language_set(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         services.user_language_set(user=request.user, language=language)
     return response
-
-
-@require_GET
-@login_required
-def home(request):
-    return render(request, "schools/home.html")

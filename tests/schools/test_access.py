@@ -86,3 +86,12 @@ def test_it_reads_the_scope_in_a_constant_number_of_queries(demo, django_assert_
         access.scope(user)
     with django_assert_num_queries(1):
         list(access.students_for(user))
+
+
+def test_every_demo_student_number_passes_its_own_validation(demo):
+    from schools.models import Student
+    from schools.validators import student_number_normalise
+
+    numbers = list(Student.objects.values_list("student_number", flat=True))
+    assert len(numbers) >= 960
+    assert all(student_number_normalise(n) == n for n in numbers)

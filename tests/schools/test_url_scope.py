@@ -8,9 +8,20 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from activities import selectors as activity_selectors
+from activities.models import Activity, ActivityGroup, Term, Venue
 from notices.models import Notification
 from schools import access
-from schools.models import AuthorizedPickup, ClassGroup, Guardian, Membership, Region, School, Student
+from schools.models import (
+    AuthorizedPickup,
+    ClassGroup,
+    Guardian,
+    Membership,
+    Region,
+    RosterImport,
+    School,
+    Student,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +53,11 @@ OBJECT_KWARGS = {
     "pickup_code": (AuthorizedPickup, "code", access.pickups_for),
     "membership_code": (Membership, "code", access.memberships_for),
     "notification_id": (Notification, "pk", lambda user: Notification.objects.filter(recipient=user)),
+    "import_code": (RosterImport, "code", access.roster_imports_for),
+    "term_code": (Term, "code", activity_selectors.terms_for),
+    "venue_code": (Venue, "code", activity_selectors.venues_for),
+    "activity_code": (Activity, "code", activity_selectors.activities_for),
+    "group_code": (ActivityGroup, "code", activity_selectors.groups_for),
 }
 SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
 PROJECT_APPS = {"schools", "audit", "notices", "activities", "enrollment", "safety", "subsidies", "oversight"}
@@ -94,6 +110,16 @@ def test_it_answers_404_for_every_object_outside_each_personas_scope(client, dem
 
     for username in ("admin", "s1_parent", "s1_admin"):
         services.notification_send(recipient=demo.user(username), kind="system/welcome")
+    # hn_bureau sees every demo region and school: one in another province is outside every scope.
+    from schools import services as org
+
+    hubei = org.region_save(code="42", name="湖北省", level="province")
+    jiangan = org.region_save(code="420102", name="江岸区", level="county", parent=hubei)
+    org.class_create(
+        school=org.school_save(identifier="4201020001", name="江岸区实验小学", region=jiangan),
+        grade=1,
+        number=1,
+    )
     before = fingerprint()
     failures = []
     for username in PERSONAS:

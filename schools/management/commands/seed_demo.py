@@ -1,10 +1,15 @@
 """Build the demo data of ../shared/DEMO.md, idempotently: running it twice changes nothing."""
 
+from importlib import import_module
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from schools import demo
+
+# Each app that seeds demo records, in floor order (STYLE §1); each build() is idempotent.
+FEATURE_BUILDERS = ["activities.demo", "enrollment.demo"]
 
 
 class Command(BaseCommand):
@@ -26,6 +31,8 @@ class Command(BaseCommand):
                     extra_schools=max(schools - len(demo.SCHOOLS), 0),
                     out=self.stdout,
                 ).build()
+                for module in FEATURE_BUILDERS:
+                    import_module(module).build(out=self.stdout)
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
         for username, who in demo.DEMO_LOGINS:
             self.stdout.write(f"  {username:<22} {who}")

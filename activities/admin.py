@@ -1,0 +1,157 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from activities import services
+from activities.models import (
+    Activity,
+    ActivityGroup,
+    Closure,
+    MakeupDay,
+    OffCampusChecklist,
+    Provider,
+    RegionPolicy,
+    Session,
+    Slot,
+    Term,
+    Venue,
+)
+
+
+class ActivityAdminForm(forms.ModelForm):
+    """The Django admin is a write path too: it applies the same content rules as every form."""
+
+    class Meta:
+        model = Activity
+        fields = [
+            "school",
+            "title",
+            "category",
+            "description",
+            "provider",
+            "off_campus",
+            "film_title",
+            "film_age_rating",
+            "active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("school") and data.get("title") and data.get("category"):
+            try:
+                services.activity_validate(
+                    school=data["school"],
+                    title=data["title"],
+                    category=data["category"],
+                    description=data.get("description", ""),
+                    provider=data.get("provider"),
+                    film_title=data.get("film_title", ""),
+                    film_age_rating=data.get("film_age_rating", ""),
+                )
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from exc
+        return data
+
+
+@admin.register(RegionPolicy)
+class RegionPolicyAdmin(admin.ModelAdmin):
+    list_display = ["region", "earliest_end", "tutoring_max_group"]
+    list_filter = ["region__level"]
+    search_fields = ["region__name", "region__code", "extra_terms"]
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+
+
+class MakeupDayInline(admin.TabularInline):
+    model = MakeupDay
+    extra = 0
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "school", "start", "end", "weekdays", "day_start", "day_end"]
+    list_filter = ["school__region", "start"]
+    search_fields = ["name", "school__name"]
+    list_select_related = ["school"]
+    inlines = [ClosureInline, MakeupDayInline]
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["date", "term", "reason"]
+    list_filter = ["date"]
+    search_fields = ["reason", "term__name"]
+
+
+@admin.register(MakeupDay)
+class MakeupDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "term", "runs_as"]
+    list_filter = ["date"]
+    search_fields = ["term__name"]
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "school", "kind", "capacity", "safety_officer", "active"]
+    list_filter = ["kind", "active", "school"]
+    search_fields = ["name", "school__name"]
+    list_select_related = ["school", "safety_officer"]
+    raw_id_fields = ["safety_officer"]
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "licence", "region", "valid_until"]
+    list_filter = ["region", "valid_until"]
+    search_fields = ["name", "licence"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    form = ActivityAdminForm
+    list_display = ["title", "school", "category", "provider", "off_campus", "active"]
+    list_filter = ["category", "off_campus", "active", "school"]
+    search_fields = ["title", "description", "school__name"]
+    list_select_related = ["school", "provider"]
+
+
+@admin.register(OffCampusChecklist)
+class OffCampusChecklistAdmin(admin.ModelAdmin):
+    list_display = ["activity", "traffic", "venue", "fire", "food", "security", "completed_at"]
+    list_filter = ["completed_at"]
+    search_fields = ["activity__title"]
+
+
+class SlotInline(admin.TabularInline):
+    model = Slot
+    extra = 0
+
+
+@admin.register(ActivityGroup)
+class ActivityGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "activity", "term", "lead", "venue", "grades", "capacity"]
+    list_filter = ["term__school", "activity__category"]
+    search_fields = ["name", "activity__title"]
+    list_select_related = ["activity", "term", "lead", "venue"]
+    raw_id_fields = ["lead", "assistants"]
+    inlines = [SlotInline]
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ["group", "weekday", "start", "end"]
+    list_filter = ["weekday"]
+    search_fields = ["group__name"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["date", "start", "end", "group", "venue", "lead", "has_records"]
+    list_filter = ["date", "has_records", "venue__school"]
+    search_fields = ["group__name"]
+    list_select_related = ["group", "venue", "lead"]
+    raw_id_fields = ["group", "venue", "lead"]
+    date_hierarchy = "date"

@@ -1,0 +1,382 @@
+"""Input shapes for terms, venues, activities, checklists and groups. The rules live in services."""
+
+from crispy_forms.bootstrap import InlineCheckboxes
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from activities import selectors
+from activities.models import Category, VenueKind
+
+WEEKDAYS = [
+    (1, pgettext_lazy("short weekday", "Mon")),
+    (2, pgettext_lazy("short weekday", "Tue")),
+    (3, pgettext_lazy("short weekday", "Wed")),
+    (4, pgettext_lazy("short weekday", "Thu")),
+    (5, pgettext_lazy("short weekday", "Fri")),
+    (6, pgettext_lazy("short weekday", "Sat")),
+    (7, pgettext_lazy("short weekday", "Sun")),
+]
+WEEKDAY_NAMES = dict(WEEKDAYS)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def staff_label(user) -> str:
+    """刘老师（s1_head31）: two teachers may share a surname and title, never a username."""
+    return f"{selectors.person_name(user)}（{user.username}）"
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return staff_label(obj)
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return staff_label(obj)
+
+
+def _helper(submit_label, *layout, form_tag=True) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = form_tag
+    helper.disable_csrf = not form_tag  # the page's own <form> carries the token
+    if layout:
+        helper.layout = Layout(*layout)
+    if submit_label:
+        helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+# --- terms ----------------------------------------------------------------------------------
+
+
+class TermForm(forms.Form):
+    name = forms.CharField(label=_("Term name"), max_length=60, help_text=_("e.g. 2026年秋季学期"))
+    start = forms.DateField(label=_("First day"), widget=DateInput())
+    end = forms.DateField(label=_("Last day"), widget=DateInput())
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Service weekdays"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[1, 2, 3, 4, 5],
+    )
+    day_start = forms.TimeField(label=_("Service starts"), widget=TimeInput())
+    day_end = forms.TimeField(label=_("Service ends"), widget=TimeInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _("Save term"),
+            "name",
+            Row(Column("start", css_class="col-6"), Column("end", css_class="col-6")),
+            InlineCheckboxes("weekdays"),
+            Row(Column("day_start", css_class="col-6"), Column("day_end", css_class="col-6")),
+        )
+
+    @staticmethod
+    def initial_from(term) -> dict:
+        return {
+            "name": term.name,
+            "start": term.start,
+            "end": term.end,
+            "weekdays": sorted(term.weekday_set),
+            "day_start": term.day_start,
+            "day_end": term.day_end,
+        }
+
+    @property
+    def weekdays_string(self) -> str:
+        return "".join(str(d) for d in sorted(self.cleaned_data["weekdays"]))
+
+
+class ClosureForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=100, help_text=_("e.g. 运动会, 期末考试"))
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, prefix="closure", **kwargs)
+        self.helper = _helper(_("Close the service that day"), "date", "reason")
+        self.helper.form_action = action
+        self.helper.form_id = "closure-form"
+
+
+class MakeupDaysForm(forms.Form):
+    """One select per official make-up working day: whose weekday timetable runs that day."""
+
+    def __init__(self, *args, makeup_days, action: str = "", **kwargs):
+        super().__init__(*args, prefix="makeup", **kwargs)
+        self.makeup_days = list(makeup_days)
+        for makeup in self.makeup_days:
+            self.fields[self.field_name(makeup)] = forms.TypedChoiceField(
+                label=_("%(date)s (%(weekday)s) runs the timetable of")
+                % {"date": makeup.date.isoformat(), "weekday": WEEKDAY_NAMES[makeup.date.isoweekday()]},
+                choices=WEEKDAYS[:5],
+                coerce=int,
+                initial=makeup.runs_as,
+            )
+        self.helper = _helper(_("Save make-up days"))
+        self.helper.form_action = action
+        self.helper.form_id = "makeup-form"
+
+    @staticmethod
+    def field_name(makeup) -> str:
+        return f"day_{makeup.date:%Y%m%d}"
+
+    def changed_days(self):
+        """(make-up day, chosen weekday) for each day whose choice differs from what is stored."""
+        return [
+            (m, self.cleaned_data[self.field_name(m)])
+            for m in self.makeup_days
+            if self.cleaned_data[self.field_name(m)] != m.runs_as
+        ]
+
+
+# --- venues ---------------------------------------------------------------------------------
+
+
+class VenueForm(forms.Form):
+    name = forms.CharField(label=_("Venue name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10_000)
+    safety_officer = StaffChoiceField(label=_("Safety officer"), queryset=None)
+    address = forms.CharField(
+        label=_("Address"), max_length=200, required=False, help_text=_("Needed for off-campus sites.")
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["safety_officer"].queryset = selectors.staff_for_school(school)
+        self.helper = _helper(
+            _("Save venue"),
+            "name",
+            Row(Column("kind", css_class="col-sm-8"), Column("capacity", css_class="col-sm-4")),
+            "safety_officer",
+            "address",
+        )
+
+    @staticmethod
+    def initial_from(venue) -> dict:
+        return {
+            "name": venue.name,
+            "kind": venue.kind,
+            "capacity": venue.capacity,
+            "safety_officer": venue.safety_officer_id,
+            "address": venue.address,
+        }
+
+
+# --- activities -----------------------------------------------------------------------------
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Activity title"), max_length=100)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=Category.choices,
+        help_text=_("The categories are fixed by the Ministry's guidance (M3); schools cannot add to them."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Provider"),
+        queryset=None,
+        required=False,
+        empty_label=_("The school's own staff"),
+        help_text=_("Only providers on the region's register whose qualification is still valid."),
+    )
+    off_campus = forms.BooleanField(
+        label=_("Takes place off campus"),
+        required=False,
+        help_text=_("An off-campus activity cannot run until its safety checklist is complete."),
+    )
+    film_title = forms.CharField(label=_("Film title"), max_length=100, required=False)
+    film_age_rating = forms.CharField(
+        label=_("Suitable for ages"), max_length=40, required=False, help_text=_("For films, e.g. 6岁以上")
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = selectors.providers_for_school(school)
+        self.helper = _helper(
+            _("Save activity"),
+            "title",
+            "category",
+            "description",
+            "provider",
+            "off_campus",
+            Row(Column("film_title", css_class="col-sm-8"), Column("film_age_rating", css_class="col-sm-4")),
+        )
+
+    @staticmethod
+    def initial_from(activity) -> dict:
+        return {
+            "title": activity.title,
+            "category": activity.category,
+            "description": activity.description,
+            "provider": activity.provider_id,
+            "off_campus": activity.off_campus,
+            "film_title": activity.film_title,
+            "film_age_rating": activity.film_age_rating,
+        }
+
+
+class ChecklistForm(forms.Form):
+    traffic = forms.BooleanField(label=_("Traffic safety checked"), required=False)
+    venue = forms.BooleanField(label=_("Venue safety checked"), required=False)
+    fire = forms.BooleanField(label=_("Fire safety checked"), required=False)
+    food = forms.BooleanField(label=_("Food hygiene checked"), required=False)
+    security = forms.BooleanField(label=_("Security checked"), required=False)
+    notes = forms.CharField(
+        label=_("Notes on the checks"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Record the checklist and notify the bureau"))
+
+
+# --- groups ---------------------------------------------------------------------------------
+
+
+class GroupForm(forms.Form):
+    term = forms.ModelChoiceField(label=_("Term"), queryset=None)
+    activity = forms.ModelChoiceField(label=_("Activity"), queryset=None)
+    name = forms.CharField(label=_("Group name"), max_length=60, help_text=_("e.g. 篮球一组"))
+    lead = StaffChoiceField(label=_("Lead teacher"), queryset=None)
+    assistants = StaffMultipleChoiceField(
+        label=_("Assistants"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None)
+    grades = forms.TypedMultipleChoiceField(
+        label=_("Open to grades"), choices=[], coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10_000)
+
+    def __init__(self, *args, school, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = selectors.staff_for_school(school)
+        self.fields["grades"].choices = [(g, _("Grade %(grade)s") % {"grade": g}) for g in range(1, 10)]
+        self.fields["lead"].queryset = staff
+        self.fields["assistants"].queryset = staff
+        self.fields["venue"].queryset = school.venues.filter(active=True).order_by("name")
+        if editing:  # a group stays in its term and activity; make a new group to move it
+            del self.fields["term"], self.fields["activity"]
+        else:
+            self.fields["term"].queryset = school.terms.order_by("-start")
+            self.fields["activity"].queryset = school.activities.filter(active=True).order_by("title")
+        fields = [] if editing else ["term", "activity"]
+        self.helper = _helper(
+            None,
+            *fields,
+            "name",
+            "lead",
+            InlineCheckboxes("assistants"),
+            Row(Column("venue", css_class="col-sm-8"), Column("capacity", css_class="col-sm-4")),
+            InlineCheckboxes("grades"),
+            form_tag=False,
+        )
+
+    def clean(self):
+        data = super().clean()
+        lead, assistants = data.get("lead"), data.get("assistants")
+        if lead is not None and assistants and lead in assistants:
+            self.add_error("assistants", _("The lead teacher cannot also be an assistant."))
+        return data
+
+    @staticmethod
+    def initial_from(group) -> dict:
+        return {
+            "name": group.name,
+            "lead": group.lead_id,
+            "assistants": [a.pk for a in group.assistants.all()],
+            "venue": group.venue_id,
+            "grades": group.grade_list,
+            "capacity": group.capacity,
+        }
+
+    @property
+    def grades_string(self) -> str:
+        return "".join(str(g) for g in sorted(self.cleaned_data["grades"]))
+
+
+class SlotForm(forms.Form):
+    """One weekly time slot; a row left empty is ignored."""
+
+    weekday = forms.TypedChoiceField(
+        label=_("Weekday"), choices=[("", "—"), *WEEKDAYS], coerce=int, empty_value=None, required=False
+    )
+    start = forms.TimeField(label=_("Starts"), required=False, widget=TimeInput())
+    end = forms.TimeField(label=_("Ends"), required=False, widget=TimeInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix and self.prefix[-1].isdigit() else 0
+        for name, text in (
+            ("weekday", _("Weekday of slot %(n)s")),
+            ("start", _("Start of slot %(n)s")),
+            ("end", _("End of slot %(n)s")),
+        ):
+            self.fields[name].widget.attrs["aria-label"] = text % {"n": number}
+
+    def clean(self):
+        data = super().clean()
+        weekday, start, end = data.get("weekday"), data.get("start"), data.get("end")
+        if weekday is None and start is None and end is None:
+            return data
+        if weekday is None or start is None or end is None:
+            raise forms.ValidationError(_("Give the weekday, start and end of each time slot."))
+        if end <= start:
+            raise forms.ValidationError(_("A time slot must end after it starts."))
+        return data
+
+
+class SlotFormSetBase(forms.BaseFormSet):
+    def slots(self) -> list[tuple]:
+        return [
+            (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
+            for f in self.forms
+            if f.cleaned_data.get("weekday") is not None
+        ]
+
+
+MAX_SLOTS = 5
+SlotFormSet = forms.formset_factory(
+    SlotForm, formset=SlotFormSetBase, extra=MAX_SLOTS, max_num=MAX_SLOTS, validate_max=True
+)
+
+
+def slot_formset(data=None, *, group=None) -> SlotFormSetBase:
+    initial = (
+        [{"weekday": s.weekday, "start": s.start, "end": s.end} for s in group.slots.all()] if group else None
+    )
+    formset = SlotFormSet(data, prefix="slots", initial=initial)
+    # One row per slot; the column headings stand in for labels (each input has an aria-label).
+    formset.helper = _helper(
+        None,
+        Row(
+            Column("weekday", css_class="col-4"),
+            Column("start", css_class="col-4"),
+            Column("end", css_class="col-4"),
+            css_class="g-2",
+        ),
+        form_tag=False,
+    )
+    formset.helper.form_show_labels = False
+    return formset

@@ -1,0 +1,360 @@
+"""Reads for terms, venues, activities, groups, sessions, timetables and workload.
+
+Scope builds on schools.access:
+- superuser: everything;
+- school admin: the terms, venues, activities, groups and sessions of the schools they manage;
+- any staff member (service teacher, class teacher, school admin): read-only, the groups they lead
+  or assist and those groups' sessions, at schools where they are still on the staff;
+- everybody else: nothing.
+
+Every list, grid and feed costs a fixed number of queries however many groups or sessions there are.
+"""
+
+import datetime
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from activities.models import (
+    Activity,
+    ActivityGroup,
+    MakeupDay,
+    Provider,
+    Session,
+    Term,
+    Venue,
+)
+from schools import access
+from schools.models import Membership, Role, School, User
+
+STAFF_ROLES = (Role.SERVICE_TEACHER, Role.SCHOOL_ADMIN, Role.CLASS_TEACHER)
+
+
+# --- scope ----------------------------------------------------------------------------------
+
+
+def _managed_school_ids(user) -> frozenset | None:
+    """None for "every school" (superusers), else the ids of the schools the user runs."""
+    s = access.scope(user)
+    if s.everything:
+        return None
+    return s.admin_school_ids
+
+
+def _assisted_group_ids(user):
+    return ActivityGroup.assistants.through.objects.filter(user_id=user.pk).values("activitygroup_id")
+
+
+def terms_for(user) -> QuerySet[Term]:
+    ids = _managed_school_ids(user)
+    return Term.objects.all() if ids is None else Term.objects.filter(school_id__in=ids)
+
+
+def venues_for(user) -> QuerySet[Venue]:
+    ids = _managed_school_ids(user)
+    return Venue.objects.all() if ids is None else Venue.objects.filter(school_id__in=ids)
+
+
+def activities_for(user) -> QuerySet[Activity]:
+    ids = _managed_school_ids(user)
+    return Activity.objects.all() if ids is None else Activity.objects.filter(school_id__in=ids)
+
+
+def groups_managed_by(user) -> QuerySet[ActivityGroup]:
+    """Groups the user may change: those of the schools they run."""
+    ids = _managed_school_ids(user)
+    if ids is None:
+        return ActivityGroup.objects.all()
+    return ActivityGroup.objects.filter(activity__school_id__in=ids)
+
+
+def groups_for(user) -> QuerySet[ActivityGroup]:
+    """Groups the user may see: their schools' (admins), the ones they lead or assist (staff)."""
+    s = access.scope(user)
+    if s.everything:
+        return ActivityGroup.objects.all()
+    conditions = Q(pk__in=[])
+    if s.admin_school_ids:
+        conditions |= Q(activity__school_id__in=s.admin_school_ids)
+    if s.staff_school_ids:
+        conditions |= Q(activity__school_id__in=s.staff_school_ids) & (
+            Q(lead_id=user.pk) | Q(pk__in=_assisted_group_ids(user))
+        )
+    return ActivityGroup.objects.filter(conditions)
+
+
+def sessions_for(user) -> QuerySet[Session]:
+    s = access.scope(user)
+    if s.everything:
+        return Session.objects.all()
+    conditions = Q(pk__in=[])
+    if s.admin_school_ids:
+        conditions |= Q(group__activity__school_id__in=s.admin_school_ids)
+    if s.staff_school_ids:
+        conditions |= Q(group__activity__school_id__in=s.staff_school_ids) & _own_sessions_q(user)
+    return Session.objects.filter(conditions)
+
+
+def _own_sessions_q(user) -> Q:
+    return Q(lead_id=user.pk) | Q(group_id__in=_assisted_group_ids(user))
+
+
+def get_term_for_user(user, code) -> Term:
+    return get_object_or_404(terms_for(user).select_related("school"), code=code)
+
+
+def get_venue_for_user(user, code) -> Venue:
+    return get_object_or_404(venues_for(user).select_related("school"), code=code)
+
+
+def get_activity_for_user(user, code) -> Activity:
+    return get_object_or_404(
+        activities_for(user).select_related("school", "provider", "checklist"), code=code
+    )
+
+
+def get_group_for_user(user, code) -> ActivityGroup:
+    """A group to look at (read-only for the staff who lead or assist it)."""
+    return get_object_or_404(_group_related(groups_for(user)), code=code)
+
+
+def get_group_to_manage(user, code) -> ActivityGroup:
+    return get_object_or_404(_group_related(groups_managed_by(user)), code=code)
+
+
+def _group_related(queryset: QuerySet[ActivityGroup]) -> QuerySet[ActivityGroup]:
+    return queryset.select_related(
+        "activity__school", "activity__checklist", "term", "venue", "lead"
+    ).prefetch_related("assistants", "slots")
+
+
+def managed_school(user, code=None) -> School:
+    """The school an admin is working on: the one named (?school=<code>) or their first. 404 if none."""
+    schools = access.managed_schools_for(user)
+    if code:
+        try:
+            code = uuid.UUID(str(code))
+        except ValueError:
+            raise Http404 from None
+        return get_object_or_404(schools, code=code)
+    school = schools.order_by("region__code", "name").first()
+    if school is None:
+        raise Http404
+    return school
+
+
+# --- lists and choices ----------------------------------------------------------------------
+
+
+def term_list(school: School) -> QuerySet[Term]:
+    return school.terms.annotate(group_count=Count("groups")).order_by("-start")
+
+
+def term_makeup_days(term: Term) -> QuerySet[MakeupDay]:
+    return term.makeup_days.order_by("date")
+
+
+def venue_list(school: School) -> QuerySet[Venue]:
+    return school.venues.select_related("safety_officer").order_by("-active", "name")
+
+
+def activity_list(school: School) -> QuerySet[Activity]:
+    return school.activities.select_related("provider", "checklist").order_by("-active", "category", "title")
+
+
+def group_list(*, user, school: School | None) -> QuerySet[ActivityGroup]:
+    """An admin's school groups, or (school None) the groups the user leads or assists."""
+    queryset = groups_for(user) if school is None else groups_managed_by(user).filter(activity__school=school)
+    if school is None:
+        queryset = queryset.filter(Q(lead_id=user.pk) | Q(pk__in=_assisted_group_ids(user)))
+    return (
+        queryset.select_related("activity", "term", "venue", "lead")
+        .prefetch_related("assistants", "slots")
+        .annotate(session_count=Count("sessions"))
+        .order_by("-term__start", "activity__title", "name")
+    )
+
+
+def group_sessions(group: ActivityGroup) -> QuerySet[Session]:
+    return group.sessions.select_related("venue", "lead").order_by("date", "start")
+
+
+def staff_for_school(school: School) -> QuerySet[User]:
+    """Users on a school's staff: those who may lead or assist a group or look after a venue."""
+    ids = Membership.objects.filter(school=school, role__in=STAFF_ROLES).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("last_name", "first_name", "username")
+
+
+def providers_for_school(school: School, today: datetime.date | None = None) -> QuerySet[Provider]:
+    """Qualified providers registered along the school's reporting chain, still qualified today."""
+    today = today or timezone.localdate()
+    codes = [c for c in school.region.report_path.strip("/").split("/") if c]
+    return Provider.objects.filter(region__code__in=codes, valid_until__gte=today).order_by("name")
+
+
+# --- timetables -----------------------------------------------------------------------------
+
+
+def week_start_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.isoweekday() - 1)
+
+
+@dataclass
+class GridRow:
+    key: int
+    label: str
+    cells: list[list[Session]] = field(default_factory=list)  # one list per day, by start time
+
+
+@dataclass
+class WeekGrid:
+    week_start: datetime.date
+    days: list[datetime.date]
+    rows: list[GridRow]
+
+    @property
+    def previous_week(self) -> datetime.date:
+        return self.week_start - datetime.timedelta(days=7)
+
+    @property
+    def next_week(self) -> datetime.date:
+        return self.week_start + datetime.timedelta(days=7)
+
+
+def _week_sessions(school: School, days: list[datetime.date]) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(group__activity__school=school, date__gte=days[0], date__lte=days[-1])
+        .select_related("group__activity", "venue", "lead")
+        .order_by("date", "start", "group__name")
+    )
+
+
+def week_grid(school: School, week_start: datetime.date, by: str = "venue") -> WeekGrid:
+    """A school's week: rows of venues (every venue in use, empty or not) or of staff (everyone
+    leading or assisting a session that week) × the seven days. Two queries."""
+    week_start = week_start_of(week_start)
+    days = [week_start + datetime.timedelta(days=i) for i in range(7)]
+    rows: dict[int, GridRow] = {}
+
+    def row(key: int, label: str) -> GridRow:
+        if key not in rows:
+            rows[key] = GridRow(key=key, label=label, cells=[[] for _ in days])
+        return rows[key]
+
+    if by == "staff":
+        sessions = _week_sessions(school, days).prefetch_related("group__assistants")
+        for session in sessions:
+            people = [session.lead, *session.group.assistants.all()]
+            for person in dict.fromkeys(people):
+                row(person.pk, person_name(person)).cells[(session.date - week_start).days].append(session)
+        ordered = sorted(rows.values(), key=lambda r: r.label)
+    else:
+        for venue in school.venues.filter(active=True).order_by("name"):
+            row(venue.pk, venue.name)
+        for session in _week_sessions(school, days):
+            row(session.venue_id, session.venue.name).cells[(session.date - week_start).days].append(session)
+        ordered = sorted(rows.values(), key=lambda r: r.label)
+    return WeekGrid(week_start=week_start, days=days, rows=ordered)
+
+
+def teacher_sessions(user, start: datetime.date, end: datetime.date) -> QuerySet[Session]:
+    """The sessions a staff member leads or assists between two dates (inclusive), in order."""
+    return (
+        sessions_for(user)
+        .filter(_own_sessions_q(user), date__gte=start, date__lte=end)
+        .select_related("group__activity", "venue", "lead")
+        .order_by("date", "start")
+    )
+
+
+def person_name(user) -> str:
+    """A staff member's name in Chinese order (王老师), the username when none was given."""
+    return f"{user.last_name}{user.first_name}" or user.username
+
+
+# --- workload -------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkloadRow:
+    user_id: int
+    name: str
+    weeks: list[float]  # hours in each of Workload.weeks, in order
+    total: float  # hours in the month
+
+
+@dataclass
+class Workload:
+    month: datetime.date  # the first of the month
+    weeks: list[tuple[int, int]]  # ISO (year, week) touching the month, in order
+    rows: list[WorkloadRow]
+
+    @property
+    def week_labels(self) -> list[str]:
+        return [f"{year}-W{week:02d}" for year, week in self.weeks]
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+_DURATION = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
+
+
+def workload(*, school: School | None = None, user=None, month: datetime.date) -> Workload:
+    """Hours per teacher per ISO week and for the month, from the sessions they lead or assist
+    (summed by the database). Three queries. Give a school (everyone there) or a user (their own)."""
+    first, last = month_bounds(month)
+    sessions = Session.objects.filter(date__gte=first, date__lte=last)
+    if school is not None:
+        sessions = sessions.filter(group__activity__school=school)
+    if user is not None:
+        sessions = sessions.filter(_own_sessions_q(user))
+    by_week = {"iso_year": ExtractIsoYear("date"), "iso_week": ExtractWeek("date")}
+    led = sessions.values(person=F("lead_id"), **by_week).annotate(total=Sum(_DURATION)).order_by()
+    assisted = (
+        sessions.values(person=F("group__assistants"), **by_week).annotate(total=Sum(_DURATION)).order_by()
+    )
+    hours: dict[int, dict[tuple[int, int], float]] = defaultdict(lambda: defaultdict(float))
+    for part in (led, assisted):
+        for item in part:
+            if item["person"] is None or (user is not None and item["person"] != user.pk):
+                continue
+            week = (item["iso_year"], item["iso_week"])
+            hours[item["person"]][week] += _hours(item["total"])
+    weeks = sorted({(d.isocalendar()[0], d.isocalendar()[1]) for d in _days(first, last)})
+    people = User.objects.filter(pk__in=list(hours)) if hours else User.objects.none()
+    rows = [
+        WorkloadRow(
+            user_id=person.pk,
+            name=person_name(person),
+            weeks=[round(hours[person.pk].get(w, 0.0), 2) for w in weeks],
+            total=round(sum(hours[person.pk].values()), 2),
+        )
+        for person in people
+    ]
+    rows.sort(key=lambda r: r.name)
+    return Workload(month=first, weeks=weeks, rows=rows)
+
+
+def _hours(total) -> float:
+    if total is None:
+        return 0.0
+    if isinstance(total, datetime.timedelta):
+        return total.total_seconds() / 3600
+    return float(total) / 3_600_000_000  # microseconds, as SQLite's duration arithmetic yields
+
+
+def _days(first: datetime.date, last: datetime.date):
+    day = first
+    while day <= last:
+        yield day
+        day += datetime.timedelta(days=1)

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from activities import views
+
+app_name = "activities"
+urlpatterns = [
+    path("terms/", views.term_list, name="term-list"),
+    path("terms/new/", views.term_create, name="term-create"),
+    path("terms/<uuid:term_code>/", views.term_edit, name="term-edit"),
+    path("terms/<uuid:term_code>/closures/", views.term_closure_add, name="term-closure-add"),
+    path("terms/<uuid:term_code>/makeup-days/", views.term_makeup_days, name="term-makeup-days"),
+    path("venues/", views.venue_list, name="venue-list"),
+    path("venues/new/", views.venue_create, name="venue-create"),
+    path("venues/<uuid:venue_code>/", views.venue_edit, name="venue-edit"),
+    path("list/", views.activity_list, name="activity-list"),
+    path("new/", views.activity_create, name="activity-create"),
+    path("<uuid:activity_code>/", views.activity_edit, name="activity-edit"),
+    path("<uuid:activity_code>/checklist/", views.activity_checklist, name="activity-checklist"),
+    path("groups/", views.group_list, name="group-list"),
+    path("groups/new/", views.group_create, name="group-create"),
+    path("groups/<uuid:group_code>/", views.group_detail, name="group-detail"),
+    path("groups/<uuid:group_code>/edit/", views.group_edit, name="group-edit"),
+    path("timetable/", views.timetable, name="timetable"),
+    path("my/", views.my_sessions, name="my-sessions"),
+    # Calendar apps subscribe without a session: the signed token in ?token= says whose feed it is.
+    path("my/calendar.ics", views.ical_feed, name="ical-feed"),
+    path("workload/", views.workload, name="workload"),
+]

@@ -1,0 +1,494 @@
+"""Terms, venues, activities and groups for school admins; timetables, "my sessions", the iCalendar
+feed and workload for admins and the staff who lead or assist groups."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from activities import calendar, forms, ical, selectors, services
+from activities.models import OffCampusChecklist
+from schools import access
+from schools.decorators import role_required
+from schools.models import Role
+
+school_admin = role_required(Role.SCHOOL_ADMIN)
+staff_member = role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
+MY_SESSIONS_DAYS = 14
+
+
+def _refused(form, exc: Exception) -> None:
+    """Show a refusal from a service (or the database's uniqueness guard) above the form."""
+    if isinstance(exc, IntegrityError):
+        form.add_error(None, _("Another record of this school already has that name."))
+    elif hasattr(exc, "error_dict"):  # a model field check: the form has no such field to attach it to
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, exc)
+
+
+def _warn_missing_years(request, term) -> None:
+    years = calendar.years_without_data(term.start, term.end)
+    if years:
+        messages.warning(request, _missing_years_text(years))
+
+
+def _missing_years_text(years: list[int]) -> str:
+    return _(
+        "The official holiday calendar has no data yet for %(years)s: sessions in those years follow "
+        "plain Monday to Friday, without public holidays or make-up days. Check them by hand."
+    ) % {"years": "、".join(str(y) for y in years)}
+
+
+def _school(request):
+    return selectors.managed_school(request.user, request.GET.get("school"))
+
+
+def _manages(user, school) -> bool:
+    s = access.scope(user)
+    return s.everything or school.pk in s.admin_school_ids
+
+
+# --- terms ----------------------------------------------------------------------------------
+
+
+@require_GET
+@school_admin
+def term_list(request):
+    school = _school(request)
+    return render(
+        request, "activities/term_list.html", {"school": school, "terms": selectors.term_list(school)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def term_create(request):
+    school = _school(request)
+    form = forms.TermForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            term = _term_save(request, form, school=school, term=None)
+        except (ValidationError, IntegrityError) as exc:
+            _refused(form, exc)
+        else:
+            return redirect("activities:term-edit", term_code=term.code)
+    return render(request, "activities/term_form.html", {"school": school, "form": form, "term": None})
+
+
+def _term_save(request, form, *, school, term):
+    data = form.cleaned_data
+    term = services.term_save(
+        school=school,
+        name=data["name"],
+        start=data["start"],
+        end=data["end"],
+        weekdays=form.weekdays_string,
+        day_start=data["day_start"],
+        day_end=data["day_end"],
+        actor=request.user,
+        term=term,
+    )
+    messages.success(request, _("The term %(name)s has been saved.") % {"name": term.name})
+    _warn_missing_years(request, term)
+    return term
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def term_edit(request, term_code):
+    term = selectors.get_term_for_user(request.user, term_code)
+    form = forms.TermForm(
+        request.POST if request.method == "POST" else None, initial=forms.TermForm.initial_from(term)
+    )
+    if form.is_valid():
+        try:
+            _term_save(request, form, school=term.school, term=term)
+        except (ValidationError, IntegrityError) as exc:
+            _refused(form, exc)
+            term.refresh_from_db()
+        else:
+            return redirect("activities:term-edit", term_code=term.code)
+    return _term_page(request, term, form=form)
+
+
+def _term_page(request, term, *, form=None, closure_form=None, makeup_form=None):
+    kwargs = {"term_code": term.code}
+    missing = calendar.years_without_data(term.start, term.end)
+    return render(
+        request,
+        "activities/term_form.html",
+        {
+            "school": term.school,
+            "term": term,
+            "form": form or forms.TermForm(initial=forms.TermForm.initial_from(term)),
+            "closures": term.closures.order_by("date"),
+            "closure_form": closure_form
+            or forms.ClosureForm(action=reverse("activities:term-closure-add", kwargs=kwargs)),
+            "makeup_form": makeup_form
+            or forms.MakeupDaysForm(
+                makeup_days=selectors.term_makeup_days(term),
+                action=reverse("activities:term-makeup-days", kwargs=kwargs),
+            ),
+            "missing_years": _missing_years_text(missing) if missing else "",
+        },
+    )
+
+
+@require_POST
+@school_admin
+def term_closure_add(request, term_code):
+    term = selectors.get_term_for_user(request.user, term_code)
+    form = forms.ClosureForm(request.POST, action=request.path)
+    if form.is_valid():
+        try:
+            services.closure_add(
+                term=term,
+                date=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The service is closed on %(date)s; that day's sessions have been removed.")
+                % {"date": form.cleaned_data["date"].isoformat()},
+            )
+            return redirect("activities:term-edit", term_code=term.code)
+    return _term_page(request, term, closure_form=form)
+
+
+@require_POST
+@school_admin
+def term_makeup_days(request, term_code):
+    term = selectors.get_term_for_user(request.user, term_code)
+    form = forms.MakeupDaysForm(
+        request.POST, makeup_days=selectors.term_makeup_days(term), action=request.path
+    )
+    if form.is_valid():
+        try:
+            for makeup, runs_as in form.changed_days():
+                services.makeup_day_set(makeup=makeup, runs_as=runs_as, actor=request.user)
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The make-up days have been saved and the sessions regenerated."))
+            return redirect("activities:term-edit", term_code=term.code)
+    return _term_page(request, term, makeup_form=form)
+
+
+# --- venues ---------------------------------------------------------------------------------
+
+
+@require_GET
+@school_admin
+def venue_list(request):
+    school = _school(request)
+    return render(
+        request, "activities/venue_list.html", {"school": school, "venues": selectors.venue_list(school)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def venue_create(request):
+    return _venue_form(request, school=_school(request), venue=None)
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def venue_edit(request, venue_code):
+    venue = selectors.get_venue_for_user(request.user, venue_code)
+    return _venue_form(request, school=venue.school, venue=venue)
+
+
+def _venue_form(request, *, school, venue):
+    form = forms.VenueForm(
+        request.POST if request.method == "POST" else None,
+        school=school,
+        initial=forms.VenueForm.initial_from(venue) if venue else None,
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            venue = services.venue_save(
+                school=school,
+                name=data["name"],
+                kind=data["kind"],
+                capacity=data["capacity"],
+                safety_officer=data["safety_officer"],
+                address=data["address"],
+                actor=request.user,
+                venue=venue,
+            )
+        except (ValidationError, IntegrityError) as exc:
+            _refused(form, exc)
+            if venue is not None:
+                venue.refresh_from_db()
+        else:
+            messages.success(request, _("The venue %(name)s has been saved.") % {"name": venue.name})
+            return redirect(f"{reverse('activities:venue-list')}?school={school.code}")
+    return render(request, "activities/venue_form.html", {"school": school, "form": form, "venue": venue})
+
+
+# --- activities -----------------------------------------------------------------------------
+
+
+@require_GET
+@school_admin
+def activity_list(request):
+    school = _school(request)
+    activities = list(selectors.activity_list(school))
+    for activity in activities:
+        activity.can_run = services.activity_can_run(activity)
+    return render(request, "activities/activity_list.html", {"school": school, "activities": activities})
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def activity_create(request):
+    return _activity_form(request, school=_school(request), activity=None)
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def activity_edit(request, activity_code):
+    activity = selectors.get_activity_for_user(request.user, activity_code)
+    return _activity_form(request, school=activity.school, activity=activity)
+
+
+def _activity_form(request, *, school, activity):
+    form = forms.ActivityForm(
+        request.POST if request.method == "POST" else None,
+        school=school,
+        initial=forms.ActivityForm.initial_from(activity) if activity else None,
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.activity_save(school=school, actor=request.user, activity=activity, **data)
+        except (ValidationError, IntegrityError) as exc:
+            _refused(form, exc)
+            if activity is not None:
+                activity.refresh_from_db()
+        else:
+            messages.success(request, _("The activity %(title)s has been saved.") % {"title": activity.title})
+            if activity.off_campus and not services.activity_can_run(activity):
+                return redirect("activities:activity-checklist", activity_code=activity.code)
+            return redirect(f"{reverse('activities:activity-list')}?school={school.code}")
+    return render(
+        request, "activities/activity_form.html", {"school": school, "form": form, "activity": activity}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def activity_checklist(request, activity_code):
+    """M4: the off-campus safety checklist; the bureau is notified once it is complete."""
+    activity = selectors.get_activity_for_user(request.user, activity_code)
+    if not activity.off_campus:
+        raise Http404
+    checklist = getattr(activity, "checklist", None) or OffCampusChecklist(activity=activity)
+    form = forms.ChecklistForm(request.POST if request.method == "POST" else None)
+    if checklist.complete:
+        form = None
+    elif form.is_valid():
+        try:
+            services.checklist_complete(checklist=checklist, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The safety checklist is complete and the bureau has been notified."))
+            return redirect("activities:activity-checklist", activity_code=activity.code)
+    return render(
+        request,
+        "activities/activity_checklist.html",
+        {"school": activity.school, "activity": activity, "checklist": checklist, "form": form},
+    )
+
+
+# --- groups ---------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_member
+def group_list(request):
+    """School admins: their school's groups. Other staff: the groups they lead or assist."""
+    if access.has_role(request.user, Role.SCHOOL_ADMIN) or request.user.is_superuser:
+        school = _school(request)
+    else:
+        school = None
+    groups = selectors.group_list(user=request.user, school=school)
+    return render(request, "activities/group_list.html", {"school": school, "groups": groups})
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def group_create(request):
+    return _group_form(request, school=_school(request), group=None)
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def group_edit(request, group_code):
+    group = selectors.get_group_to_manage(request.user, group_code)
+    return _group_form(request, school=group.activity.school, group=group)
+
+
+def _group_form(request, *, school, group):
+    data = request.POST if request.method == "POST" else None
+    form = forms.GroupForm(
+        data,
+        school=school,
+        editing=group is not None,
+        initial=forms.GroupForm.initial_from(group) if group else None,
+    )
+    slots = forms.slot_formset(data, group=group)
+    if data is not None and form.is_valid() and slots.is_valid():
+        cleaned = form.cleaned_data
+        term = group.term if group else cleaned["term"]
+        try:
+            group = services.group_save(
+                activity=group.activity if group else cleaned["activity"],
+                term=term,
+                name=cleaned["name"],
+                lead=cleaned["lead"],
+                venue=cleaned["venue"],
+                grades=form.grades_string,
+                capacity=cleaned["capacity"],
+                slots=slots.slots(),
+                assistants=list(cleaned["assistants"]),
+                actor=request.user,
+                group=group,
+            )
+        except (ValidationError, IntegrityError) as exc:
+            _refused(form, exc)
+            if group is not None:
+                group = selectors.get_group_to_manage(request.user, group.code)
+        else:
+            messages.success(
+                request,
+                _("The group %(name)s has been saved and its sessions generated for the whole term.")
+                % {"name": group.name},
+            )
+            _warn_missing_years(request, term)
+            return redirect("activities:group-detail", group_code=group.code)
+    return render(
+        request,
+        "activities/group_form.html",
+        {"school": school, "form": form, "slots": slots, "group": group},
+    )
+
+
+@require_GET
+@staff_member
+def group_detail(request, group_code):
+    group = selectors.get_group_for_user(request.user, group_code)
+    return render(
+        request,
+        "activities/group_detail.html",
+        {
+            "group": group,
+            "sessions": selectors.group_sessions(group),
+            "can_manage": _manages(request.user, group.activity.school),
+            "can_run": services.activity_can_run(group.activity),
+        },
+    )
+
+
+# --- timetables, my sessions, the calendar feed, workload -----------------------------------
+
+
+def _week(value: str | None) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return selectors.week_start_of(day)
+
+
+@require_GET
+@school_admin
+def timetable(request):
+    school = _school(request)
+    by = "staff" if request.GET.get("by") == "staff" else "venue"
+    grid = selectors.week_grid(school, _week(request.GET.get("week")), by=by)
+    return render(request, "activities/timetable.html", {"school": school, "grid": grid, "by": by})
+
+
+@require_GET
+@staff_member
+def my_sessions(request):
+    today = timezone.localdate()
+    sessions = selectors.teacher_sessions(
+        request.user, today, today + datetime.timedelta(days=MY_SESSIONS_DAYS - 1)
+    )
+    feed_url = request.build_absolute_uri(
+        f"{reverse('activities:ical-feed')}?token={ical.token_for(request.user)}"
+    )
+    return render(
+        request,
+        "activities/my_sessions.html",
+        {"sessions": sessions, "feed_url": feed_url, "days": MY_SESSIONS_DAYS},
+    )
+
+
+@require_GET
+def ical_feed(request):
+    """No session: calendar apps subscribe with the signed token. Bad, foreign or revoked: 404."""
+    user = ical.user_for_token(request.GET.get("token", ""))
+    if user is None or not access.has_role(user, Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER):
+        raise Http404
+    today = timezone.localdate()
+    sessions = selectors.teacher_sessions(
+        user,
+        today - datetime.timedelta(days=ical.FEED_DAYS_BACK),
+        today + datetime.timedelta(days=ical.FEED_DAYS_AHEAD),
+    )
+    body = ical.calendar_for(
+        name=_("After-school sessions of %(name)s") % {"name": selectors.person_name(user)},
+        sessions=sessions,
+        domain=request.get_host().split(":")[0],
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+def _month(value: str | None) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(f"{value}-01") if value else timezone.localdate().replace(day=1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+@require_GET
+@staff_member
+def workload(request):
+    """Hours per teacher per ISO week and for the month: a school admin sees their school's staff,
+    everyone else their own hours."""
+    month = _month(request.GET.get("month"))
+    if access.has_role(request.user, Role.SCHOOL_ADMIN) or request.user.is_superuser:
+        school = _school(request)
+        result = selectors.workload(school=school, month=month)
+    else:
+        school = None
+        result = selectors.workload(user=request.user, month=month)
+    first, _last = selectors.month_bounds(month)
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "activities/workload.html",
+        {"school": school, "workload": result, "previous": previous, "following": following},
+    )

@@ -1,0 +1,188 @@
+"""Demo enrollment for s1–s3: a notice, survey answers, a first round in every state, published
+placements and an open second round. Idempotent: a school whose window exists is left alone.
+
+s1_parent's 刘子涵 (三年级(1)班) and s1_parent2's 陈雨桐 have no application, so that a reviewer can
+walk the parent's journey in `make run`; 刘浩然 (五年级(1)班) holds a seat.
+"""
+
+import datetime
+import random
+from zoneinfo import ZoneInfo
+
+from activities.models import Category, Term
+from enrollment import services
+from enrollment.models import (
+    Application,
+    Choice,
+    EnrollmentWindow,
+    NoticeAcknowledgement,
+    Survey,
+    SurveyResponse,
+)
+from schools.models import AuthorizedPickup, Guardianship, School, User
+
+TZ = ZoneInfo("Asia/Shanghai")
+KEEP_FREE = {"刘子涵", "陈雨桐"}
+POPULAR = ("篮球", "足球", "科学", "美术")
+NOTICE = dict(
+    service_method=(
+        "课后服务由学校统一组织实施，坚持家长自愿申请、班级审核、学校统一安排。服务时间为每周一至周五"
+        "16:00—18:00，家长可根据需要选择服务日。"
+    ),
+    content=(
+        "以学生自主作业、自主阅读为主，同时开设体育、艺术、科普、棋类、少先队活动、校园劳动等活动，"
+        "为个别学习有困难的学生提供免费小组辅导。不讲授新课，不进行集体补课。"
+    ),
+    safety_measures=(
+        "每次活动点名考勤；班主任与课后服务教师当面交接并核对人数；放学时学生只交给监护人或家长指定的"
+        "授权接送人，由教师核验身份；门卫登记来访人员；学校制定应急预案并定期演练。"
+    ),
+)
+
+
+def at(day: str, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
+
+
+def build(*, out=None) -> None:
+    for identifier in ("4101020001", "4101050001", "4101810001"):
+        school = School.objects.get(identifier=identifier)
+        term = Term.objects.get(school=school, name="2026年秋季学期")
+        if EnrollmentWindow.objects.filter(term=term).exists():
+            continue
+        if out:
+            out.write(f"  {school.name}: notice, survey, applications, placement\n")
+        _school(school, term, random.Random(identifier))
+
+
+def _school(school: School, term: Term, rng: random.Random) -> None:
+    key = {"4101020001": "s1", "4101050001": "s2", "4101810001": "s3"}[school.identifier]
+    admin = User.objects.get(username=f"{key}_admin")
+    EnrollmentWindow.objects.create(
+        term=term,
+        opens_at=at("2026-08-20"),
+        closes_at=at("2026-08-28", 18),
+        review_deadline=at("2026-08-31", 18),
+        tie_break=EnrollmentWindow.TieBreak.LOTTERY,
+        lottery_seed=f"{key}-2026-autumn",
+    )
+    notice = services.notice_publish(term=term, actor=admin, **NOTICE)
+    survey = Survey.objects.create(
+        term=term,
+        opens_at=at("2026-08-10"),
+        closes_at=at("2026-08-19", 18),
+        note="为科学安排课后服务，请您填写需求调查，约需1分钟。",
+    )
+    with_pickups = set(
+        AuthorizedPickup.objects.filter(student__school=school).values_list("student_id", flat=True)
+    )
+    links = list(
+        Guardianship.objects.filter(student__school=school)
+        .select_related("student__class_group", "guardian")
+        .order_by("student__class_group__grade", "student__class_group__number", "student_id")
+    )
+    groups = {g.pk: g for g in term.groups.all()}
+    categories = Category.values
+    responses, acks, seen_guardians = [], [], set()
+    for link in links:
+        student = link.student
+        if student.name in KEEP_FREE or rng.random() > 0.75:
+            continue
+        wants = rng.random() < 0.85
+        responses.append(
+            SurveyResponse(
+                survey=survey,
+                student=student,
+                guardian=link.guardian,
+                wants_service=wants,
+                days="12345" if wants and rng.random() < 0.6 else ("135" if wants else ""),
+                latest_pickup=datetime.time(rng.choice([17, 17, 18]), rng.choice([0, 30])) if wants else None,
+                interests=rng.sample(categories, 3) if wants else [],
+            )
+        )
+    SurveyResponse.objects.bulk_create(responses)
+
+    # First round: about two in three children apply; most are approved, some returned, declined,
+    # withdrawn; the class teacher reviewed each.
+    teachers = {
+        m.class_group_id: m.user
+        for m in school.memberships.filter(role="class_teacher").select_related("user")
+    }
+    applications, choices = [], []
+    for index, link in enumerate(links):
+        student = link.student
+        if (student.name in KEEP_FREE or rng.random() > 0.65) and student.name != "刘浩然":
+            continue
+        grade = str(student.class_group.grade)
+        open_groups = [g for g in groups.values() if grade in g.grades]
+        if not open_groups:
+            continue
+        roll = rng.random() if student.name != "刘浩然" else 0.0
+        status = (
+            Application.Status.APPROVED
+            if roll < 0.86
+            else Application.Status.RETURNED
+            if roll < 0.90
+            else Application.Status.DECLINED
+            if roll < 0.95
+            else Application.Status.WITHDRAWN
+        )
+        priority = student.is_priority
+        submitted = at("2026-08-20") + datetime.timedelta(minutes=7 * index + rng.randrange(300))
+        application = Application(
+            term=term,
+            student=student,
+            guardian=link.guardian,
+            status=status,
+            days=rng.choice(["12345", "12345", "135", "24"]),
+            pickup=rng.choice(["guardian", "guardian", "authorised"])
+            if student.pk in with_pickups
+            else "guardian",
+            left_behind=student.left_behind and priority,
+            migrant=student.migrant and priority,
+            priority_consent=priority,
+            safety_commitment=True,
+            submitted_at=submitted,
+            reviewed_by=teachers.get(student.class_group_id)
+            if status != Application.Status.WITHDRAWN
+            else None,
+            reviewed_at=submitted + datetime.timedelta(days=2)
+            if status != Application.Status.WITHDRAWN
+            else None,
+            review_note={
+                Application.Status.RETURNED: "请补充授权接送人的身份证后4位。",
+                Application.Status.DECLINED: "孩子已参加校外有资质机构的托管服务，家长确认不再需要。",
+            }.get(status, ""),
+            withdrawn_at=submitted + datetime.timedelta(days=1)
+            if status == Application.Status.WITHDRAWN
+            else None,
+        )
+        # Families favour ball games, science and art: those groups fill and keep wait lists.
+        popular = [g for g in open_groups if any(w in g.name for w in POPULAR)]
+        first = rng.choice(popular or open_groups)
+        rest = rng.sample([g for g in open_groups if g != first], min(2, len(open_groups) - 1))
+        applications.append((application, [first, *rest] if rng.random() < 0.5 else [first]))
+        if link.guardian_id not in seen_guardians:
+            seen_guardians.add(link.guardian_id)
+            acks.append(NoticeAcknowledgement(notice=notice, guardian=link.guardian))
+    Application.objects.bulk_create([a for a, _g in applications])
+    for application, picked in applications:
+        choices += [Choice(application=application, group=g, rank=i + 1) for i, g in enumerate(picked)]
+    Choice.objects.bulk_create(choices)
+    NoticeAcknowledgement.objects.bulk_create(acks, ignore_conflicts=True)
+    first_pickup = {}
+    for pickup in AuthorizedPickup.objects.filter(student__school=school).order_by("pk"):
+        first_pickup.setdefault(pickup.student_id, pickup.pk)
+    Application.pickup_persons.through.objects.bulk_create(
+        [
+            Application.pickup_persons.through(
+                application_id=a.pk, authorizedpickup_id=first_pickup[a.student_id]
+            )
+            for a, _picked in applications
+            if a.pickup == "authorised"
+        ]
+    )
+
+    services.placement_run(term=term, actor=admin)
+    services.placement_publish(term=term, actor=admin)
+    services.second_round_open(term=term, needs_review=True, actor=admin)

@@ -1,0 +1,828 @@
+"""The enrollment workflow (M2): notice, survey, application, class review, placement.
+
+Voluntary at every step (M2, H2): nothing enrols a child without a guardian's application, and a
+guardian can withdraw at any time without a reason. Seats are taken under a lock on the group row,
+so a group never holds more children than its capacity, however many requests arrive at once.
+"""
+
+import datetime
+import random
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import ActivityGroup, Term
+from audit import services as audit
+from enrollment.models import (
+    Application,
+    Choice,
+    EnrollmentWindow,
+    NoticeAcknowledgement,
+    ParentNotice,
+    Placement,
+    Survey,
+    SurveyResponse,
+)
+from notices.services import notification_send
+from schools.models import AuthorizedPickup, Guardian, Guardianship, Membership, Role, Student, User
+
+MAX_CHOICES = 3
+
+
+# --- notice to parents (告家长书) ------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_publish(
+    *, term: Term, service_method: str, content: str, safety_measures: str, actor: User
+) -> ParentNotice:
+    """Publish a new version of the notice; guardians must acknowledge it again. Raises ValidationError."""
+    if not (service_method.strip() and content.strip() and safety_measures.strip()):
+        raise ValidationError(
+            _("The notice must state the service method, its content and the safety measures (M2)."),
+            code="empty",
+        )
+    last = ParentNotice.objects.filter(term=term).aggregate(v=Max("version"))["v"] or 0
+    notice = ParentNotice.objects.create(
+        term=term,
+        version=last + 1,
+        service_method=service_method.strip(),
+        content=content.strip(),
+        safety_measures=safety_measures.strip(),
+        published_by=actor,
+    )
+    audit.record(actor=actor, verb="notice.publish", target=term, changes={"version": notice.version})
+    return notice
+
+
+def notice_current(term: Term) -> ParentNotice | None:
+    return ParentNotice.objects.filter(term=term).order_by("-version").first()
+
+
+def notice_acknowledged(*, term: Term, guardian: Guardian) -> bool:
+    current = notice_current(term)
+    return bool(current) and NoticeAcknowledgement.objects.filter(notice=current, guardian=guardian).exists()
+
+
+@transaction.atomic
+def notice_acknowledge(*, notice: ParentNotice, guardian: Guardian) -> NoticeAcknowledgement:
+    """A guardian has read this version of the notice. Raises ValidationError(code="outdated")."""
+    if notice_current(notice.term).pk != notice.pk:
+        raise ValidationError(
+            _("A newer version of the notice has been published; read that one."), code="outdated"
+        )
+    ack, _created = NoticeAcknowledgement.objects.get_or_create(notice=notice, guardian=guardian)
+    return ack
+
+
+# --- demand survey (征求意见) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_answer(
+    *,
+    survey: Survey,
+    guardian: Guardian,
+    student: Student,
+    wants_service: bool,
+    days: str = "",
+    latest_pickup: datetime.time | None = None,
+    interests: list[str] | None = None,
+) -> SurveyResponse:
+    """Record (or change) a guardian's answer for one child. Raises ValidationError(code="closed"...)."""
+    now = timezone.now()
+    if not survey.opens_at <= now <= survey.closes_at:
+        raise ValidationError(_("The survey is not open."), code="closed")
+    _require_guardian(guardian, student)
+    from activities.models import Category
+
+    interests = [i for i in (interests or []) if i in Category.values]
+    response, _created = SurveyResponse.objects.update_or_create(
+        survey=survey,
+        student=student,
+        defaults={
+            "guardian": guardian,
+            "wants_service": wants_service,
+            "days": "".join(sorted(set(days))) if wants_service else "",
+            "latest_pickup": latest_pickup if wants_service else None,
+            "interests": interests if wants_service else [],
+        },
+    )
+    return response
+
+
+# --- the application window ------------------------------------------------------------------
+
+
+@transaction.atomic
+def window_save(
+    *,
+    term: Term,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    review_deadline: datetime.datetime,
+    tie_break: str,
+    actor: User,
+) -> EnrollmentWindow:
+    """Set the application window and how ties are broken.
+
+    Raises ValidationError(code="dates" or "published").
+    """
+    if closes_at <= opens_at or review_deadline < closes_at:
+        raise ValidationError(
+            _("Applications must close after they open, and class review must end after they close."),
+            code="dates",
+        )
+    window = EnrollmentWindow.objects.filter(term=term).first() or EnrollmentWindow(term=term)
+    if window.published_at:
+        raise ValidationError(
+            _("Placement has been published; the window can no longer change."), code="published"
+        )
+    window.opens_at, window.closes_at, window.review_deadline = opens_at, closes_at, review_deadline
+    window.tie_break = tie_break
+    window.full_clean(exclude=["term"])
+    window.save()
+    audit.record(actor=actor, verb="window.save", target=term, changes={"tie_break": tie_break})
+    return window
+
+
+# --- the guardian's application --------------------------------------------------------------
+
+
+def _require_guardian(guardian: Guardian, student: Student) -> None:
+    if not Guardianship.objects.filter(guardian=guardian, student=student).exists():
+        raise ValidationError(_("Only the child's own guardian can do this."), code="not_guardian")
+
+
+def groups_open_to(*, term: Term, student: Student):
+    """The term's groups whose eligible grades include the child's grade."""
+    return (
+        ActivityGroup.objects.filter(
+            term=term, grades__contains=str(student.class_group.grade), activity__active=True
+        )
+        .select_related("activity", "venue", "lead")
+        .order_by("activity__category", "name")
+    )
+
+
+def _validate_application(
+    *,
+    term: Term,
+    student: Student,
+    days: str,
+    group_ids: list[int],
+    pickup: str,
+    pickup_persons: list[AuthorizedPickup],
+    alone_consent: bool,
+    priority: dict,
+    priority_consent: bool,
+    safety_commitment: bool,
+    second_round: bool,
+) -> None:
+    if not student.school.offers_service:
+        raise ValidationError(
+            _("%(school)s does not offer the service this term: %(why)s"),
+            code="no_service",
+            params={"school": student.school.name, "why": student.school.no_service_explanation},
+        )
+    if not days or any(d not in term.weekdays for d in days):
+        raise ValidationError(_("Choose the days from the service weekdays of the term."), code="days")
+    if not group_ids:
+        raise ValidationError(_("Choose at least one activity."), code="choices")
+    limit = 1 if second_round else MAX_CHOICES
+    if len(group_ids) > limit or len(set(group_ids)) != len(group_ids):
+        raise ValidationError(
+            _("Choose up to %(n)s different activities, in order of preference."),
+            code="choices",
+            params={"n": limit},
+        )
+    open_ids = set(groups_open_to(term=term, student=student).values_list("pk", flat=True))
+    if not set(group_ids) <= open_ids:
+        raise ValidationError(
+            _("One of the chosen activities is not open to this child's grade."), code="choices"
+        )
+    if pickup == Application.Pickup.AUTHORISED:
+        today = timezone.localdate()
+        if not pickup_persons or any(
+            p.student_id != student.pk or not p.is_valid_on(today) for p in pickup_persons
+        ):
+            raise ValidationError(
+                _("Name at least one of the child's currently valid pick-up persons."), code="pickup_persons"
+            )
+    if pickup == Application.Pickup.ALONE and not alone_consent:
+        raise ValidationError(
+            _("A child goes home alone only with the guardian's written consent."), code="alone_consent"
+        )
+    if pickup not in Application.Pickup.values:
+        raise ValidationError(_("Choose how the child is collected."), code="pickup")
+    if any(priority.values()) and not priority_consent:
+        raise ValidationError(
+            _(
+                "To declare a priority group, agree separately to the school using this "
+                "sensitive information."
+            ),
+            code="priority_consent",
+        )
+    if not safety_commitment:
+        raise ValidationError(_("Please read and accept the safety commitment."), code="safety_commitment")
+
+
+def _window_state(term: Term) -> tuple[EnrollmentWindow | None, bool, bool]:
+    window = EnrollmentWindow.objects.filter(term=term).first()
+    now = timezone.now()
+    first_round = bool(window and window.opens_at <= now <= window.closes_at and not window.published_at)
+    second_round = bool(window and window.published_at and window.second_round_open)
+    return window, first_round, second_round
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    guardian: Guardian,
+    student: Student,
+    term: Term,
+    days: str,
+    group_ids: list[int],
+    pickup: str,
+    pickup_persons: list[AuthorizedPickup] | None = None,
+    alone_consent: bool = False,
+    left_behind: bool = False,
+    migrant: bool = False,
+    low_income: bool = False,
+    disability: bool = False,
+    other_need: str = "",
+    priority_consent: bool = False,
+    safety_commitment: bool = False,
+) -> Application:
+    """A guardian applies for a child (M2: 家长申请). In a second round without review the chosen
+    seat is taken at once, or the child joins the wait list.
+
+    Raises ValidationError(code="not_guardian", "closed", "notice", "duplicate", "no_service", ...).
+    """
+    _require_guardian(guardian, student)
+    window, first_round, second_round = _window_state(term)
+    if not (first_round or second_round):
+        raise ValidationError(_("Applications for this term are not open."), code="closed")
+    if not notice_acknowledged(term=term, guardian=guardian):
+        raise ValidationError(_("Please read and acknowledge the school's notice first."), code="notice")
+    days = "".join(sorted(set(days)))
+    priority = dict(left_behind=left_behind, migrant=migrant, low_income=low_income, disability=disability)
+    priority_any = {**priority, "other_need": bool(other_need.strip())}
+    _validate_application(
+        term=term,
+        student=student,
+        days=days,
+        group_ids=group_ids,
+        pickup=pickup,
+        pickup_persons=pickup_persons or [],
+        alone_consent=alone_consent,
+        priority=priority_any,
+        priority_consent=priority_consent,
+        safety_commitment=safety_commitment,
+        second_round=second_round,
+    )
+    if Application.objects.filter(term=term, student=student, status__in=Application.ACTIVE).exists():
+        raise ValidationError(
+            _("%(child)s already has an application for this term; change that one instead."),
+            code="duplicate",
+            params={"child": student.name},
+        )
+    application = Application.objects.create(
+        term=term,
+        student=student,
+        guardian=guardian,
+        days=days,
+        pickup=pickup,
+        alone_consent=alone_consent and pickup == Application.Pickup.ALONE,
+        other_need=other_need.strip(),
+        priority_consent=priority_consent,
+        safety_commitment=True,
+        submitted_at=timezone.now(),
+        second_round=second_round,
+        **priority,
+    )
+    application.pickup_persons.set(pickup_persons or [] if pickup == Application.Pickup.AUTHORISED else [])
+    Choice.objects.bulk_create(
+        [Choice(application=application, group_id=g, rank=i + 1) for i, g in enumerate(group_ids)]
+    )
+    audit.record(actor=guardian.user, verb="application.submit", target=application)
+    if second_round and not window.second_round_needs_review:
+        application.status = Application.Status.APPROVED
+        application.save(update_fields=["status"])
+        seat_take(application=application, group=ActivityGroup.objects.get(pk=group_ids[0]))
+    else:
+        _notify_class_teacher(application)
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: Application,
+    guardian: Guardian,
+    days: str,
+    group_ids: list[int],
+    pickup: str,
+    pickup_persons: list[AuthorizedPickup] | None = None,
+    alone_consent: bool = False,
+    left_behind: bool = False,
+    migrant: bool = False,
+    low_income: bool = False,
+    disability: bool = False,
+    other_need: str = "",
+    priority_consent: bool = False,
+    safety_commitment: bool = False,
+) -> Application:
+    """Change an application before review (or after it was returned); it goes back to the class
+    teacher. Raises ValidationError(code="not_editable", ...)."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _require_guardian(guardian, application.student)
+    if application.status not in (Application.Status.SUBMITTED, Application.Status.RETURNED):
+        raise ValidationError(_("Only an application not yet reviewed can be changed."), code="not_editable")
+    days = "".join(sorted(set(days)))
+    priority = dict(left_behind=left_behind, migrant=migrant, low_income=low_income, disability=disability)
+    _validate_application(
+        term=application.term,
+        student=application.student,
+        days=days,
+        group_ids=group_ids,
+        pickup=pickup,
+        pickup_persons=pickup_persons or [],
+        alone_consent=alone_consent,
+        priority={**priority, "other_need": bool(other_need.strip())},
+        priority_consent=priority_consent,
+        safety_commitment=safety_commitment,
+        second_round=application.second_round,
+    )
+    for field, value in {
+        **priority,
+        "days": days,
+        "pickup": pickup,
+        "other_need": other_need.strip(),
+        "alone_consent": alone_consent and pickup == Application.Pickup.ALONE,
+        "priority_consent": priority_consent,
+    }.items():
+        setattr(application, field, value)
+    application.status = Application.Status.SUBMITTED
+    application.save()
+    application.pickup_persons.set(pickup_persons or [] if pickup == Application.Pickup.AUTHORISED else [])
+    application.choices.all().delete()
+    Choice.objects.bulk_create(
+        [Choice(application=application, group_id=g, rank=i + 1) for i, g in enumerate(group_ids)]
+    )
+    audit.record(actor=guardian.user, verb="application.update", target=application)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, guardian: Guardian) -> Application:
+    """Withdraw at any time, no reason needed (H2: 不得强制). A seat it held goes to the next child on
+    the wait list at once. Raises ValidationError(code="not_active")."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _require_guardian(guardian, application.student)
+    if application.status not in Application.ACTIVE:
+        raise ValidationError(_("This application is no longer active."), code="not_active")
+    application.status, application.withdrawn_at = Application.Status.WITHDRAWN, timezone.now()
+    application.save(update_fields=["status", "withdrawn_at"])
+    freed = list(
+        Placement.objects.filter(application=application, status=Placement.Status.PLACED).values_list(
+            "group_id", flat=True
+        )
+    )
+    Placement.objects.filter(
+        application=application, status__in=[Placement.Status.PLACED, Placement.Status.WAITLISTED]
+    ).update(status=Placement.Status.RELEASED, position=None)
+    audit.record(actor=guardian.user, verb="application.withdraw", target=application)
+    window = EnrollmentWindow.objects.filter(term=application.term).first()
+    if window and window.published_at:
+        for group_id in freed:
+            waitlist_promote(group=ActivityGroup.objects.get(pk=group_id))
+    return application
+
+
+# --- class review (班级审核) -----------------------------------------------------------------
+
+
+def _require_class_teacher(reviewer: User, application: Application) -> None:
+    if reviewer.is_superuser:
+        return
+    if not Membership.objects.filter(
+        user=reviewer, role=Role.CLASS_TEACHER, class_group_id=application.student.class_group_id
+    ).exists():
+        raise ValidationError(
+            _("Only the child's class teacher reviews this application."), code="not_reviewer"
+        )
+
+
+def _review(
+    application: Application, reviewer: User, status: str, note: str, verb: str, kind: str
+) -> Application:
+    application = (
+        Application.objects.select_for_update()
+        .select_related("student", "guardian__user")
+        .get(pk=application.pk)
+    )
+    _require_class_teacher(reviewer, application)
+    if application.status != Application.Status.SUBMITTED:
+        raise ValidationError(_("Only submitted applications can be reviewed."), code="not_pending")
+    application.status, application.review_note = status, note.strip()
+    application.reviewed_by, application.reviewed_at = reviewer, timezone.now()
+    application.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    audit.record(actor=reviewer, verb=verb, target=application, changes={"note": note.strip()})
+    notification_send(
+        recipient=application.guardian.user,
+        kind=kind,
+        link="/enrollment/",
+        dedupe_key=f"{kind}:{application.code}:{application.reviewed_at.isoformat()}",
+        application=application,
+        student=application.student,
+        note=note.strip(),
+    )
+    return application
+
+
+@transaction.atomic
+def application_approve(*, application: Application, reviewer: User) -> Application:
+    """Class review: approve. In a reviewed second round the seat is taken now.
+
+    Raises ValidationError(code="not_pending" or "not_reviewer")."""
+    application = _review(
+        application, reviewer, Application.Status.APPROVED, "", "application.approve", "enrollment/approved"
+    )
+    if application.second_round:
+        first = application.choices.order_by("rank").select_related("group").first()
+        seat_take(application=application, group=first.group)
+    return application
+
+
+@transaction.atomic
+def application_return(*, application: Application, reviewer: User, note: str) -> Application:
+    """Class review: return for correction with a note. Raises ValidationError(code="note", ...)."""
+    if not note.strip():
+        raise ValidationError(_("Tell the guardian what to correct."), code="note")
+    return _review(
+        application, reviewer, Application.Status.RETURNED, note, "application.return", "enrollment/returned"
+    )
+
+
+@transaction.atomic
+def application_decline(*, application: Application, reviewer: User, reason: str) -> Application:
+    """Class review: decline with a reason. Raises ValidationError(code="note", ...)."""
+    if not reason.strip():
+        raise ValidationError(_("Give the guardian the reason."), code="note")
+    return _review(
+        application,
+        reviewer,
+        Application.Status.DECLINED,
+        reason,
+        "application.decline",
+        "enrollment/declined",
+    )
+
+
+def applications_approve(*, applications: list[Application], reviewer: User) -> int:
+    """Bulk approve; each in its own transaction so that one stale row does not undo the rest."""
+    done = 0
+    for application in applications:
+        try:
+            application_approve(application=application, reviewer=reviewer)
+            done += 1
+        except ValidationError:
+            continue
+    return done
+
+
+def _notify_class_teacher(application: Application) -> None:
+    teacher = (
+        Membership.objects.filter(role=Role.CLASS_TEACHER, class_group_id=application.student.class_group_id)
+        .select_related("user")
+        .first()
+    )
+    if teacher:
+        notification_send(
+            recipient=teacher.user,
+            kind="enrollment/to_review",
+            link="/enrollment/review/",
+            dedupe_key=f"to_review:{application.code}:{application.submitted_at.isoformat()}",
+            application=application,
+            student=application.student,
+        )
+
+
+# --- seats: placement, wait list, promotion ---------------------------------------------------
+
+
+def _lock(group: ActivityGroup) -> ActivityGroup:
+    # One row lock per group serialises seat-taking on PostgreSQL; on SQLite the IMMEDIATE
+    # transaction already holds the database's write lock.
+    return ActivityGroup.objects.select_for_update().get(pk=group.pk)
+
+
+def _placed_count(group: ActivityGroup) -> int:
+    return Placement.objects.filter(group=group, status=Placement.Status.PLACED).count()
+
+
+def _next_position(group: ActivityGroup) -> int:
+    top = Placement.objects.filter(group=group, status=Placement.Status.WAITLISTED).aggregate(
+        p=Max("position")
+    )["p"]
+    return (top or 0) + 1
+
+
+@transaction.atomic
+def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
+    """Give the child a seat in the group if one is free, else a place at the end of its wait list.
+
+    Raises ValidationError(code="not_approved" or "already").
+    """
+    group = _lock(group)
+    application = Application.objects.get(pk=application.pk)
+    if application.status != Application.Status.APPROVED:
+        raise ValidationError(_("Only approved applications are placed."), code="not_approved")
+    if Placement.objects.filter(application=application, status=Placement.Status.PLACED).exists():
+        raise ValidationError(_("This child already has a seat."), code="already")
+    live = Placement.objects.filter(
+        application=application, group=group, status=Placement.Status.WAITLISTED
+    ).first()
+    if _placed_count(group) < group.capacity:
+        if live:
+            live.status, live.position = Placement.Status.PLACED, None
+            live.save(update_fields=["status", "position", "changed"])
+            placement = live
+        else:
+            placement = Placement.objects.create(
+                application=application, group=group, status=Placement.Status.PLACED
+            )
+        _notify_placement(placement, "enrollment/placed")
+    elif live:
+        placement = live
+    else:
+        placement = Placement.objects.create(
+            application=application,
+            group=group,
+            status=Placement.Status.WAITLISTED,
+            position=_next_position(group),
+        )
+        _notify_placement(placement, "enrollment/waitlisted")
+    return placement
+
+
+@transaction.atomic
+def waitlist_promote(*, group: ActivityGroup) -> list[Placement]:
+    """Fill free seats from the head of the wait list, notifying each promoted family."""
+    group = _lock(group)
+    free = group.capacity - _placed_count(group)
+    promoted = []
+    if free <= 0:
+        return promoted
+    for placement in Placement.objects.filter(group=group, status=Placement.Status.WAITLISTED).order_by(
+        "position"
+    )[:free]:
+        if Placement.objects.filter(
+            application_id=placement.application_id, status=Placement.Status.PLACED
+        ).exists():
+            placement.status, placement.position = (
+                Placement.Status.RELEASED,
+                None,
+            )  # placed elsewhere meanwhile
+            placement.save(update_fields=["status", "position", "changed"])
+            continue
+        placement.status, placement.position = Placement.Status.PLACED, None
+        placement.save(update_fields=["status", "position", "changed"])
+        promoted.append(placement)
+        _notify_placement(placement, "enrollment/promoted")
+    return promoted
+
+
+def _notify_placement(placement: Placement, kind: str) -> None:
+    window = EnrollmentWindow.objects.filter(term_id=placement.group.term_id).only("published_at").first()
+    if not (window and window.published_at):
+        return  # a draft allocation is not news yet; publication tells every family
+    application = Application.objects.select_related("guardian__user", "student").get(
+        pk=placement.application_id
+    )
+    notification_send(
+        recipient=application.guardian.user,
+        kind=kind,
+        link="/enrollment/",
+        dedupe_key=f"{kind}:{placement.code}:{placement.status}",
+        placement=placement,
+        group=placement.group,
+        student=application.student,
+        position=placement.position,
+    )
+
+
+def _order(applications: list[Application], window: EnrollmentWindow) -> list[Application]:
+    """Priority groups first (M2), then the school's recorded tie-break."""
+    if window.tie_break == EnrollmentWindow.TieBreak.LOTTERY:
+        rng = random.Random(window.lottery_seed)
+        keyed = sorted(applications, key=lambda a: str(a.code))
+        rng.shuffle(keyed)
+        rank = {a.pk: i for i, a in enumerate(keyed)}
+        tie = lambda a: rank[a.pk]  # noqa: E731
+    else:
+        tie = lambda a: (a.submitted_at, a.pk)  # noqa: E731
+    return sorted(applications, key=lambda a: (not (a.is_priority or a.student.is_priority), tie(a)))
+
+
+@transaction.atomic
+def placement_run(*, term: Term, actor: User) -> dict:
+    """Allocate approved first-round applications to groups: priority groups first, then ranked
+    choices, then the tie-break; never above capacity; the rest on their first choice's wait list.
+    A draft until published: running it again starts over. Raises ValidationError(code="published")."""
+    window = EnrollmentWindow.objects.select_for_update().get(term=term)
+    if window.published_at:
+        raise ValidationError(_("Placement has been published; use manual moves instead."), code="published")
+    if window.tie_break == EnrollmentWindow.TieBreak.LOTTERY and not window.lottery_seed:
+        window.lottery_seed = secrets.token_hex(8)
+    Placement.objects.filter(group__term=term, application__second_round=False).delete()
+    groups = {g.pk: g for g in ActivityGroup.objects.select_for_update().filter(term=term)}
+    free = {pk: g.capacity for pk, g in groups.items()}
+    applications = list(
+        Application.objects.filter(term=term, status=Application.Status.APPROVED, second_round=False)
+        .select_related("student")
+        .prefetch_related("choices")
+    )
+    rows, waiting = [], {}
+    for application in _order(applications, window):
+        choices = sorted(application.choices.all(), key=lambda c: c.rank)
+        seat = next((c.group_id for c in choices if free.get(c.group_id, 0) > 0), None)
+        if seat:
+            free[seat] -= 1
+            rows.append(Placement(application=application, group_id=seat, status=Placement.Status.PLACED))
+        elif choices:
+            first = choices[0].group_id
+            waiting[first] = waiting.get(first, 0) + 1
+            rows.append(
+                Placement(
+                    application=application,
+                    group_id=first,
+                    status=Placement.Status.WAITLISTED,
+                    position=waiting[first],
+                )
+            )
+    Placement.objects.bulk_create(rows)
+    window.placement_run_at = timezone.now()
+    window.save(update_fields=["lottery_seed", "placement_run_at"])
+    placed = sum(1 for r in rows if r.status == Placement.Status.PLACED)
+    audit.record(
+        actor=actor,
+        verb="placement.run",
+        target=term,
+        changes={
+            "placed": placed,
+            "waitlisted": len(rows) - placed,
+            "tie_break": window.tie_break,
+            "seed": window.lottery_seed,
+        },
+    )
+    return {"placed": placed, "waitlisted": len(rows) - placed}
+
+
+@transaction.atomic
+def placement_move(*, placement: Placement, group: ActivityGroup, actor: User) -> Placement:
+    """The school admin moves a child to another group of the term (a seat if free, else its wait
+    list). Raises ValidationError(code="term" or "grade")."""
+    application = placement.application
+    if group.term_id != application.term_id:
+        raise ValidationError(_("Move only within the same term."), code="term")
+    if str(application.student.class_group.grade) not in group.grades:
+        raise ValidationError(_("That group is not open to this child's grade."), code="grade")
+    was_placed = placement.status == Placement.Status.PLACED
+    old_group = placement.group
+    Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.RELEASED, position=None)
+    new = seat_take(application=application, group=group)
+    audit.record(
+        actor=actor,
+        verb="placement.move",
+        target=application,
+        changes={"from": old_group.name, "to": group.name},
+    )
+    window = EnrollmentWindow.objects.get(term=application.term)
+    if was_placed and window.published_at:
+        waitlist_promote(group=old_group)
+    return new
+
+
+@transaction.atomic
+def placement_publish(*, term: Term, actor: User) -> int:
+    """Publish the allocation and tell every applying family its result. Raises ValidationError."""
+    window = EnrollmentWindow.objects.select_for_update().get(term=term)
+    if window.published_at:
+        raise ValidationError(_("Placement has already been published."), code="published")
+    if not window.placement_run_at:
+        raise ValidationError(_("Run the placement first."), code="not_run")
+    window.published_at = timezone.now()
+    window.save(update_fields=["published_at"])
+    audit.record(actor=actor, verb="placement.publish", target=term)
+    placements = {
+        p.application_id: p
+        for p in Placement.objects.filter(group__term=term)
+        .exclude(status=Placement.Status.RELEASED)
+        .select_related("group")
+    }
+    sent = 0
+    for application in Application.objects.filter(
+        term=term, status=Application.Status.APPROVED
+    ).select_related("guardian__user", "student"):
+        placement = placements.get(application.pk)
+        kind = {
+            Placement.Status.PLACED: "enrollment/placed",
+            Placement.Status.WAITLISTED: "enrollment/waitlisted",
+        }.get(getattr(placement, "status", None), "enrollment/not_placed")
+        notification_send(
+            recipient=application.guardian.user,
+            kind=kind,
+            link="/enrollment/",
+            dedupe_key=f"published:{term.pk}:{application.pk}",
+            placement=placement,
+            group=getattr(placement, "group", None),
+            student=application.student,
+            position=getattr(placement, "position", None),
+        )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def second_round_open(*, term: Term, needs_review: bool, actor: User) -> EnrollmentWindow:
+    """After publication, open the remaining seats first-come (补报). Raises ValidationError."""
+    window = EnrollmentWindow.objects.select_for_update().get(term=term)
+    if not window.published_at:
+        raise ValidationError(_("Publish the placement before opening a second round."), code="not_published")
+    window.second_round_open, window.second_round_needs_review = True, needs_review
+    window.save(update_fields=["second_round_open", "second_round_needs_review"])
+    audit.record(
+        actor=actor, verb="placement.second_round_open", target=term, changes={"review": needs_review}
+    )
+    return window
+
+
+# --- reminders (Celery beat looks for due rows; dedupe keys make each reminder go once) -------
+
+
+def reminders_window_open(*, now: datetime.datetime | None = None) -> int:
+    """Tell the guardians of each school whose window is open that they may apply. Each guardian once."""
+    now = now or timezone.now()
+    sent = 0
+    for window in EnrollmentWindow.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related(
+        "term__school"
+    ):
+        guardians = (
+            Guardian.objects.filter(
+                guardianship__student__school=window.term.school, guardianship__student__active=True
+            )
+            .select_related("user")
+            .distinct()
+        )
+        for guardian in guardians:
+            notification_send(
+                recipient=guardian.user,
+                kind="enrollment/window_open",
+                link="/enrollment/",
+                dedupe_key=f"window_open:{window.term_id}:{guardian.pk}",
+                term=window.term,
+                window=window,
+            )
+            sent += 1
+    return sent
+
+
+def reminders_review_due(*, now: datetime.datetime | None = None, hours_before: int = 24) -> int:
+    """Remind class teachers with applications still to review in the last day before the deadline."""
+    now = now or timezone.now()
+    sent = 0
+    soon = now + datetime.timedelta(hours=hours_before)
+    for window in EnrollmentWindow.objects.filter(review_deadline__gt=now, review_deadline__lte=soon):
+        pending = {}
+        for class_id in Application.objects.filter(
+            term_id=window.term_id, status=Application.Status.SUBMITTED
+        ).values_list("student__class_group_id", flat=True):
+            pending[class_id] = pending.get(class_id, 0) + 1
+        for membership in Membership.objects.filter(
+            role=Role.CLASS_TEACHER, class_group_id__in=pending
+        ).select_related("user"):
+            notification_send(
+                recipient=membership.user,
+                kind="enrollment/review_due",
+                link="/enrollment/review/",
+                dedupe_key=f"review_due:{window.term_id}:{membership.user_id}:{membership.class_group_id}",
+                window=window,
+                count=pending[membership.class_group_id],
+            )
+            sent += 1
+    return sent
+
+
+# --- added by the views helper ----------------------------------------------------------------
+
+
+def application_round(*, term: Term) -> str:
+    """Which round takes applications for the term now: "first", "second" or "" (none)."""
+    _window, first_round, second_round = _window_state(term)
+    return "first" if first_round else "second" if second_round else ""

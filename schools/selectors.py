@@ -1,0 +1,334 @@
+"""Reads for the school admin screens and the family pages. Every queryset starts from
+schools.access, so that what a page lists is what its user may see; list reads select and prefetch
+what their page shows, so that a page costs the same number of queries at any size."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from schools import access
+from schools.models import (
+    AuthorizedPickup,
+    ClassGroup,
+    Guardian,
+    Guardianship,
+    Membership,
+    Role,
+    School,
+    Student,
+    User,
+)
+from schools.phones import mobile_normalise, normalise_text
+
+# M2: the priority groups served first.
+PRIORITY_Q = (
+    Q(left_behind=True)
+    | Q(migrant=True)
+    | Q(low_income=True)
+    | Q(disability=True)
+    | ~Q(other_priority_note="")
+)
+PRIORITY_FILTERS = {
+    "any": PRIORITY_Q,
+    "left_behind": Q(left_behind=True),
+    "migrant": Q(migrant=True),
+    "low_income": Q(low_income=True),
+    "disability": Q(disability=True),
+    "other": ~Q(other_priority_note=""),
+}
+DIGITS_RE = re.compile(r"^\d+[Xx]?$")
+
+
+# --- the school a school admin works on -----------------------------------------------------
+
+
+def managed_schools(*, user) -> list[School]:
+    """The schools whose roster and staff the user manages (usually one)."""
+    return list(access.managed_schools_for(user).select_related("region").order_by("name"))
+
+
+def _managed_ids(user):
+    return access.managed_schools_for(user).values("pk")
+
+
+# --- one object, for a school admin ---------------------------------------------------------
+# The general access scope also holds a user's own children and classes; admin pages narrow it to
+# the schools the user manages, so a school admin who is also a parent elsewhere sees no more.
+
+
+def admin_class_get(*, user, code) -> ClassGroup:
+    return get_object_or_404(
+        access.classes_for(user).filter(school__in=_managed_ids(user)).select_related("school"), code=code
+    )
+
+
+def admin_student_get(*, user, code) -> Student:
+    return get_object_or_404(
+        access.students_for(user)
+        .filter(school__in=_managed_ids(user))
+        .select_related("school", "class_group"),
+        code=code,
+    )
+
+
+def admin_guardian_get(*, user, code) -> Guardian:
+    return get_object_or_404(
+        access.guardians_for(user).filter(
+            pk__in=Guardianship.objects.filter(student__school__in=_managed_ids(user)).values("guardian_id")
+        ),
+        code=code,
+    )
+
+
+def admin_pickup_get(*, user, code) -> AuthorizedPickup:
+    return get_object_or_404(
+        access.pickups_for(user)
+        .filter(student__school__in=_managed_ids(user))
+        .select_related("student__school", "student__class_group"),
+        code=code,
+    )
+
+
+def admin_membership_get(*, user, code) -> Membership:
+    return get_object_or_404(
+        access.memberships_for(user)
+        .filter(school__in=_managed_ids(user))
+        .select_related("user", "school", "class_group"),
+        code=code,
+    )
+
+
+# --- classes and staff ----------------------------------------------------------------------
+
+
+def classes_with_counts(*, user, school: School) -> QuerySet[ClassGroup]:
+    """The school's classes with their class teacher, student and priority-group counts."""
+    active = Q(students__active=True)
+    priority = Q(
+        Q(students__left_behind=True)
+        | Q(students__migrant=True)
+        | Q(students__low_income=True)
+        | Q(students__disability=True)
+        | ~Q(students__other_priority_note=""),
+        students__active=True,
+    )
+    return (
+        ClassGroup.objects.filter(pk__in=access.classes_for(user).filter(school=school).values("pk"))
+        .annotate(
+            student_count=Count("students", filter=active),
+            priority_count=Count("students", filter=priority),
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(role=Role.CLASS_TEACHER).select_related("user"),
+                to_attr="teacher_memberships",
+            )
+        )
+        .order_by("grade", "number")
+    )
+
+
+def school_classes(*, user, school: School) -> QuerySet[ClassGroup]:
+    """The school's classes, for choices and filters."""
+    return access.classes_for(user).filter(school=school).order_by("grade", "number")
+
+
+def class_roster(*, user, class_group: ClassGroup) -> QuerySet[Student]:
+    return access.students_for(user).filter(class_group=class_group).order_by("name")
+
+
+def class_teacher(*, class_group: ClassGroup) -> User | None:
+    membership = (
+        Membership.objects.filter(class_group=class_group, role=Role.CLASS_TEACHER)
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def staff_memberships(*, user, school: School) -> QuerySet[Membership]:
+    return (
+        access.memberships_for(user)
+        .filter(school=school)
+        .select_related("user", "class_group")
+        .order_by("role", "user__last_name", "user__username")
+    )
+
+
+def staff_users(*, school: School) -> QuerySet[User]:
+    """People holding any role in the school: the candidates for class teacher."""
+    return (
+        User.objects.filter(is_active=True, memberships__school=school)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def user_find_by_login(*, login: str) -> User | None:
+    """The one account with this username or mobile number (as at login), or None."""
+    login = normalise_text(login)
+    if not login:
+        return None
+    query = Q(username__iexact=login)
+    try:
+        query |= Q(mobile=mobile_normalise(login))
+    except ValidationError:  # not a mobile number: match the username only
+        pass
+    users = list(User.objects.filter(query)[:2])
+    return users[0] if len(users) == 1 else None
+
+
+# --- students and guardians -----------------------------------------------------------------
+
+
+def students_search(
+    *, user, school: School, q: str = "", class_group: ClassGroup | None = None, priority: str = ""
+) -> QuerySet[Student]:
+    """The school's students; q is part of a name or the last characters of the 学籍号."""
+    students = access.students_for(user).filter(school=school).select_related("class_group")
+    q = normalise_text(q)
+    if q:
+        if DIGITS_RE.match(q):
+            students = students.filter(student_number__endswith=q.upper())
+        else:
+            students = students.filter(name__icontains=q)
+    if class_group is not None:
+        students = students.filter(class_group=class_group)
+    if priority in PRIORITY_FILTERS:
+        students = students.filter(PRIORITY_FILTERS[priority])
+    return students.order_by("class_group__grade", "class_group__number", "name", "pk")
+
+
+def student_record(*, user, student: Student) -> dict:
+    """Everything the child's record page shows, in three queries."""
+    guardianships = list(
+        Guardianship.objects.filter(student=student).select_related("guardian").order_by("guardian__name")
+    )
+    pickups = with_states(access.pickups_for(user).filter(student=student).order_by(*PICKUP_ORDER))
+    return {
+        "guardianships": guardianships,
+        "pickups": pickups,
+        "teacher": class_teacher(class_group=student.class_group),
+    }
+
+
+def guardians_search(*, user, school: School, q: str = "") -> QuerySet[Guardian]:
+    """Guardians of the school's children, with those children (only this school's)."""
+    links = Guardianship.objects.filter(student__school=school)
+    guardians = access.guardians_for(user).filter(pk__in=links.values("guardian_id"))
+    q = normalise_text(q)
+    if q:
+        if q.isdigit():
+            guardians = guardians.filter(mobile__contains=q)
+        else:
+            guardians = guardians.filter(name__icontains=q)
+    return guardians.prefetch_related(
+        Prefetch(
+            "guardianship_set",
+            queryset=links.select_related("student__class_group").order_by("student__name"),
+            to_attr="school_links",
+        )
+    ).order_by("name", "pk")
+
+
+def guardian_children(*, user, guardian: Guardian) -> list[Guardianship]:
+    """A guardian's children that the user may see (a school admin: only their school's)."""
+    return list(
+        Guardianship.objects.filter(
+            guardian=guardian,
+            student__in=access.students_for(user).filter(school__in=_managed_ids(user)),
+        )
+        .select_related("student__class_group", "student__school")
+        .order_by("student__name")
+    )
+
+
+# --- pick-up persons ------------------------------------------------------------------------
+
+PICKUP_STATES = ("valid", "upcoming", "ended", "restricted")
+# A child's list: current persons first (NULL ordering differs between SQLite and PostgreSQL).
+PICKUP_ORDER = (F("ended_at").asc(nulls_first=True), "name", "pk")
+
+
+def pickup_state(pickup: AuthorizedPickup, day: datetime.date) -> str:
+    """valid, upcoming, ended (ended or past its end date) or restricted, as of this day."""
+    if (pickup.ended_at is not None and timezone.localtime(pickup.ended_at).date() <= day) or (
+        pickup.valid_until is not None and pickup.valid_until < day
+    ):
+        return "ended"
+    if pickup.restricted:
+        return "restricted"
+    if pickup.valid_from > day:
+        return "upcoming"
+    return "valid"
+
+
+def _state_q(state: str, day: datetime.date) -> Q:
+    # Mirrors pickup_state (and AuthorizedPickup.is_valid_on): ended on a day = invalid that day.
+    next_midnight = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    )
+    ended = Q(ended_at__lt=next_midnight) | Q(valid_until__lt=day)
+    if state == "ended":
+        return ended
+    if state == "restricted":
+        return Q(restricted=True) & ~ended
+    if state == "upcoming":
+        return Q(restricted=False, valid_from__gt=day) & ~ended
+    return Q(restricted=False, valid_from__lte=day) & ~ended
+
+
+def pickups_search(*, user, school: School, q: str = "", state: str = "") -> QuerySet[AuthorizedPickup]:
+    """The school's pick-up persons; q is part of their name, their mobile or the child's name."""
+    pickups = access.pickups_for(user).filter(student__school=school).select_related("student__class_group")
+    q = normalise_text(q)
+    if q:
+        if q.isdigit():
+            pickups = pickups.filter(mobile__contains=q)
+        else:
+            pickups = pickups.filter(Q(name__icontains=q) | Q(student__name__icontains=q))
+    if state in PICKUP_STATES:
+        pickups = pickups.filter(_state_q(state, timezone.localdate()))
+    return pickups.order_by(
+        "student__class_group__grade", "student__class_group__number", "student__name", "name", "pk"
+    )
+
+
+def with_states(pickups) -> list[AuthorizedPickup]:
+    today = timezone.localdate()
+    pickups = list(pickups)
+    for pickup in pickups:
+        pickup.state = pickup_state(pickup, today)
+    return pickups
+
+
+# --- a parent's own children ----------------------------------------------------------------
+
+
+def family_children(*, user) -> QuerySet[Student]:
+    """The user's own children (never the class or school they may also work for)."""
+    return (
+        access.students_for(user)
+        .filter(guardians__user=user)
+        .select_related("school", "class_group")
+        .order_by("class_group__grade", "name")
+    )
+
+
+def family_child_get(*, user, code) -> Student:
+    return get_object_or_404(family_children(user=user), code=code)
+
+
+def family_child_pickups(*, user, student: Student) -> list[AuthorizedPickup]:
+    return with_states(access.pickups_for(user).filter(student=student).order_by(*PICKUP_ORDER))
+
+
+def family_pickup_get(*, user, code) -> AuthorizedPickup:
+    return get_object_or_404(
+        access.pickups_for(user).filter(student__guardians__user=user).select_related("student"), code=code
+    )

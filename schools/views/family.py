@@ -1,0 +1,56 @@
+"""Parents' pages (F2): their child's record and the persons allowed to collect the child. A parent
+adds and ends pick-up persons; only the school lifts a restriction, and no parent path does."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit import services as audit
+from schools import forms, selectors, services
+from schools.decorators import role_required
+from schools.models import Role
+
+parent_required = role_required(Role.PARENT)
+
+
+@require_http_methods(["GET"])
+@parent_required
+def child(request, student_code):
+    student = selectors.family_child_get(user=request.user, code=student_code)
+    # PIPL: a view of a child's record is logged, the family's own included.
+    audit.access_record(user=request.user, target=student, path=request.path)
+    pickups = selectors.family_child_pickups(user=request.user, student=student)
+    return render(request, "schools/family/child.html", {"student": student, "pickups": pickups})
+
+
+@require_http_methods(["GET", "POST"])
+@parent_required
+def pickup_add(request, student_code):
+    student = selectors.family_child_get(user=request.user, code=student_code)
+    form = forms.PickupAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pickup_add(student=student, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            forms.add_service_error(
+                form, exc, {"mobile": "mobile", "id_last4": "id_last4", "dates": "valid_until"}
+            )
+        else:
+            messages.success(request, _("The pick-up person has been added."))
+            return redirect("schools:family-child", student_code=student.code)
+    return render(request, "schools/family/pickup_add.html", {"student": student, "form": form})
+
+
+@require_http_methods(["POST"])
+@parent_required
+def pickup_end(request, pickup_code):
+    pickup = selectors.family_pickup_get(user=request.user, code=pickup_code)
+    try:
+        services.pickup_end(pickup=pickup, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s may no longer collect the child.") % {"name": pickup.name})
+    return redirect("schools:family-child", student_code=pickup.student.code)

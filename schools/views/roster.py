@@ -1,0 +1,145 @@
+"""Roster import and export (花名册) for school admins: upload → check (dry run) → confirm → import,
+with a progress bar for large files; the school's roster as .xlsx; an empty template."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit import services as audit
+from schools import access, forms, roster
+from schools.decorators import role_required
+from schools.models import Role, School
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+admin_required = role_required(Role.SCHOOL_ADMIN)
+
+
+def _school_context(request) -> dict:
+    """The school worked on: the only one the admin manages, or ?school=<code> among several."""
+    schools = list(access.managed_schools_for(request.user).select_related("region").order_by("name"))
+    wanted = request.GET.get("school")
+    school = next((s for s in schools if str(s.code) == wanted), None) if wanted else None
+    if school is None and (wanted or not schools):
+        raise Http404
+    school = school or schools[0]
+    several = len(schools) > 1
+    return {
+        "school": school,
+        "school_qs": f"?school={school.code}" if several else "",
+        "school_picker": forms.SchoolPickForm(
+            initial={"school": school.code}, schools=School.objects.filter(pk__in=[s.pk for s in schools])
+        )
+        if several
+        else None,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def roster_import(request):
+    ctx = _school_context(request)
+    form = forms.RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = roster.roster_import_preview(
+                school=ctx["school"],
+                uploaded_by=request.user,
+                upload=form.cleaned_data["file"],
+                initial_password=form.cleaned_data["initial_password"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("schools:roster-import-detail", import_code=result.code)
+    recent = (
+        access.roster_imports_for(request.user).filter(school=ctx["school"]).select_related("uploaded_by")
+    )
+    return render(
+        request,
+        "schools/roster/import.html",
+        {
+            **ctx,
+            "form": form,
+            "recent": recent[:10],
+            "headers": roster.COLUMNS,
+            "max_mb": f"{settings.ROSTER_IMPORT_MAX_BYTES / 1024 / 1024:g}",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def roster_import_detail(request, import_code):
+    item = access.get_roster_import_for_user(request.user, import_code)
+    form = forms.RosterConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = roster.roster_import_confirm(roster_import=item, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if item.status == item.Status.DONE:
+                messages.success(
+                    request,
+                    _("%(count)s students imported.") % {"count": item.created_counts.get("students", 0)},
+                )
+            elif item.status == item.Status.REJECTED:
+                messages.error(request, _("Nothing was imported: the school's data no longer fits the file."))
+        return redirect("schools:roster-import-detail", import_code=item.code)
+    return render(
+        request,
+        "schools/roster/detail.html",
+        {
+            "item": item,
+            "form": form,
+            "errors_more": max(item.preview_counts.get("errors", 0) - len(item.errors), 0),
+            "progress_url": reverse("schools:roster-import-progress", kwargs={"import_code": item.code}),
+        },
+    )
+
+
+@require_GET
+@never_cache
+@admin_required
+def roster_import_progress(request, import_code):
+    item = access.get_roster_import_for_user(request.user, import_code)
+    return JsonResponse(
+        {
+            "status": item.status,
+            "label": item.get_status_display(),
+            "processed": item.processed_rows,
+            "total": item.total_rows,
+            "percent": item.percent,
+            "active": item.is_active,
+        }
+    )
+
+
+@require_GET
+@admin_required
+def roster_export(request):
+    school = _school_context(request)["school"]
+    data, _count = roster.roster_export_xlsx(school=school)
+    # The school's own full records of children: who took them is logged (PIPL).
+    audit.access_record(user=request.user, target=school, path=request.get_full_path())
+    name = f"花名册-{school.name}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@admin_required
+def roster_template(request):
+    response = HttpResponse(roster.roster_template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "花名册模板.xlsx")
+    return response

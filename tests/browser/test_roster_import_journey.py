@@ -1,0 +1,82 @@
+"""The school admin uploads a roster with a bad row, sees it named, uploads the fixed file,
+confirms, and watches a large import's progress bar finish (static/js/roster-progress.js)."""
+
+import io
+import re
+
+import openpyxl
+import pytest
+from django.conf import settings as django_settings
+from playwright.sync_api import expect
+
+from schools import roster
+from schools.models import RosterImport, Student
+from tests.schools.test_roster_import import row
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook(rows) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(roster.HEADERS)
+    for values in rows:
+        book.active.append(list(values.values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_admin_fixes_a_bad_row_imports_and_watches_progress(live_server, page, demo, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名或手机号").fill("s1_admin")
+    page.get_by_label("密码").fill(django_settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
+
+    # On a phone-width screen: upload a file whose third student has a bad mobile number.
+    page.goto(live_server.url + "/school/roster/import/")
+    expect(page.get_by_role("heading", name="花名册导入")).to_be_visible()
+    rows = [row(1), row(2), row(3, 监护人手机号="12345")]
+    page.get_by_label("花名册文件（.xlsx 或 .csv）").set_input_files(
+        {"name": "花名册.xlsx", "mimeType": XLSX, "buffer": workbook(rows)}
+    )
+    page.get_by_role("button", name="检查文件").click()
+    expect(page.locator("#rejected")).to_contain_text("没有保存任何数据")
+    bad = page.locator("#import-errors tbody tr")
+    expect(bad).to_have_count(1)
+    expect(bad).to_contain_text("4")
+    expect(bad).to_contain_text("监护人手机号")
+
+    # The fixed file passes; confirming imports it.
+    page.get_by_role("link", name=re.compile("花名册导入")).click()
+    rows[2] = row(3)
+    page.get_by_label("花名册文件（.xlsx 或 .csv）").set_input_files(
+        {"name": "花名册-改.xlsx", "mimeType": XLSX, "buffer": workbook(rows)}
+    )
+    page.get_by_role("button", name="检查文件").click()
+    expect(page.locator("#preview-ok")).to_contain_text("已检查 3 行")
+    page.get_by_role("button", name="导入这些学生").click()
+    expect(page.get_by_role("alert").first).to_contain_text("成功导入 3 名学生")
+    assert Student.objects.filter(student_number__startswith="G410103").count() == 3
+
+    # A large import running on a worker: the bar follows it and the page reloads when it ends.
+    running = RosterImport.objects.create(
+        school=demo.school("s1"),
+        uploaded_by=demo.user("s1_admin"),
+        original_name="全校花名册.xlsx",
+        status=RosterImport.Status.RUNNING,
+        total_rows=2000,
+        processed_rows=500,
+    )
+    page.goto(live_server.url + f"/school/roster/imports/{running.code}/")
+    expect(page.locator("#roster-progress-bar")).to_have_attribute("value", "25")
+    RosterImport.objects.filter(pk=running.pk).update(processed_rows=1500)
+    expect(page.locator("#roster-progress-text")).to_contain_text("1500 / 2000")
+    RosterImport.objects.filter(pk=running.pk).update(
+        status=RosterImport.Status.DONE,
+        processed_rows=2000,
+        created_counts={"students": 2000, "classes_new": 0, "accounts_new": 1800, "guardians_linked": 0},
+    )
+    expect(page.locator("#import-done")).to_contain_text("2000 名学生", timeout=15_000)
