@@ -132,6 +132,9 @@ def test_it_never_overbooks_under_200_concurrent_placements(demo):
     term = Term.objects.get(school=demo.school("s1"), name="2026年秋季学期")
     group = ActivityGroup.objects.filter(term=term).order_by("pk").first()
     ActivityGroup.objects.filter(pk=group.pk).update(capacity=30, grades="123456")
+    Placement.objects.filter(group__term=term).delete()  # start from an empty term, not the demo round
+    Choice.objects.filter(application__term=term).delete()
+    Application.objects.filter(term=term).delete()
     students = list(demo.school("s1").students.order_by("pk")[:200])
     now = timezone.now()
     apps = Application.objects.bulk_create(
