@@ -13,6 +13,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("school/", include("schools.urls")),
     path("activities/", include("activities.urls")),
+    path("enrollment/", include("enrollment.urls")),
     path("", include("schools.urls_accounts")),
 ]
 

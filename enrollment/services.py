@@ -285,7 +285,20 @@ def application_submit(
         safety_commitment=safety_commitment,
         second_round=second_round,
     )
-    if Application.objects.filter(term=term, student=student, status__in=Application.ACTIVE).exists():
+    existing = Application.objects.filter(term=term, student=student, status__in=Application.ACTIVE).first()
+    if (
+        existing
+        and second_round
+        and existing.status == Application.Status.APPROVED
+        and not existing.placements.filter(status=Placement.Status.PLACED).exists()
+    ):
+        # Approved in the first round but not placed: the second round offers the remaining seats.
+        existing.choices.all().delete()
+        Choice.objects.create(application=existing, group_id=group_ids[0], rank=1)
+        audit.record(actor=guardian.user, verb="application.second_round_choice", target=existing)
+        seat_take(application=existing, group=ActivityGroup.objects.get(pk=group_ids[0]))
+        return existing
+    if existing:
         raise ValidationError(
             _("%(child)s already has an application for this term; change that one instead."),
             code="duplicate",
@@ -305,7 +318,7 @@ def application_submit(
         second_round=second_round,
         **priority,
     )
-    application.pickup_persons.set(pickup_persons or [] if pickup == Application.Pickup.AUTHORISED else [])
+    application.pickup_persons.set((pickup_persons or []) if pickup == Application.Pickup.AUTHORISED else [])
     Choice.objects.bulk_create(
         [Choice(application=application, group_id=g, rank=i + 1) for i, g in enumerate(group_ids)]
     )
@@ -343,6 +356,9 @@ def application_update(
     _require_guardian(guardian, application.student)
     if application.status not in (Application.Status.SUBMITTED, Application.Status.RETURNED):
         raise ValidationError(_("Only an application not yet reviewed can be changed."), code="not_editable")
+    window, _first, second = _window_state(application.term)
+    if not (second or (window and timezone.now() <= window.review_deadline)):
+        raise ValidationError(_("Class review for this term has closed."), code="closed")
     days = "".join(sorted(set(days)))
     priority = dict(left_behind=left_behind, migrant=migrant, low_income=low_income, disability=disability)
     _validate_application(
@@ -369,12 +385,13 @@ def application_update(
         setattr(application, field, value)
     application.status = Application.Status.SUBMITTED
     application.save()
-    application.pickup_persons.set(pickup_persons or [] if pickup == Application.Pickup.AUTHORISED else [])
+    application.pickup_persons.set((pickup_persons or []) if pickup == Application.Pickup.AUTHORISED else [])
     application.choices.all().delete()
     Choice.objects.bulk_create(
         [Choice(application=application, group_id=g, rank=i + 1) for i, g in enumerate(group_ids)]
     )
     audit.record(actor=guardian.user, verb="application.update", target=application)
+    _notify_class_teacher(application, again=True)
     return application
 
 
@@ -496,7 +513,7 @@ def applications_approve(*, applications: list[Application], reviewer: User) -> 
     return done
 
 
-def _notify_class_teacher(application: Application) -> None:
+def _notify_class_teacher(application: Application, again: bool = False) -> None:
     teacher = (
         Membership.objects.filter(role=Role.CLASS_TEACHER, class_group_id=application.student.class_group_id)
         .select_related("user")
@@ -507,7 +524,8 @@ def _notify_class_teacher(application: Application) -> None:
             recipient=teacher.user,
             kind="enrollment/to_review",
             link="/enrollment/review/",
-            dedupe_key=f"to_review:{application.code}:{application.submitted_at.isoformat()}",
+            dedupe_key=f"to_review:{application.code}:"
+            + (timezone.now().isoformat() if again else application.submitted_at.isoformat()),
             application=application,
             student=application.student,
         )
@@ -709,6 +727,16 @@ def placement_move(*, placement: Placement, group: ActivityGroup, actor: User) -
     return new
 
 
+def _place_by_choices(application: Application) -> Placement | None:
+    """A seat in the first ranked choice that has one, else the first choice's wait list."""
+    choices = sorted(application.choices.all(), key=lambda c: c.rank)
+    for choice in choices:
+        group = _lock(choice.group)
+        if _placed_count(group) < group.capacity:
+            return seat_take(application=application, group=group)
+    return seat_take(application=application, group=choices[0].group) if choices else None
+
+
 @transaction.atomic
 def placement_publish(*, term: Term, actor: User) -> int:
     """Publish the allocation and tell every applying family its result. Raises ValidationError."""
@@ -717,6 +745,16 @@ def placement_publish(*, term: Term, actor: User) -> int:
         raise ValidationError(_("Placement has already been published."), code="published")
     if not window.placement_run_at:
         raise ValidationError(_("Run the placement first."), code="not_run")
+    # Applications approved after the last run still get their turn: a free seat among their
+    # ranked choices, else their first choice's wait list (in submission order).
+    late = (
+        Application.objects.filter(term=term, status=Application.Status.APPROVED, second_round=False)
+        .exclude(placements__status__in=[Placement.Status.PLACED, Placement.Status.WAITLISTED])
+        .order_by("submitted_at", "pk")
+        .prefetch_related("choices__group")
+    )
+    for application in late:
+        _place_by_choices(application)
     window.published_at = timezone.now()
     window.save(update_fields=["published_at"])
     audit.record(actor=actor, verb="placement.publish", target=term)

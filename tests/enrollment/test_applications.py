@@ -168,3 +168,28 @@ def test_it_lets_the_guardian_edit_before_review_only(demo, apply, grade3_groups
             safety_commitment=True,
         )
     assert exc.value.code == "not_editable"
+
+
+def test_it_stores_named_pick_up_persons_only_for_that_arrangement(demo, apply):
+    own = demo.child("刘子涵").pickups.first()
+    application = apply(pickup="guardian", pickup_persons=[own])
+    assert not application.pickup_persons.exists()
+
+
+def test_it_tells_the_class_teacher_again_after_a_correction(demo, apply, grade3_groups):
+    from notices.models import Notification
+
+    application = apply()
+    services.application_return(application=application, reviewer=demo.user("s1_head31"), note="请改服务日")
+    services.application_update(
+        application=application,
+        guardian=application.guardian,
+        days="24",
+        group_ids=[grade3_groups[0].pk],
+        pickup="guardian",
+        safety_commitment=True,
+    )
+    assert (
+        Notification.objects.filter(recipient=demo.user("s1_head31"), kind="enrollment/to_review").count()
+        == 2
+    )

@@ -173,3 +173,27 @@ def test_it_never_overbooks_under_200_concurrent_placements(demo):
     )
     assert sorted(positions) == list(range(1, 171))
     assert Placement.objects.filter(group=group).values("application").distinct().count() == 200
+
+
+def test_it_offers_an_approved_child_without_a_place_a_second_round_seat(
+    demo, term, apply, window, grade3_groups
+):
+    group = small_group(term, 1)
+    other = next(g for g in grade3_groups if g.pk != group.pk)
+    a, b = approved(demo, apply, class31(demo, 2), [group])
+    services.placement_run(term=term, actor=demo.user("s1_admin"))
+    services.placement_publish(term=term, actor=demo.user("s1_admin"))
+    services.second_round_open(term=term, needs_review=False, actor=demo.user("s1_admin"))
+    again = apply(child_name=b.student.name, groups=[other])
+    assert again.pk == b.pk
+    assert Placement.objects.get(application=b, status="placed").group == other
+
+
+def test_it_places_applications_approved_after_the_run_when_publishing(demo, term, apply, window):
+    group = small_group(term, 5)
+    (a,) = approved(demo, apply, class31(demo, 1), [group])
+    services.placement_run(term=term, actor=demo.user("s1_admin"))
+    (late,) = approved(demo, apply, class31(demo, 2)[1:], [group])
+    services.placement_publish(term=term, actor=demo.user("s1_admin"))
+    assert Placement.objects.get(application=late).status == "placed"
+    assert Notification.objects.filter(kind="enrollment/placed", recipient=late.guardian.user).exists()

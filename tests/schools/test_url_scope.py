@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities import selectors as activity_selectors
 from activities.models import Activity, ActivityGroup, Term, Venue
+from enrollment import selectors as enrollment_selectors
+from enrollment.models import Application, Placement
 from notices.models import Notification
 from schools import access
 from schools.models import (
@@ -58,6 +60,8 @@ OBJECT_KWARGS = {
     "venue_code": (Venue, "code", activity_selectors.venues_for),
     "activity_code": (Activity, "code", activity_selectors.activities_for),
     "group_code": (ActivityGroup, "code", activity_selectors.groups_for),
+    "application_code": (Application, "code", enrollment_selectors.applications_for),
+    "placement_code": (Placement, "code", enrollment_selectors.placements_for),
 }
 SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
 PROJECT_APPS = {"schools", "audit", "notices", "activities", "enrollment", "safety", "subsidies", "oversight"}

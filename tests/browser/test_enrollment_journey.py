@@ -1,0 +1,175 @@
+"""The enrollment journey at phone width: s1_parent reads the notice and applies for 刘子涵,
+s1_head31 approves, s1_admin runs placement and publishes, s1_parent sees the seat and the
+child's timetable, then withdraws, and the first child on the wait list moves up."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from activities.models import ActivityGroup, Term
+from enrollment import services
+from enrollment.models import Application, Choice, EnrollmentWindow, Placement
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 812}
+
+
+def open_as(browser, live_server, username):
+    """A fresh phone-sized browser, signed in as this user."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # confirm() before withdraw, run, publish
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名或手机号").fill(username)
+    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
+    return context, page
+
+
+def open_menu_link(page, name):
+    page.get_by_role("button", name="菜单").click()
+    page.locator("#nav-main").get_by_role("link", name=name, exact=True).click()
+
+
+def fits_the_phone(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def fresh_first_round(demo):
+    """s1's term as a fresh, open first round with a published notice; one grade-3 group with a
+    single place, which another child of 三年级(1)班 has already asked for (approved)."""
+    term = Term.objects.get(school=demo.school("s1"), name="2026年秋季学期")
+    admin = demo.user("s1_admin")
+    Placement.objects.filter(group__term=term).delete()
+    Choice.objects.filter(application__term=term).delete()
+    Application.objects.filter(term=term).delete()
+    EnrollmentWindow.objects.filter(term=term).delete()
+    now = timezone.now()
+    services.window_save(
+        term=term,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=7),
+        review_deadline=now + datetime.timedelta(days=10),
+        tie_break=EnrollmentWindow.TieBreak.SUBMISSION,
+        actor=admin,
+    )
+    notice = services.notice_publish(
+        term=term,
+        service_method="学校统一组织，家长自愿申请，班级审核后由学校统一安排。",
+        content="作业看管、阅读、体育、艺术、科普等活动。",
+        safety_measures="考勤、交接班，放学只交给监护人或授权接送人。",
+        actor=admin,
+    )
+    group = ActivityGroup.objects.get(term=term, name="作业看管（1–6年级）")
+    ActivityGroup.objects.filter(pk=group.pk).update(capacity=1)
+    # 刘子涵 is in a priority group by the school's record, so she takes the single place and this
+    # child, who applied first, waits.
+    other = next(
+        s for s in demo.klass("s1", 3, 1).students.order_by("pk") if s.name != "刘子涵" and not s.is_priority
+    )
+    guardian = other.guardians.first()
+    services.notice_acknowledge(notice=notice, guardian=guardian)
+    application = services.application_submit(
+        guardian=guardian,
+        student=other,
+        term=term,
+        days="12345",
+        group_ids=[group.pk],
+        pickup=Application.Pickup.GUARDIAN,
+        safety_commitment=True,
+    )
+    services.application_approve(application=application, reviewer=demo.user("s1_head31"))
+    return term, group, application
+
+
+def test_the_enrollment_journey_from_notice_to_withdrawal(live_server, browser, demo):
+    term, group, waiting = fresh_first_round(demo)
+    child = demo.child("刘子涵")
+
+    # The parent reads the notice and applies.
+    parent_context, parent = open_as(browser, live_server, "s1_parent")
+    open_menu_link(parent, "课后服务报名")
+    expect(parent.get_by_role("heading", name="课后服务报名")).to_be_visible()
+    notice = parent.locator(f"#notice-{child.school.code}")
+    expect(notice).to_contain_text("不收取任何费用")
+    notice.get_by_role("button", name="我已阅读告家长书").click()
+    expect(parent.locator(f"#notice-{child.school.code}")).to_contain_text("您已阅读此版本")
+    fits_the_phone(parent)
+    card = parent.locator(f"#child-{child.code}")
+    card.get_by_role("link", name="为刘子涵申请").click()
+
+    expect(parent.get_by_role("heading", name="申请课后服务")).to_be_visible()
+    expect(parent.locator("#open-groups")).to_contain_text("作业看管（1–6年级）")
+    parent.get_by_label("周一").check()
+    parent.get_by_label("周三").check()
+    parent.get_by_label("第一志愿").select_option(value=str(group.code))
+    expect(parent.locator("#pickup-persons-block")).to_be_hidden()
+    parent.get_by_label("由指定的授权接送人接").check()
+    expect(parent.locator("#pickup-persons-block")).to_be_visible()
+    parent.get_by_label("由监护人接").check()
+    parent.get_by_label("我已阅读并接受安全承诺。").check()
+    fits_the_phone(parent)
+    parent.get_by_role("button", name="提交申请").click()
+    card = parent.locator(f"#child-{child.code}")
+    expect(card.locator(".status-badge")).to_have_text("待班级审核")
+    expect(card).to_contain_text("无需说明理由")
+    application = Application.objects.get(term=term, student=child, status="submitted")
+    assert application.days == "13" and application.choices.get().group == group
+
+    # The class teacher approves it from the queue.
+    teacher_context, teacher = open_as(browser, live_server, "s1_head31")
+    open_menu_link(teacher, "班级审核")
+    row = teacher.locator(".review-row", has_text="刘子涵")
+    expect(row).to_contain_text("作业看管（1–6年级）")
+    fits_the_phone(teacher)
+    row.get_by_role("button", name="通过", exact=True).click()
+    expect(teacher.get_by_role("alert")).to_contain_text("刘子涵的申请已通过。")
+    expect(teacher.locator("#review-list")).not_to_contain_text("刘子涵")
+    teacher_context.close()
+
+    # The school admin runs the placement and publishes it.
+    admin_context, admin = open_as(browser, live_server, "s1_admin")
+    admin.goto(live_server.url + "/enrollment/admin/")
+    admin.locator("#enrollment-tabs").get_by_role("link", name="统一安排").click()
+    expect(admin.locator("#placement-tie-break")).to_contain_text("按提交时间")
+    admin.get_by_role("button", name="进行分配").click()
+    expect(admin.get_by_role("alert")).to_contain_text("已安排 1 人，候补 1 人")
+    board = admin.locator(f"#group-{group.code}")
+    expect(board.locator(".placed-list")).to_contain_text("刘子涵")
+    expect(board.locator(".wait-list")).to_contain_text(waiting.student.name)
+    admin.get_by_role("button", name="公布").click()
+    expect(admin.get_by_role("alert")).to_contain_text("安排结果已公布")
+    admin_context.close()
+
+    # The parent sees the seat and the child's timetable, then withdraws.
+    parent.goto(live_server.url + "/enrollment/")
+    card = parent.locator(f"#child-{child.code}")
+    seat = card.locator(".placement")
+    expect(seat).to_contain_text("已安排：作业看管（1–6年级）")
+    expect(seat).to_contain_text("阅览室")
+    expect(seat.locator(".weekly-slots")).to_contain_text("周一 16:00–17:00")
+    expect(seat.locator(".weekly-slots")).to_contain_text("周五 16:00–17:00")
+    next_session = group.sessions.filter(date__gte=timezone.localdate()).order_by("date", "start").first()
+    expect(seat.locator(".next-sessions")).to_contain_text(next_session.date.strftime("%m-%d"))
+    fits_the_phone(parent)
+    card.get_by_role("button", name="退出").click()
+    card = parent.locator(f"#child-{child.code}")
+    expect(card.locator(".status-badge")).to_have_text("已退出")
+    parent_context.close()
+
+    # The first child on the wait list has moved up, and their guardian sees the seat.
+    assert Placement.objects.get(application=waiting, group=group).status == Placement.Status.PLACED
+    assert not Placement.objects.filter(application=application, status="placed").exists()
+    other_context, other = open_as(browser, live_server, waiting.guardian.user.username)
+    other.goto(live_server.url + "/enrollment/")
+    expect(other.locator(f"#child-{waiting.student.code} .placement")).to_contain_text(
+        "已安排：作业看管（1–6年级）"
+    )
+    other_context.close()
