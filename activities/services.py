@@ -333,6 +333,7 @@ def group_save(
     school = activity.school
     if term.school_id != school.id or venue.school_id != school.id:
         raise ValidationError(_("Term, venue and activity must belong to the same school."), code="school")
+    venue_refuse_if_blocked(venue)  # F6: e.g. an open critical safety finding (see VENUE_BLOCKERS)
     if capacity > venue.capacity:
         raise ValidationError(
             _("A group cannot have more places (%(n)s) than its venue holds (%(venue)s: %(cap)s)."),
@@ -412,6 +413,8 @@ def sessions_generate(*, group: ActivityGroup) -> list[int]:
     slots = defaultdict(list)
     for slot in group.slots.all():
         slots[slot.weekday].append(slot)
+    if slots and days:
+        venue_refuse_if_blocked(group.venue)  # F6: no sessions in a blocked venue (VENUE_BLOCKERS)
     kept = {(s.date, s.start) for s in group.sessions.filter(has_records=True)}
     group.sessions.filter(has_records=False).delete()
     wanted = [
@@ -465,3 +468,26 @@ def _refuse_conflicts(group: ActivityGroup, wanted: list[Session]) -> None:
                         "end": other.end.strftime("%H:%M"),
                     },
                 )
+
+
+# --- added by the F6 helper: venue blockers -------------------------------------------------
+# Higher floors register callables venue -> reason | None here (safety/apps.py registers "an open
+# critical inspection finding", M4); activities never imports them. group_save and
+# sessions_generate refuse to schedule into a venue for which any blocker gives a reason.
+VENUE_BLOCKERS: list = []
+
+
+def venue_blocked_reason(venue: Venue) -> str | None:
+    """Why no sessions may be scheduled into the venue now, or None. For pages to show a warning."""
+    for blocker in VENUE_BLOCKERS:
+        reason = blocker(venue)
+        if reason:
+            return str(reason)
+    return None
+
+
+def venue_refuse_if_blocked(venue: Venue) -> None:
+    """Raises ValidationError(code="venue_blocked") with the blocker's reason."""
+    reason = venue_blocked_reason(venue)
+    if reason:
+        raise ValidationError(reason, code="venue_blocked")

@@ -401,6 +401,8 @@ def group_detail(request, group_code):
             "sessions": selectors.group_sessions(group),
             "can_manage": _manages(request.user, group.activity.school),
             "can_run": services.activity_can_run(group.activity),
+            # An open critical safety finding on the venue stops its sessions (F6).
+            "venue_warning": services.venue_blocked_reason(group.venue),
         },
     )
 

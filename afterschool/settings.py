@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # SQLite file, file broker, cache, logs: all git-ignored
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "notices",
     "activities",
     "enrollment",
+    "safety",
+    "subsidies",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "schools.middleware.ForcePasswordChangeMiddleware",
+    "schools.middleware.StaffIdleTimeoutMiddleware",
+    "schools.middleware.PrivatePagesMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -206,6 +212,10 @@ if not REDIS_URL:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+if REDIS_URL:
+    # Fail fast when Redis is down: the request goes on and the outbox keeps the work.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -222,10 +232,24 @@ CELERY_BEAT_SCHEDULE = {
     # Every five minutes: e-mail any notification whose delivery was missed (worker down, broker
     # unreachable at commit time); delivery is idempotent, so a repeat sends nothing twice.
     "notifications-catch-up": {"task": "notices.tasks.deliver_pending", "schedule": 300.0},
+    # Every five minutes: run roster imports still queued (the broker was down when they were confirmed).
+    "roster-imports-resume": {"task": "schools.tasks.roster_imports_resume", "schedule": 300.0},
     # Every fifteen minutes: tell guardians when their school's application window has opened.
     "enrollment-window-open": {"task": "enrollment.tasks.remind_window_open", "schedule": 900.0},
     # Every hour: remind class teachers of applications still to review in the last day.
     "enrollment-review-due": {"task": "enrollment.tasks.remind_review_due", "schedule": 3600.0},
+    # Every hour: remind school admins of inspection findings past their rectification deadline and
+    # not signed off (each finding once a week; a missed run catches up on the next).
+    "safety-findings-overdue": {"task": "safety.tasks.remind_findings_overdue", "schedule": 3600.0},
+    # Every hour: remind school admins of emergency plans not reviewed for a year (once per plan
+    # and review cycle).
+    "safety-plans-review-due": {"task": "safety.tasks.remind_plans_review_due", "schedule": 3600.0},
+    # Every minute: tell guardians and class teachers about expected children marked absent or
+    # still not marked present 15 minutes after their session started (each child once a session).
+    "safety-absence-alerts": {"task": "safety.tasks.sweep_absent", "schedule": 60.0},
+    # Every minute: alert the duty leader and the guardians about children not released 30 minutes
+    # after their session ended, again every 15 minutes until released (once per interval each).
+    "safety-unreleased-alerts": {"task": "safety.tasks.sweep_unreleased", "schedule": 60.0},
 }
 
 # --- Security. Production (DEBUG off) passes `manage.py check --deploy --fail-level WARNING`.
@@ -241,13 +265,35 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline script or style anywhere: scripts and styles come from our own static files; data for
+# scripts travels in json_script blocks. Django admin keeps its own inline bits and is excluded.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Staff accounts (teachers, guards, school admins, bureaus) are signed out after this many idle
+# minutes; parents stay signed in on their own phone for SESSION_COOKIE_AGE (two weeks).
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler masks mobile and ID numbers (PIPL: no personal data in logs).
+    "filters": {"mask_personal_data": {"()": "audit.logging.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -14,6 +14,8 @@ urlpatterns = [
     path("school/", include("schools.urls")),
     path("activities/", include("activities.urls")),
     path("enrollment/", include("enrollment.urls")),
+    path("safety/", include("safety.urls")),
+    path("subsidies/", include("subsidies.urls")),
     path("", include("schools.urls_accounts")),
 ]
 

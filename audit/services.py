@@ -28,3 +28,17 @@ def access_record(*, user, target: models.Model, path: str) -> AccessLog:
     """Append one access-log row for a view of a child's record. Raises nothing of its own."""
     target_type, target_id = _key(target)
     return AccessLog.objects.create(user=user, target_type=target_type, target_id=target_id, path=path[:300])
+
+
+# --- added by the F5 helper -------------------------------------------------------------------
+
+
+def access_record_many(*, user, targets: list[models.Model], path: str) -> int:
+    """One access-log row per target in one insert (a page that shows several children's data,
+    e.g. the gate's look-up). Raises nothing of its own."""
+    rows = []
+    for target in targets:
+        target_type, target_id = _key(target)
+        rows.append(AccessLog(user=user, target_type=target_type, target_id=target_id, path=path[:300]))
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)

@@ -1,5 +1,7 @@
 """Send notifications: in-app at once, by e-mail after commit, each key once."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -8,6 +10,24 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notices.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Hand a task to the broker once the transaction commits. With the broker down the request
+    still succeeds: the caller's rows already record the pending work (an outbox), and a periodic
+    job picks it up when the broker is back."""
+
+    def send():
+        try:
+            task.apply_async(args=args, retry=False)
+        except Exception as exc:  # redis/kombu connection errors: the outbox keeps the work
+            logger.warning(
+                "broker unavailable (%s); %s left for the catch-up job", type(exc).__name__, task.name
+            )
+
+    transaction.on_commit(send)
 
 
 def _render(kind: str, context: dict) -> tuple[str, str]:
@@ -49,7 +69,7 @@ def notification_send(
     if notification.delivery == Notification.Delivery.PENDING:
         from notices import tasks  # tasks import services; import here to avoid a cycle
 
-        transaction.on_commit(lambda: tasks.deliver_email.delay(notification.pk))
+        enqueue_on_commit(tasks.deliver_email, notification.pk)
     return notification
 
 

@@ -37,6 +37,7 @@ from import_export.fields import Field
 from import_export.formats import base_formats
 
 from audit import services as audit
+from notices.services import enqueue_on_commit
 from schools.models import (
     GRADE_NAMES,
     ClassGroup,
@@ -784,7 +785,7 @@ def roster_import_confirm(*, roster_import: RosterImport, actor: User) -> Roster
             from schools import tasks
 
             pk = roster_import.pk
-            transaction.on_commit(lambda: tasks.roster_import_run.delay(pk))
+            enqueue_on_commit(tasks.roster_import_run, pk)
     if not background:
         roster_import_run(roster_import_id=roster_import.pk, report_progress=False)
     roster_import.refresh_from_db()

@@ -1,3 +1,4 @@
+import logging
 import os
 import socket
 from urllib.parse import urlparse
@@ -93,3 +94,28 @@ def demo(db):
     if not School.objects.exists():
         call_command("seed_demo", stdout=open(os.devnull, "w"))
     return factories.Demo()
+
+
+# --- No personal data in logs (PIPL): every record the suite emits is checked at the end. -------
+_LOG_RECORDS: list[str] = []
+
+
+class _Collect(logging.Handler):
+    def emit(self, record):
+        try:
+            _LOG_RECORDS.append(f"{record.name}: {record.getMessage()}")
+        except Exception:  # a malformed record is not ours to judge here
+            pass
+
+
+def pytest_sessionstart(session):
+    logging.getLogger().addHandler(_Collect(level=logging.DEBUG))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from audit.logging import contains_personal_data
+
+    leaks = [line for line in _LOG_RECORDS if contains_personal_data(line)]
+    if leaks:
+        print("\nLog lines with personal data (mobile or ID numbers):\n" + "\n".join(leaks[:20]))
+        session.exitstatus = 1

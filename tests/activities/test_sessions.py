@@ -220,7 +220,9 @@ def test_it_notifies_the_county_bureau_when_an_off_campus_checklist_is_complete(
     assert Notification.objects.filter(
         recipient=demo.user("zy_bureau"), kind="activities/off_campus_ready"
     ).exists()
-    assert not Notification.objects.filter(recipient=demo.user("gy_bureau")).exists()
+    assert not Notification.objects.filter(
+        recipient=demo.user("gy_bureau"), kind="activities/off_campus_ready"
+    ).exists()
 
 
 def test_it_rebuilds_sessions_when_the_term_changes(demo, term, venue_factory, activity_factory):
@@ -256,3 +258,22 @@ def test_it_refuses_the_lead_as_an_assistant(demo, term, venue_factory, activity
             assistants=[lead],
         )
     assert exc.value.code == "assistant"
+
+
+def test_the_group_page_warns_when_its_venue_has_an_open_critical_finding(
+    client, demo, term, venue_factory, activity_factory
+):
+    from django.urls import reverse
+
+    from activities.services import VENUE_BLOCKERS
+
+    group = make_group(demo, term, activity_factory(), venue_factory())
+    VENUE_BLOCKERS.append(lambda venue: "灭火器过期，整改前停用" if venue == group.venue else None)
+    try:
+        client.force_login(demo.user("s1_admin"))
+        body = client.get(
+            reverse("activities:group-detail", kwargs={"group_code": group.code})
+        ).content.decode()
+    finally:
+        VENUE_BLOCKERS.pop()
+    assert "灭火器过期，整改前停用" in body

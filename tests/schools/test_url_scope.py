@@ -2,6 +2,7 @@
 persona's scope, and changes nothing. New URLs are picked up automatically; a new identifier name
 must be added to OBJECT_KWARGS (the test fails until it is)."""
 
+import datetime
 import hashlib
 
 import pytest
@@ -9,10 +10,13 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities import selectors as activity_selectors
-from activities.models import Activity, ActivityGroup, Term, Venue
+from activities.models import Activity, ActivityGroup, Session, Term, Venue
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
 from notices.models import Notification
+from safety import selectors_records as records_selectors
+from safety.models import EmergencyPlan, Finding, GateEntry, Handover, Incident, Inspection, Leave
+from safety.selectors import attendance as attendance_selectors
 from schools import access
 from schools.models import (
     AuthorizedPickup,
@@ -24,6 +28,8 @@ from schools.models import (
     School,
     Student,
 )
+from subsidies import selectors as subsidy_selectors
+from subsidies.models import Budget, Claim, Complaint, PurchaseContract
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +68,22 @@ OBJECT_KWARGS = {
     "group_code": (ActivityGroup, "code", activity_selectors.groups_for),
     "application_code": (Application, "code", enrollment_selectors.applications_for),
     "placement_code": (Placement, "code", enrollment_selectors.placements_for),
+    # F5: sessions a user runs (roll call, handover, release), handovers, leave.
+    "session_code": (Session, "code", attendance_selectors.sessions_for),
+    "handover_code": (Handover, "code", attendance_selectors.handovers_for),
+    "leave_code": (Leave, "code", attendance_selectors.leaves_for),
+    # F6: gate register, inspections and findings, emergency plans, incidents.
+    "gate_entry_code": (GateEntry, "code", records_selectors.gate_entries_for),
+    "inspection_code": (Inspection, "code", records_selectors.inspections_for),
+    "finding_code": (Finding, "code", records_selectors.findings_for),
+    "plan_code": (EmergencyPlan, "code", records_selectors.plans_for),
+    "incident_code": (Incident, "code", records_selectors.incidents_for),
+    # F7: claims (readable by the school and the bureaus above it), budgets and contracts (set by the
+    # bureau of their own region), complaints (the guardian, the county bureau, the school once shared).
+    "claim_code": (Claim, "code", subsidy_selectors.claims_for),
+    "budget_code": (Budget, "code", subsidy_selectors.budgets_managed_by),
+    "contract_code": (PurchaseContract, "code", subsidy_selectors.contracts_managed_by),
+    "complaint_code": (Complaint, "code", subsidy_selectors.complaints_for),
 }
 SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
 PROJECT_APPS = {"schools", "audit", "notices", "activities", "enrollment", "safety", "subsidies", "oversight"}
@@ -84,14 +106,16 @@ def object_patterns():
     return found
 
 
-def fingerprint() -> str:
+def fingerprint(exclude: tuple = ()) -> str:
+    """A digest of every row of every project model (sessions and login attempts are not ours)."""
     digest = hashlib.sha256()
     for model in apps.get_models():
-        if model._meta.app_label in PROJECT_APPS | {"axes"}:
+        if model._meta.app_label not in PROJECT_APPS or model in exclude:
             continue
-        if model.__module__.split(".")[0] in PROJECT_APPS:
-            rows = model.objects.order_by("pk").values_list()
-            digest.update(repr(list(rows)).encode())
+        # last_login moves with every sign-in (force_login included); it is not data a request changes.
+        fields = [f.attname for f in model._meta.concrete_fields if f.name != "last_login"]
+        rows = model.objects.order_by("pk").values_list(*fields)
+        digest.update(f"{model._meta.label}:{list(rows)!r}".encode())
     return digest.hexdigest()
 
 
@@ -123,6 +147,26 @@ def test_it_answers_404_for_every_object_outside_each_personas_scope(client, dem
         school=org.school_save(identifier="4201020001", name="江岸区实验小学", region=jiangan),
         grade=1,
         number=1,
+    )
+    # F6: an incident in another province, outside even hn_bureau's scope.
+    Incident.objects.create(
+        school=School.objects.get(identifier="4201020001"),
+        occurred_at=datetime.datetime(2026, 11, 2, 16, 30, tzinfo=datetime.UTC),
+        place="操场",
+        kind="other",
+        severity="minor",
+        description="-",
+        actions_taken="-",
+        reported_by=demo.user("admin"),
+    )
+    # F7: a claim in another province, outside even hn_bureau's scope.
+    Claim.objects.create(
+        school=School.objects.get(identifier="4201020001"),
+        kind="month",
+        period_start=datetime.date(2026, 11, 1),
+        period_end=datetime.date(2026, 11, 30),
+        prepared_by=demo.user("admin"),
+        prepared_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),
     )
     before = fingerprint()
     failures = []

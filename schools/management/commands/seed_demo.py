@@ -9,7 +9,13 @@ from django.db import transaction
 from schools import demo
 
 # Each app that seeds demo records, in floor order (STYLE §1); each build() is idempotent.
-FEATURE_BUILDERS = ["activities.demo", "enrollment.demo"]
+FEATURE_BUILDERS = [
+    "activities.demo",
+    "enrollment.demo",
+    "safety.demo_attendance",
+    "safety.demo_records",
+    "subsidies.demo",
+]
 
 
 class Command(BaseCommand):

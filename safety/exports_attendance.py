@@ -1,0 +1,141 @@
+"""The school's attendance, release and handover records as an Excel workbook (F5)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from safety.models import Attendance, Release
+from safety.selectors.attendance import SessionRoster, confirmation_of
+from schools.selectors_home import person_name
+
+STATUS = dict(Attendance.Status.choices)
+
+
+def _time(value) -> str:
+    return timezone.localtime(value).strftime("%H:%M") if value else ""
+
+
+def _sheet(book: Workbook, title: str, header: list, rows: list[list], first: bool = False):
+    sheet = book.active if first else book.create_sheet()
+    sheet.title = title
+    sheet.append([str(h) for h in header])
+    for row in rows:
+        sheet.append(row)
+    for index, heading in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(str(heading)) * 2 + 2)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def records_workbook(items: list[SessionRoster]) -> Workbook:
+    """Three sheets: attendance (one row per child per session), releases, handovers."""
+    book = Workbook()
+    attendance, releases, handovers = [], [], []
+    for item in items:
+        s = item.session
+        common = [s.date.isoformat(), s.start.strftime("%H:%M"), s.group.name, s.venue.name]
+        for child in item.children:
+            student = child.student
+            mark = child.mark
+            status = (
+                STATUS.get(child.status, _("not marked")) if child.status != "unmarked" else _("not marked")
+            )
+            if child.transfer_in is not None:
+                status = _("moved in")
+            attendance.append(
+                [
+                    *common,
+                    student.class_group.display_name,
+                    student.name,
+                    str(status),
+                    child.leave.reason if child.leave else "",
+                    person_name(mark.marked_by) if mark else "",
+                    _time(mark.marked_at) if mark else "",
+                    _("yes") if mark and mark.is_correction else "",
+                ]
+            )
+            release = child.release
+            if release is not None and release.session_id == s.pk:
+                releases.append(
+                    [
+                        *common,
+                        student.class_group.display_name,
+                        student.name,
+                        str(Release.To(release.to).label),
+                        release.person_name,
+                        release.person_relationship,
+                        str(Release.Verification(release.verification).label),
+                        person_name(release.released_by),
+                        _time(release.released_at),
+                    ]
+                )
+        for handover in item.handovers:
+            confirmation = confirmation_of(handover)
+            handovers.append(
+                [
+                    *common,
+                    str(handover.get_kind_display()),
+                    handover.class_group.display_name if handover.class_group else "",
+                    person_name(handover.given_by),
+                    person_name(handover.to_user),
+                    handover.expected,
+                    handover.count,
+                    confirmation.count if confirmation else "",
+                    _("yes") if confirmation and confirmation.mismatch else "",
+                    _time(handover.given_at),
+                    _time(confirmation.confirmed_at) if confirmation else "",
+                ]
+            )
+    head = [_("Date"), _("Starts"), _("Group"), _("Venue")]
+    _sheet(
+        book,
+        _("Attendance"),
+        [
+            *head,
+            _("Class"),
+            _("Child"),
+            _("Status"),
+            _("Leave reason"),
+            _("Marked by"),
+            _("Marked at"),
+            _("Corrected"),
+        ],
+        attendance,
+        first=True,
+    )
+    _sheet(
+        book,
+        _("Releases"),
+        [
+            *head,
+            _("Class"),
+            _("Child"),
+            _("Released to"),
+            _("Person"),
+            _("Relationship"),
+            _("Verified by"),
+            _("Released by"),
+            _("Time"),
+        ],
+        releases,
+    )
+    _sheet(
+        book,
+        _("Handovers"),
+        [
+            *head,
+            _("Kind"),
+            _("Class"),
+            _("Handed over by"),
+            _("Handed over to"),
+            _("Expected"),
+            _("Handed over"),
+            _("Received"),
+            _("Counts differ"),
+            _("Handed over at"),
+            _("Confirmed at"),
+        ],
+        handovers,
+    )
+    return book

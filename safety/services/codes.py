@@ -1,0 +1,129 @@
+"""Pick-up codes (F5): a guardian shows a short code or QR on the phone at pick-up.
+
+Random (secrets), 6 digits, single use, expiring, locked after MAX_MISSES wrong entries. Only an
+HMAC of the code (keyed with SECRET_KEY) is stored, so a copy of the database does not reveal
+live codes; checks compare digests in constant time.
+"""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+from safety.models import PickupCode
+from schools.models import Guardianship, Student, User
+
+CODE_DIGITS = 6
+TTL_MINUTES = 30  # or the end of the day, whichever comes first
+MAX_MISSES = 5
+_ISSUE_TRIES = 10
+
+
+def code_digest(code: str) -> str:
+    key = hashlib.sha256(f"pickup-code:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, code.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def _live(now: datetime.datetime):
+    return PickupCode.objects.filter(
+        used_at__isnull=True, locked_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+
+
+@transaction.atomic
+def pickup_code_issue(
+    *, student: Student, guardian_user: User, now: datetime.datetime | None = None
+) -> tuple[PickupCode, str]:
+    """A new code for the child (the previous one stops working). Returns the row and the code,
+    which is shown once and never stored. Raises ValidationError(code="not_guardian")."""
+    now = now or timezone.now()
+    if not Guardianship.objects.filter(student=student, guardian__user=guardian_user).exists():
+        raise ValidationError(_("Only the child's guardians can issue a pick-up code."), code="not_guardian")
+    # Lock the child's row: two taps at once must not leave two live codes (the constraint says so).
+    Student.objects.select_for_update().filter(pk=student.pk).first()
+    PickupCode.objects.filter(
+        student=student, used_at__isnull=True, locked_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(now) + datetime.timedelta(days=1), datetime.time.min)
+    )
+    expires = min(now + datetime.timedelta(minutes=TTL_MINUTES), end_of_day)
+    for _try in range(_ISSUE_TRIES):
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        digest = code_digest(code)
+        # The gate looks codes up by digest within the school: keep live codes there distinct.
+        if not _live(now).filter(digest=digest, student__school_id=student.school_id).exists():
+            break
+    row = PickupCode.objects.create(
+        student=student, issued_by=guardian_user, issued_at=now, expires_at=expires, digest=digest
+    )
+    audit.record(
+        actor=guardian_user,
+        verb="pickup_code.issue",
+        target=student,
+        changes={"expires": expires.isoformat()},
+    )
+    return row, code
+
+
+def pickup_code_live(*, student: Student, now: datetime.datetime | None = None) -> PickupCode | None:
+    return _live(now or timezone.now()).filter(student=student).first()
+
+
+def pickup_code_check(*, student: Student, code: str, now: datetime.datetime | None = None) -> PickupCode:
+    """The child's live code if `code` is it; a wrong entry counts a miss (kept even when the
+    caller's transaction fails) and the code locks at MAX_MISSES.
+
+    Raises ValidationError(code="no_code", "code" or "code_locked").
+    """
+    now = now or timezone.now()
+    row = (
+        PickupCode.objects.filter(student=student, used_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-issued_at")
+        .first()
+    )
+    if row is None or row.expires_at <= now:
+        raise ValidationError(
+            _("There is no valid pick-up code for this child. Ask the guardian to show a new one."),
+            code="no_code",
+        )
+    if row.locked_at is not None:
+        raise ValidationError(
+            _("This pick-up code is locked after too many wrong entries. The guardian must issue a new one."),
+            code="code_locked",
+        )
+    entered = "".join(ch for ch in (code or "") if ch.isdigit())
+    if hmac.compare_digest(code_digest(entered), row.digest):
+        return row
+    _miss(row.pk, now)
+    raise ValidationError(_("The pick-up code is wrong."), code="code")
+
+
+def _miss(pk: int, now: datetime.datetime) -> None:
+    # A conditional UPDATE counts the miss even when two teachers type at once.
+    PickupCode.objects.filter(pk=pk, locked_at__isnull=True).update(misses=F("misses") + 1)
+    PickupCode.objects.filter(pk=pk, locked_at__isnull=True, misses__gte=MAX_MISSES).update(locked_at=now)
+
+
+def pickup_code_use(*, row: PickupCode, now: datetime.datetime) -> None:
+    """Spend the code inside the release's transaction. Raises ValidationError(code="code_used")."""
+    if not PickupCode.objects.filter(pk=row.pk, used_at__isnull=True, locked_at__isnull=True).update(
+        used_at=now
+    ):
+        raise ValidationError(_("This pick-up code has already been used."), code="code_used")
+
+
+def pickup_code_lookup_digest(query: str) -> str | None:
+    """The digest to look a typed or scanned code up by, or None when it is not a code."""
+    digits = "".join(ch for ch in (query or "") if ch.isdigit())
+    if len(digits) != CODE_DIGITS or len(query.strip()) > CODE_DIGITS + 2:
+        return None
+    return code_digest(digits)

@@ -1,0 +1,179 @@
+"""Incident reports: any staff member reports; the school admin sees the school's and adds
+follow-ups; the bureau sees its region's, read-only and without children's names."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from activities.models import Venue
+from safety import forms_records as forms
+from safety import selectors_records as selectors
+from safety.services import incidents as services
+from safety.views.records_base import incident_reader, manages, refused, school_admin, staff_member
+from schools import access
+from schools.models import Role, Student
+
+FIELDS = {
+    "future": "occurred_at",
+    "kind": "kind",
+    "severity": "severity",
+    "place": "place",
+    "description": "description",
+    "actions": "actions_taken",
+    "child": "children",
+    "venue": "venue",
+    "guardians_time": "guardians_notified_at",
+}
+
+
+@require_GET
+@incident_reader
+def incident_list(request):
+    """Everything the user may read: the school's (admins), the region's (bureaus), their own reports."""
+    incidents = selectors.incidents_for(request.user)
+    school = None
+    if request.GET.get("school"):
+        school = selectors.admin_school(request.user, request.GET["school"])
+        incidents = incidents.filter(school=school)
+    elif access.has_role(request.user, Role.SCHOOL_ADMIN) and not access.has_role(
+        request.user, Role.BUREAU_OFFICER
+    ):
+        school = selectors.admin_school(request.user)
+        incidents = incidents.filter(school=school)
+    form = forms.IncidentFilterForm(request.GET or None, initial={"school": getattr(school, "code", None)})
+    severity = form.cleaned_data.get("severity", "") if form.is_bound and form.is_valid() else ""
+    return render(
+        request,
+        "safety/records/incidents.html",
+        {
+            "school": school,
+            "incidents": selectors.incident_list(incidents, severity=severity),
+            "form": form,
+            "can_report": bool(access.scope(request.user).staff_school_ids) or request.user.is_superuser,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_member
+def incident_create(request):
+    school = selectors.reporting_school(request.user, request.GET.get("school"))
+    venues = list(Venue.objects.filter(school=school, active=True).order_by("name").values_list("pk", "name"))
+    students = [(s.pk, f"{s.class_group.display_name} {s.name}") for s in selectors.school_students(school)]
+    form = forms.IncidentForm(
+        request.POST if request.method == "POST" else None, venues=venues, students=students
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = services.incident_report(
+                school=school,
+                occurred_at=data["occurred_at"],
+                place=data["place"],
+                venue=Venue.objects.get(pk=data["venue"]) if data["venue"] else None,
+                kind=data["kind"],
+                severity=data["severity"],
+                description=data["description"],
+                actions_taken=data["actions_taken"],
+                children=list(Student.objects.filter(pk__in=data["children"], school=school)),
+                guardians_notified_at=data["guardians_notified_at"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            refused(form, exc, FIELDS)
+        else:
+            messages.success(request, _("The incident has been reported."))
+            if incident.bureau_notified_at:
+                messages.warning(request, _("A severe incident: the county bureau has been notified."))
+            return redirect("safety:incident-detail", incident_code=incident.code)
+    return render(
+        request,
+        "safety/records/incident_form.html",
+        {"school": school, "form": form, "is_admin": manages(request.user, school)},
+    )
+
+
+def _detail(request, incident, *, follow_up_form=None, bureau_form=None, status=200):
+    kwargs = {"incident_code": incident.code}
+    can_manage = selectors.may_manage_incident(request.user, incident)
+    follow_ups = selectors.incident_follow_ups(incident)
+    bureau_told = bool(incident.bureau_notified_at) or any(f.kind == "bureau" for f in follow_ups)
+    return render(
+        request,
+        "safety/records/incident_detail.html",
+        {
+            "school": incident.school,
+            "incident": incident,
+            "children": selectors.incident_children(incident)
+            if selectors.may_see_children(request.user, incident)
+            else None,
+            "children_count": incident.children_involved.count(),
+            "follow_ups": follow_ups,
+            "bureau_told": bureau_told,
+            "can_manage": can_manage,
+            "follow_up_form": (
+                follow_up_form
+                or forms.FollowUpForm(action=reverse("safety:incident-follow-up", kwargs=kwargs))
+            )
+            if can_manage
+            else None,
+            "bureau_form": (
+                bureau_form
+                or forms.NotifyBureauForm(action=reverse("safety:incident-notify-bureau", kwargs=kwargs))
+            )
+            if can_manage and not bureau_told
+            else None,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@incident_reader
+def incident_detail(request, incident_code):
+    return _detail(request, selectors.get_incident_for_user(request.user, incident_code))
+
+
+def _managed_incident(request, incident_code):
+    incident = selectors.get_incident_for_user(request.user, incident_code)
+    if not selectors.may_manage_incident(request.user, incident):
+        raise Http404  # readers (bureaus, the reporter) add nothing to the school's record
+    return incident
+
+
+@require_POST
+@school_admin
+def incident_follow_up(request, incident_code):
+    incident = _managed_incident(request, incident_code)
+    form = forms.FollowUpForm(request.POST, action=request.path)
+    if form.is_valid():
+        try:
+            services.incident_follow_up(incident=incident, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            refused(form, exc, {"text": "text", "time": "at"})
+        else:
+            messages.success(request, _("Added to the report."))
+            return redirect("safety:incident-detail", incident_code=incident.code)
+    return _detail(request, incident, follow_up_form=form)
+
+
+@require_POST
+@school_admin
+def incident_notify_bureau(request, incident_code):
+    incident = _managed_incident(request, incident_code)
+    form = forms.NotifyBureauForm(request.POST, action=request.path)
+    if form.is_valid():
+        try:
+            services.incident_notify_bureau(
+                incident=incident, text=form.cleaned_data["text"], actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The county bureau has been notified."))
+        return redirect("safety:incident-detail", incident_code=incident.code)
+    return _detail(request, incident, bureau_form=form)

@@ -1,0 +1,129 @@
+"""Parents' pages (F5, phone first): each child's day (attendance, who collected them), the last
+two weeks, leave (report ahead, cancel), and the pick-up code to show at the gate."""
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from safety import forms_attendance as forms
+from safety.selectors import attendance as selectors
+from safety.services import attendance as services
+from safety.services import codes
+from schools.decorators import role_required
+from schools.models import Role
+
+parent_required = role_required(Role.PARENT)
+SESSION_KEY = "safety_pickup_codes"  # {student code: [row id, code]}: shown again until it expires
+
+
+@require_http_methods(["GET"])
+@parent_required
+def family(request):
+    day = timezone.localdate()
+    return render(
+        request,
+        "safety/attendance/family.html",
+        {"children": selectors.family_children(user=request.user, today=day), "today": day},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@parent_required
+def leave_report(request, student_code):
+    student = selectors.family_child_get(user=request.user, code=student_code)
+    day = timezone.localdate()
+    sessions = selectors.child_upcoming_sessions(student=student, today=day)
+    form = forms.LeaveForm(request.POST if request.method == "POST" else None, sessions=sessions, today=day)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        session = None
+        if data["scope"] == forms.LeaveForm.FOR_SESSION:
+            session = next((s for s in sessions if str(s.code) == data["session"]), None)
+        try:
+            if data["scope"] == forms.LeaveForm.FOR_SESSION and session is None:
+                raise ValidationError(_("This session is not one of the child's."), code="session")
+            services.leave_report(
+                student=student,
+                actor=request.user,
+                start=data.get("start"),
+                end=data.get("end"),
+                session=session,
+                reason=data.get("reason") or "",
+            )
+        except ValidationError as exc:
+            forms.add_service_error(
+                form,
+                exc,
+                {
+                    "dates": "end",
+                    "past": "start",
+                    "too_long": "end",
+                    "session": "session",
+                    "too_late": "start",
+                },
+            )
+        else:
+            messages.success(
+                request,
+                _("Leave reported for %(child)s. The class teacher and the session's teacher can see it.")
+                % {"child": student.name},
+            )
+            return redirect("safety:family")
+    return render(
+        request,
+        "safety/attendance/leave_form.html",
+        {"student": student, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["POST"])
+@parent_required
+def leave_cancel(request, leave_code):
+    leave = selectors.family_leave_get(user=request.user, code=leave_code)
+    try:
+        services.leave_cancel(leave=leave, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The leave has been cancelled."))
+    return redirect("safety:family")
+
+
+@require_http_methods(["GET", "POST"])
+@parent_required
+def pickup_code(request, student_code):
+    student = selectors.family_child_get(user=request.user, code=student_code)
+    shown = request.session.get(SESSION_KEY, {})
+    if request.method == "POST":
+        try:
+            row, code = codes.pickup_code_issue(student=student, guardian_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            # The code is stored only as a digest: the guardian's own browser session keeps it for
+            # showing again until it expires.
+            shown[str(student.code)] = [row.pk, code]
+            request.session[SESSION_KEY] = shown
+        return redirect("safety:pickup-code", student_code=student.code)
+    live = codes.pickup_code_live(student=student)
+    code = None
+    if live is not None and shown.get(str(student.code), [None])[0] == live.pk:
+        code = shown[str(student.code)][1]
+    qr = mark_safe(segno.make(code, micro=False).svg_inline(scale=6, dark="#000")) if code else ""  # noqa: S308
+    return render(
+        request,
+        "safety/attendance/pickup_code.html",
+        {
+            "student": student,
+            "code": code,
+            "live": live if code else None,
+            "qr": qr,
+            "ttl": codes.TTL_MINUTES,
+        },
+    )

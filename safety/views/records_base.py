@@ -1,0 +1,30 @@
+"""Shared bits of the F6 views (gate register, inspections, plans, responsibility, incidents,
+off-campus coordination)."""
+
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
+from schools import access
+from schools.decorators import role_required
+from schools.forms import add_service_error
+from schools.models import Role
+
+school_admin = role_required(Role.SCHOOL_ADMIN)
+gate_keeper = role_required(Role.GATE_GUARD, Role.SCHOOL_ADMIN)
+staff_member = role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER, Role.GATE_GUARD)
+incident_reader = role_required(
+    Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER, Role.GATE_GUARD, Role.BUREAU_OFFICER
+)
+
+
+def manages(user, school) -> bool:
+    s = access.scope(user)
+    return s.everything or school.pk in s.admin_school_ids
+
+
+def refused(form, exc: Exception, fields: dict | None = None) -> None:
+    """A service's refusal (or the database's uniqueness guard) shown on the form."""
+    if isinstance(exc, IntegrityError):
+        form.add_error(None, _("Someone else saved the same record at the same moment. Please try again."))
+    else:
+        add_service_error(form, exc, fields)

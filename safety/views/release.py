@@ -1,0 +1,179 @@
+"""Release pages (F5, phone first): a session's release list, releasing one child (checked against
+the child's list; a refused person is recorded and alerted), the school's still-here board and the
+gate guard's look-up of a pick-up person by name, mobile or code."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit import services as audit
+from safety import forms_attendance as forms
+from safety.models import ReleaseRefusal
+from safety.selectors import attendance as selectors
+from safety.services import codes
+from safety.services import release as services
+from schools.decorators import role_required
+from schools.models import Role
+
+teacher_required = role_required(Role.SERVICE_TEACHER, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
+board_required = role_required(Role.SCHOOL_ADMIN, Role.GATE_GUARD)
+
+
+@require_http_methods(["GET"])
+@teacher_required
+def release_list(request, session_code):
+    session = selectors.get_session_for_user(request.user, session_code)
+    roster = selectors.roster(session, with_refusals=True)
+    return render(
+        request,
+        "safety/attendance/release_list.html",
+        {"session": session, "roster": roster, "is_today": session.date == timezone.localdate()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@teacher_required
+def release_child(request, session_code, student_code):
+    session = selectors.get_session_for_user(request.user, session_code)
+    student = selectors.child_in_session_get(session=session, code=student_code)
+    roster = selectors.roster(session, with_refusals=True)
+    child = next((c for c in roster.children if c.student.pk == student.pk), None)
+    if child is None:
+        raise Http404
+    day = session.date
+    people = selectors.pickup_list(students=[student], day=day)[student.pk]
+    targets = selectors.transfer_choices(session=session)
+    form = forms.ReleaseForm(
+        request.POST if request.method == "POST" else None,
+        people=people,
+        may_go_alone=child.may_go_alone,
+        sessions=targets,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = next((p for p in people if p.key == data["person"]), None)
+        try:
+            if data["person"] == forms.OTHER:
+                services.release_refuse(
+                    session=session,
+                    student=student,
+                    actor=request.user,
+                    name=data["other_name"],
+                    mobile=data["other_mobile"],
+                    reason=ReleaseRefusal.Reason.UNKNOWN,
+                )
+                raise ValidationError(
+                    _(
+                        "Refused: %(name)s is not on %(child)s's list. This has been recorded and the school "
+                        "admin and the guardians have been alerted. Keep the child with you."
+                    )
+                    % {"name": data["other_name"], "child": student.name},
+                    code="refused",
+                )
+            if data["person"] == forms.TRANSFER:
+                target = next((s for s in targets if str(s.code) == data["to_session"]), None)
+                if target is None:
+                    raise ValidationError(_("Choose another group of the school today."), code="to_session")
+                services.transfer_record(
+                    session=session, student=student, actor=request.user, to_session=target
+                )
+                messages.success(
+                    request,
+                    _("%(child)s moved to %(group)s.") % {"child": student.name, "group": target.group.name},
+                )
+                return redirect("safety:release-list", session_code=session.code)
+            services.release_record(
+                session=session,
+                student=student,
+                actor=request.user,
+                verification=data.get("verification") or "",
+                guardian=chosen.obj if chosen and chosen.kind == "guardian" else None,
+                pickup=chosen.obj if chosen and chosen.kind == "pickup" else None,
+                alone=data["person"] == forms.ALONE,
+                code=data.get("code") or "",
+                id_last4=data.get("id_last4") or "",
+            )
+        except ValidationError as exc:
+            forms.add_service_error(
+                form,
+                exc,
+                {
+                    "code": "code",
+                    "no_code": "code",
+                    "code_locked": "code",
+                    "code_used": "code",
+                    "id_last4": "id_last4",
+                    "verification": "verification",
+                    "name": "other_name",
+                    "to_session": "to_session",
+                },
+            )
+        else:
+            messages.success(
+                request,
+                _("%(child)s released to %(person)s.")
+                % {"child": student.name, "person": chosen.name if chosen else _("go home alone")},
+            )
+            return redirect("safety:release-list", session_code=session.code)
+    return render(
+        request,
+        "safety/attendance/release_child.html",
+        {"session": session, "child": child, "people": people, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _pick_school(request, schools):
+    if not schools:
+        raise Http404
+    wanted = request.GET.get("school")
+    if wanted:
+        school = next((s for s in schools if str(s.code) == wanted), None)
+        if school is None:
+            raise Http404
+        return school
+    return schools[0]
+
+
+@require_http_methods(["GET"])
+@board_required
+def still_here(request):
+    schools = selectors.board_schools(user=request.user)
+    school = _pick_school(request, schools)
+    board = selectors.board(
+        school=school, now=timezone.now(), grace_minutes=services.UNRELEASED_GRACE_MINUTES
+    )
+    return render(
+        request,
+        "safety/attendance/still_here.html",
+        {"board": board, "schools": schools if len(schools) > 1 else [], "school": school},
+    )
+
+
+@require_http_methods(["GET"])
+@board_required
+def gate(request):
+    schools = selectors.guard_schools(user=request.user)
+    school = _pick_school(request, schools)
+    form = forms.GateSearchForm(request.GET or None)
+    matches = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        query = form.cleaned_data["q"]
+        matches = selectors.gate_lookup(
+            school=school, query=query, now=timezone.now(), code_digest=codes.pickup_code_lookup_digest(query)
+        )
+        # PIPL: a look-up shows children's data to the gate: one access-log row per child shown.
+        audit.access_record_many(
+            user=request.user,
+            targets=list({m.student.pk: m.student for m in matches}.values()),
+            path=request.path,
+        )
+    return render(
+        request,
+        "safety/attendance/gate.html",
+        {"form": form, "matches": matches, "school": school, "schools": schools if len(schools) > 1 else []},
+    )
