@@ -6,7 +6,7 @@ from audit.models import AccessLog, AuditEvent
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Audit rows are append-only: the admin may look, never add, change or delete."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

@@ -3,7 +3,13 @@ append-only history: their admins are read-only (no add, change or delete)."""
 
 from django.contrib import admin
 
-from safety.models import (
+from audit.admin import ReadOnlyAdmin
+
+# --- attendance, leave, handover, release (F5) -----------------------------------------------
+from safety.models import (  # noqa: E402
+    Attendance,
+    CareAlert,
+    CareTransfer,
     Drill,
     DutyAssignment,
     EmergencyPlan,
@@ -12,40 +18,18 @@ from safety.models import (
     GateEntry,
     GateExit,
     GroupSafetyOfficer,
+    Handover,
+    HandoverConfirmation,
     Incident,
     IncidentChild,
     IncidentFollowUp,
     Inspection,
     InspectionResult,
-    OffCampusCoordination,
-    PlanReview,
-)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Look, search, filter; never add, change or delete (corrections are new records, made
-    through the portal's services so that each writes its audit row)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# --- attendance, leave, handover, release (F5) -----------------------------------------------
-from safety.models import (  # noqa: E402
-    Attendance,
-    CareAlert,
-    CareTransfer,
-    Handover,
-    HandoverConfirmation,
     Leave,
     LeaveCancellation,
+    OffCampusCoordination,
     PickupCode,
+    PlanReview,
     Release,
     ReleaseRefusal,
 )

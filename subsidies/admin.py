@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from audit.admin import ReadOnlyAdmin
 from subsidies.models import (
     Budget,
     Claim,
@@ -13,17 +14,6 @@ from subsidies.models import (
     Rate,
     WorkloadAdjustment,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Budget)
