@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "enrollment",
     "safety",
     "subsidies",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: alert the duty leader and the guardians about children not released 30 minutes
     # after their session ended, again every 15 minutes until released (once per interval each).
     "safety-unreleased-alerts": {"task": "safety.tasks.sweep_unreleased", "schedule": 60.0},
+    # Every hour: recompute yesterday's and today's daily school summaries for the bureau dashboards
+    # (late roll calls and corrections land within the hour; older days via `roll_summaries`).
+    "oversight-summaries-roll": {"task": "oversight.tasks.summaries_roll_recent", "schedule": 3600.0},
 }
 
 # --- Security. Production (DEBUG off) passes `manage.py check --deploy --fail-level WARNING`.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("enrollment/", include("enrollment.urls")),
     path("safety/", include("safety.urls")),
     path("subsidies/", include("subsidies.urls")),
+    path("oversight/", include("oversight.urls")),
     path("", include("schools.urls_accounts")),
 ]
 

@@ -15,6 +15,7 @@ FEATURE_BUILDERS = [
     "safety.demo_attendance",
     "safety.demo_records",
     "subsidies.demo",
+    "oversight.demo",
 ]
 
 

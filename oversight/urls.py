@@ -1,0 +1,9 @@
+from django.urls import path
+
+from oversight import views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

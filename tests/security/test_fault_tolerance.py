@@ -1,0 +1,228 @@
+"""Real outages: Redis stopped and started again, a PostgreSQL connection killed under the portal;
+and every periodic job run twice in a row sends nothing twice."""
+
+import datetime
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from importlib import import_module
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from afterschool.celery import app as celery_app
+from notices import services, tasks
+from notices.models import Notification
+from tests.conftest import need_service, tcp_open
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Redis: a private server, stopped and started again on the same port ------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_redis(port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _attempt in range(50):
+        if tcp_open(f"redis://127.0.0.1:{port}/0", port):
+            return process
+        time.sleep(0.1)
+    process.kill()
+    pytest.fail("redis-server did not start")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _drop_connections():
+    # Producers are pooled per app: forget them so that the next send dials the broker again.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def private_redis(settings):
+    need_service("redis-server", shutil.which("redis-server") is not None)
+    port = _free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    process = _start_redis(port)
+    old = dict(celery_app.conf.items())
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+    celery_app.conf.update(
+        task_always_eager=False,
+        broker_url=url,
+        broker_connection_timeout=1,
+        broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+    )
+    _drop_connections()
+    state = {"process": process, "port": port, "url": url}
+    yield state
+    celery_app.conf.update(
+        task_always_eager=old["task_always_eager"],
+        broker_url=old["broker_url"],
+        broker_connection_timeout=old["broker_connection_timeout"],
+        broker_transport_options=old["broker_transport_options"],
+    )
+    _drop_connections()
+    _stop(state["process"])
+
+
+def test_it_survives_redis_stopping_and_delivers_once_it_is_back(
+    private_redis, client, demo, django_capture_on_commit_callbacks
+):
+    import redis
+
+    assert client.get("/healthz").json()["broker"] == "ok"
+    _stop(private_redis["process"])  # Redis goes away
+    _drop_connections()
+    assert client.get("/healthz").status_code == 503
+    assert client.get("/healthz").json()["broker"].startswith("down")
+
+    # A guardian's application still succeeds; the notifications wait in the outbox.
+    from activities.models import ActivityGroup, Term
+    from enrollment import services as enrollment
+    from enrollment.models import Application
+
+    child = demo.child("刘子涵")
+    term = Term.objects.get(school=child.school, name="2026年秋季学期")
+    enrollment.notice_acknowledge(notice=enrollment.notice_current(term), guardian=child.guardians.get())
+    group = ActivityGroup.objects.filter(term=term, grades__contains="3").order_by("pk").first()
+    client.force_login(demo.user("s1_parent"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("enrollment:apply", kwargs={"student_code": child.code}),
+            {
+                "days": ["1", "3"],
+                "choice_1": str(group.code),
+                "pickup": "guardian",
+                "safety_commitment": "on",
+            },
+        )
+        notification = services.notification_send(recipient=demo.user("s1_parent"), kind="system/welcome")
+    assert response.status_code == 302
+    assert Application.objects.get(term=term, student=child).status == Application.Status.SUBMITTED
+    teacher_notice = Notification.objects.get(recipient=demo.user("s1_head31"), kind="enrollment/to_review")
+    assert teacher_notice.delivery in (Notification.Delivery.PENDING, Notification.Delivery.NO_ADDRESS)
+    notification.refresh_from_db()
+    assert notification.delivery == Notification.Delivery.PENDING
+    assert mail.outbox == []
+
+    private_redis["process"] = _start_redis(private_redis["port"])  # Redis is back, same port
+    _drop_connections()
+    assert client.get("/healthz").json()["broker"] == "ok"
+    Notification.objects.filter(pk=notification.pk).update(created=notification.created.replace(year=2020))
+    assert tasks.deliver_pending() >= 1  # the catch-up job hands the message to the broker
+
+    queued = redis.Redis.from_url(private_redis["url"]).lrange("celery", 0, -1)
+    messages = [json.loads(raw) for raw in queued]
+    ours = [m for m in messages if m["headers"]["task"] == "notices.tasks.deliver_email"]
+    args = [m["headers"]["argsrepr"] for m in ours]
+    assert f"({notification.pk},)" in args
+    tasks.deliver_email(notification.pk)  # what the worker does with it
+    notification.refresh_from_db()
+    assert notification.delivery == Notification.Delivery.SENT
+    assert len(mail.outbox) == 1
+
+
+# --- PostgreSQL: a killed connection is replaced on the next request -------------------------------
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="PostgreSQL only: SQLite has no server connection to kill",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_next_request_succeeds_after_the_database_connection_is_killed(live_server):
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]
+
+    def database_health() -> str:
+        # /healthz answers 503 when the broker is down too; only its database line matters here.
+        try:
+            with urllib.request.urlopen(f"{live_server.url}/healthz", timeout=10) as response:
+                return json.loads(response.read())["database"]
+        except urllib.error.HTTPError as exc:
+            return json.loads(exc.read())["database"]
+
+    assert database_health() == "ok"  # the server thread now holds an open connection
+    from django.db import connections
+
+    killer = connections.create_connection("default")  # a second connection, as an operator's psql
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            killed = cursor.fetchall()
+    finally:
+        killer.close()
+    assert killed, "no other connection to kill"
+    connection.close()  # ours was killed too; the test's own queries open a fresh one
+    assert database_health() == "ok"
+
+
+# --- Periodic jobs: beat may fire twice (a restart, two beats); nothing is sent twice ---------------
+CLOCKS = [
+    None,  # now
+    datetime.datetime(2026, 11, 30, 16, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
+    datetime.datetime(2026, 11, 30, 18, 50, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
+    datetime.datetime(2027, 12, 1, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
+]
+
+
+def _run(task_name: str):
+    module, name = task_name.rsplit(".", 1)
+    return getattr(import_module(module), name)()
+
+
+@pytest.mark.parametrize("clock", CLOCKS, ids=["now", "session-start", "after-end", "next-year"])
+def test_every_periodic_task_run_twice_sends_nothing_twice(demo, clock):
+    def run_all():
+        before = Notification.objects.count()
+        for entry in settings.CELERY_BEAT_SCHEDULE.values():
+            _run(entry["task"])
+        return Notification.objects.count() - before
+
+    traveller = time_machine.travel(clock, tick=False) if clock else None
+    if traveller:
+        traveller.start()
+    try:
+        Notification.objects.update(created=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+        first = run_all()
+        if clock == CLOCKS[1]:
+            assert first > 0, "nothing was due: the test would prove nothing"
+        # The catch-up job e-mails what the first run wrote; the second run must add nothing.
+        Notification.objects.filter(delivery=Notification.Delivery.PENDING).update(
+            created=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+        )
+        tasks.deliver_pending()
+        mailed = len(mail.outbox)
+        assert run_all() == 0, "the second run sent notifications again"
+        assert len(mail.outbox) == mailed, "the second run e-mailed again"
+    finally:
+        if traveller:
+            traveller.stop()
+    keys = Counter(Notification.objects.exclude(dedupe_key=None).values_list("dedupe_key", flat=True))
+    assert not [key for key, n in keys.items() if n > 1]

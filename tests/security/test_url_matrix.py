@@ -1,0 +1,170 @@
+"""The URL matrix (tests/security/url_matrix.py) holds for every named URL and every role: anonymous
+visitors are sent to sign in, each role's demo persona is refused (404/403) every page not meant for
+it and reaches every page meant for it, and nothing a refused request sends changes any data."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AccessLog
+from tests.schools.test_url_scope import OBJECT_KWARGS, fingerprint
+from tests.security import url_matrix
+from tests.security.test_csrf_and_get import all_patterns, inside
+
+pytestmark = pytest.mark.django_db
+
+ROLES = sorted(url_matrix.PERSONAS)
+
+
+def _patterns():
+    return [
+        (name, kwargs)
+        for name, kwargs in all_patterns()
+        if name.split(":")[0] not in url_matrix.PENDING_NAMESPACES or name in url_matrix.URLS
+    ]
+
+
+def _any_visible(kwarg, users):
+    """An identifier for the first of these users who sees such an object (else any object)."""
+    for user in users:
+        value = inside(user, kwarg)
+        if value is not None:
+            return value
+    model, field, _visible = OBJECT_KWARGS[kwarg]
+    obj = model.objects.order_by("pk").first()
+    return None if obj is None else getattr(obj, field)
+
+
+def _special(name, user):
+    """In-scope identifiers for pages that need a particular kind of object, or None."""
+    from activities import selectors as activity_selectors
+    from safety import selectors_records
+    from safety.selectors import attendance
+
+    if name in ("activities:activity-checklist", "safety:offcampus-activity"):
+        activity = activity_selectors.activities_for(user).filter(off_campus=True).order_by("pk").first()
+        return activity and {"activity_code": activity.code}
+    if name == "safety:plan-document":
+        plan = selectors_records.plans_for(user).exclude(document="").order_by("pk").first()
+        return plan and {"plan_code": plan.code}
+    if name == "safety:release-child":
+        for session in attendance.sessions_for(user).order_by("-date", "pk")[:20]:
+            roster = attendance.roster(session, with_refusals=True)
+            if roster.children:
+                return {"session_code": session.code, "student_code": roster.children[0].student.code}
+        return None
+    return False
+
+
+def test_every_url_is_classified():
+    names = {name for name, _kw in _patterns()}
+    unclassified = sorted(names - set(url_matrix.URLS))
+    assert not unclassified, f"classify these URLs in tests/security/url_matrix.py: {unclassified}"
+    stale = sorted(set(url_matrix.URLS) - names)
+    assert not stale, f"these URLs no longer exist: {stale}"
+    for name, allowed in url_matrix.URLS.items():
+        assert allowed in ("public", "token") or (allowed and allowed <= url_matrix.EVERYONE), name
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, demo):
+    admin = demo.user("s1_admin")
+    login = reverse(settings.LOGIN_URL)
+    wrong = []
+    for name, kwargs in _patterns():
+        allowed = url_matrix.URLS[name]
+        if allowed == "public":
+            continue
+        url = reverse(name, kwargs={kw: _any_visible(kw, [admin]) for kw in kwargs})
+        response = client.get(url)
+        if response.status_code == 405:  # POST only: the same must hold for a POST
+            response = client.post(url)
+        if allowed == "token":
+            ok = response.status_code == 404
+        else:
+            ok = response.status_code == 302 and response["Location"].startswith(login)
+        if not ok:
+            wrong.append(f"{name} {url} -> {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_refused_every_page_not_meant_for_it(demo, role):
+    user = demo.user(url_matrix.PERSONAS[role])
+    # Objects the persona sees, else its school's (s1_admin sees all of s1), else its bureau's.
+    sources = [user, demo.user("s1_admin"), demo.user("zy_bureau")]
+    client = Client()
+    client.force_login(user)
+    before = fingerprint(exclude=(AccessLog,))
+    wrong = []
+    for name, kwargs in _patterns():
+        allowed = url_matrix.URLS[name]
+        if allowed in ("public", "token") or role in allowed:
+            continue
+        values = {kw: _any_visible(kw, sources) for kw in kwargs}
+        assert all(v is not None for v in values.values()), name
+        url = reverse(name, kwargs=values)
+        status = client.get(url).status_code
+        if status == 405:
+            status = client.post(url).status_code
+        if status not in (403, 404):
+            wrong.append(f"{name} {url} -> {status}")
+    assert not wrong, f"{role} reaches:\n" + "\n".join(wrong)
+    assert fingerprint(exclude=(AccessLog,)) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_every_page_meant_for_it(demo, role):
+    user = demo.user(url_matrix.PERSONAS[role])
+    client = Client()
+    client.force_login(user)
+    wrong, checked = [], 0
+    for name, kwargs in _patterns():
+        allowed = url_matrix.URLS[name]
+        if allowed in ("public", "token") or role not in allowed:
+            continue
+        values = _special(name, user)
+        if values is False:
+            values = {kw: inside(user, kw) for kw in kwargs}
+            if any(v is None for v in values.values()):
+                values = None
+        if values is None:
+            continue  # nothing of that kind in the persona's scope in the demo data
+        status = client.get(reverse(name, kwargs=values)).status_code
+        checked += 1
+        if status in (403, 404, 500):
+            wrong.append(f"{name} -> {status}")
+    assert not wrong, f"{role} is refused:\n" + "\n".join(wrong)
+    assert checked >= 3
+
+
+def test_the_calendar_feed_answers_a_valid_token_only(client, demo):
+    from activities import ical
+
+    url = reverse("activities:ical-feed")
+    assert client.get(url, {"token": ical.token_for(demo.user("s1_staff"))}).status_code == 200
+    assert client.get(url, {"token": ical.token_for(demo.user("s1_parent"))}).status_code == 404
+    assert client.get(url, {"token": "forged"}).status_code == 404
+
+
+def test_parents_and_staff_share_no_page_but_the_common_ones():
+    """Intent: a parent never reaches a staff page. The only pages both open are each user's own
+    (home, inbox, password), the family page that sends staff on, and a complaint (its author, the
+    school and the bureau)."""
+    shared_on_purpose = {
+        "home",
+        "logout",
+        "password-change",
+        "notices:inbox",
+        "notices:notification-open",
+        "notices:mark-all-read",
+        "enrollment:family",
+        "subsidies:complaint-detail",
+    }
+    staff = url_matrix.EVERYONE - {url_matrix.PARENT}
+    shared = {
+        name
+        for name, allowed in url_matrix.URLS.items()
+        if allowed not in ("public", "token") and url_matrix.PARENT in allowed and allowed & staff
+    }
+    assert shared == shared_on_purpose

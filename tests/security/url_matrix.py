@@ -1,0 +1,184 @@
+"""Who may open which page: every named URL of the project outside Django admin, classified.
+
+"public" needs no sign-in; "token" needs no session but a signed token in the query string (calendar
+feeds); otherwise the set of roles whose demo persona reaches the page. Anything else answers 404
+(or 403), like an object outside one's scope. tests/security/test_url_matrix.py checks the matrix
+against the running project; a new URL fails that test until it is classified here.
+"""
+
+PARENT = "parent"
+CLASS_TEACHER = "class_teacher"
+SERVICE_TEACHER = "service_teacher"
+GATE_GUARD = "gate_guard"
+SCHOOL_ADMIN = "school_admin"
+BUREAU = "bureau_officer"
+
+EVERYONE = frozenset({PARENT, CLASS_TEACHER, SERVICE_TEACHER, GATE_GUARD, SCHOOL_ADMIN, BUREAU})
+ADMIN = frozenset({SCHOOL_ADMIN})
+FAMILY = frozenset({PARENT})
+TEACHERS = frozenset({SCHOOL_ADMIN, SERVICE_TEACHER, CLASS_TEACHER})
+SCHOOL_STAFF = TEACHERS | {GATE_GUARD}
+BUREAU_ONLY = frozenset({BUREAU})
+
+# The demo persona that stands for each role (DEMO.md): all at school s1, or over it (中原区).
+PERSONAS = {
+    PARENT: "s1_parent",
+    CLASS_TEACHER: "s1_head31",
+    SERVICE_TEACHER: "s1_staff",
+    GATE_GUARD: "s1_guard",
+    SCHOOL_ADMIN: "s1_admin",
+    BUREAU: "zy_bureau",
+}
+
+URLS = {
+    # --- project and accounts
+    "healthz": "public",
+    "login": "public",
+    "set-language": "public",
+    "home": EVERYONE,
+    "logout": EVERYONE,
+    "password-change": EVERYONE,
+    # --- notices: each user's own inbox
+    "notices:inbox": EVERYONE,
+    "notices:notification-open": EVERYONE,
+    "notices:mark-all-read": EVERYONE,
+    # --- schools
+    "schools:bureau-school": BUREAU_ONLY,
+    "schools:class-list": ADMIN,
+    "schools:class-detail": ADMIN,
+    "schools:staff-list": ADMIN,
+    "schools:membership-remove": ADMIN,
+    "schools:student-list": ADMIN,
+    "schools:student-detail": ADMIN,
+    "schools:student-edit": ADMIN,
+    "schools:guardian-add": ADMIN,
+    "schools:guardian-list": ADMIN,
+    "schools:guardian-detail": ADMIN,
+    "schools:pickup-list": ADMIN,
+    "schools:pickup-restrict": ADMIN,
+    "schools:pickup-unrestrict": ADMIN,
+    "schools:school-settings": ADMIN,
+    "schools:family-child": FAMILY,
+    "schools:family-pickup-add": FAMILY,
+    "schools:family-pickup-end": FAMILY,
+    "schools:roster-import": ADMIN,
+    "schools:roster-import-detail": ADMIN,
+    "schools:roster-import-progress": ADMIN,
+    "schools:roster-export": ADMIN,
+    "schools:roster-template": ADMIN,
+    # --- activities
+    "activities:term-list": ADMIN,
+    "activities:term-create": ADMIN,
+    "activities:term-edit": ADMIN,
+    "activities:term-closure-add": ADMIN,
+    "activities:term-makeup-days": ADMIN,
+    "activities:venue-list": ADMIN,
+    "activities:venue-create": ADMIN,
+    "activities:venue-edit": ADMIN,
+    "activities:activity-list": ADMIN,
+    "activities:activity-create": ADMIN,
+    "activities:activity-edit": ADMIN,
+    "activities:activity-checklist": ADMIN,
+    "activities:group-list": TEACHERS,
+    "activities:group-create": ADMIN,
+    "activities:group-detail": TEACHERS,
+    "activities:group-edit": ADMIN,
+    "activities:timetable": ADMIN,
+    "activities:my-sessions": TEACHERS,
+    "activities:ical-feed": "token",
+    "activities:workload": TEACHERS,
+    # --- enrollment (the family page sends class teachers and school admins on to their own page)
+    "enrollment:family": frozenset({PARENT, CLASS_TEACHER, SCHOOL_ADMIN}),
+    "enrollment:notice-acknowledge": FAMILY,
+    "enrollment:survey": FAMILY,
+    "enrollment:apply": FAMILY,
+    "enrollment:application-edit": FAMILY,
+    "enrollment:application-withdraw": FAMILY,
+    "enrollment:review": frozenset({CLASS_TEACHER}),
+    "enrollment:review-bulk-approve": frozenset({CLASS_TEACHER}),
+    "enrollment:review-detail": frozenset({CLASS_TEACHER}),
+    "enrollment:admin": ADMIN,
+    "enrollment:admin-term": ADMIN,
+    "enrollment:admin-notice": ADMIN,
+    "enrollment:admin-survey": ADMIN,
+    "enrollment:admin-placement": ADMIN,
+    "enrollment:placement-run": ADMIN,
+    "enrollment:placement-publish": ADMIN,
+    "enrollment:second-round-open": ADMIN,
+    "enrollment:placement-move": ADMIN,
+    # --- safety: attendance, release, leave
+    "safety:today": TEACHERS,
+    "safety:session": TEACHERS,
+    "safety:roll-call": TEACHERS,
+    "safety:duty-handover": TEACHERS,
+    "safety:release-list": TEACHERS,
+    "safety:release-child": TEACHERS,
+    "safety:handover-confirm": TEACHERS,
+    "safety:class-home": frozenset({CLASS_TEACHER, SCHOOL_ADMIN}),
+    "safety:class-day": frozenset({CLASS_TEACHER, SCHOOL_ADMIN}),
+    "safety:family": FAMILY,
+    "safety:leave-report": FAMILY,
+    "safety:pickup-code": FAMILY,
+    "safety:leave-cancel": FAMILY,
+    "safety:still-here": frozenset({GATE_GUARD, SCHOOL_ADMIN}),
+    "safety:pickup-check": frozenset({GATE_GUARD, SCHOOL_ADMIN}),
+    "safety:attendance-records": ADMIN,
+    "safety:records-export": ADMIN,
+    # --- safety: gate register, inspections, plans, responsibility, incidents, off-campus
+    "safety:gate": frozenset({GATE_GUARD, SCHOOL_ADMIN}),
+    "safety:gate-register": frozenset({GATE_GUARD, SCHOOL_ADMIN}),
+    "safety:gate-exit": frozenset({GATE_GUARD, SCHOOL_ADMIN}),
+    "safety:inspections": ADMIN,
+    "safety:venue-safety": ADMIN,
+    "safety:inspection-create": ADMIN,
+    "safety:inspection-detail": ADMIN,
+    "safety:finding-detail": ADMIN,
+    "safety:plans": ADMIN,
+    "safety:plan-create": ADMIN,
+    "safety:plan-detail": ADMIN,
+    "safety:plan-review": ADMIN,
+    "safety:plan-drill": ADMIN,
+    "safety:plan-document": ADMIN,
+    "safety:responsibility": ADMIN,
+    "safety:group-officer": ADMIN,
+    "safety:duty-roster": ADMIN,
+    "safety:incidents": SCHOOL_STAFF | {BUREAU},
+    "safety:incident-create": SCHOOL_STAFF,
+    "safety:incident-detail": SCHOOL_STAFF | {BUREAU},
+    "safety:incident-follow-up": ADMIN,
+    "safety:incident-notify-bureau": ADMIN,
+    "safety:offcampus": ADMIN,
+    "safety:offcampus-activity": ADMIN,
+    # --- subsidies
+    "subsidies:claim-list": ADMIN,
+    "subsidies:claim-prepare": ADMIN,
+    "subsidies:claim-queue": BUREAU_ONLY,
+    "subsidies:claim-detail": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "subsidies:claim-export": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "subsidies:claim-recompute": ADMIN,
+    "subsidies:claim-submit": ADMIN,
+    "subsidies:claim-discard": ADMIN,
+    "subsidies:claim-approve": BUREAU_ONLY,
+    "subsidies:claim-return": BUREAU_ONLY,
+    "subsidies:claim-paid": BUREAU_ONLY,
+    "subsidies:workload": TEACHERS,
+    "subsidies:workload-adjust": ADMIN,
+    "subsidies:funding": BUREAU_ONLY,
+    "subsidies:budget-create": BUREAU_ONLY,
+    "subsidies:budget-edit": BUREAU_ONLY,
+    "subsidies:contract-create": BUREAU_ONLY,
+    "subsidies:contract-edit": BUREAU_ONLY,
+    "subsidies:rate-create": BUREAU_ONLY,
+    "subsidies:complaint-list": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "subsidies:complaint-mine": FAMILY,
+    "subsidies:complaint-new": FAMILY,
+    # The guardian who complained, the county bureau, and the school once the bureau shares it.
+    "subsidies:complaint-detail": frozenset({PARENT, SCHOOL_ADMIN, BUREAU}),
+    "subsidies:complaint-note": BUREAU_ONLY,
+    "subsidies:complaint-reply": BUREAU_ONLY,
+    "subsidies:complaint-share": BUREAU_ONLY,
+    "oversight:dashboard": frozenset({SCHOOL_ADMIN, BUREAU}),
+}
+
+# Namespaces built in parallel and not yet classified: listed here until their URLs join URLS.
+PENDING_NAMESPACES: set[str] = set()
