@@ -77,3 +77,16 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class ChineseFirstMiddleware:
+    """简体中文 unless the person chose English with the switch (the django_language cookie): a
+    browser's own Accept-Language does not decide, so a phone set to English still opens in Chinese.
+    Placed before LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -53,3 +53,11 @@ def test_seed_demo_creates_the_superuser_once():
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("demo-2026")
     assert User.objects.filter(username="admin").count() == 1
+
+
+def test_it_opens_in_chinese_whatever_the_browser_language_until_english_is_chosen(client):
+    body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in body
+    client.post(reverse("set-language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in body
