@@ -77,7 +77,7 @@ def _mobile(n: int) -> str:
 def _student_number(region_code: str, birth: datetime.date, seq: int, male: bool) -> str:
     seq3 = (seq % 500) * 2 + (1 if male else 0)
     base = f"{region_code}{birth:%Y%m%d}{seq3:03d}"
-    return "G" + base + ric.calc_check_digit(base + "0")  # the library expects a placeholder digit
+    return "G" + base + ric.calc_check_digit(base + "0")  # stdnum wants all 18 positions filled
 
 
 class Builder:
