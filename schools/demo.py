@@ -9,7 +9,6 @@ import random
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from stdnum.cn import ric
 
 from schools import services
 from schools.models import (
@@ -25,6 +24,7 @@ from schools.models import (
     Student,
     User,
 )
+from schools.validators import student_number_from_id_base
 
 REGIONS = [
     # code, name, level, administrative parent, reports to (None: the parent)
@@ -77,7 +77,7 @@ def _mobile(n: int) -> str:
 def _student_number(region_code: str, birth: datetime.date, seq: int, male: bool) -> str:
     seq3 = (seq % 500) * 2 + (1 if male else 0)
     base = f"{region_code}{birth:%Y%m%d}{seq3:03d}"
-    return "G" + base + ric.calc_check_digit(base + "0")  # stdnum wants all 18 positions filled
+    return student_number_from_id_base(base)
 
 
 class Builder:

@@ -39,6 +39,12 @@ def id_number_validate(number: str) -> str:
     return number
 
 
+def student_number_from_id_base(base: str) -> str:
+    """全国学籍号 G + an ID number whose GB 11643 check digit is computed for the first 17 digits
+    (stdnum's calc_check_digit reads an 18-character number, so the 18th is filled before it)."""
+    return "G" + base + ric.calc_check_digit(base + "0")
+
+
 def student_number_normalise(value: str) -> str:
     """全国学籍号 in canonical form; G + an 18-character ID number is checked against GB 11643.
 
