@@ -7,14 +7,14 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrations-check pytest setup setup-dev browser messages clean bench-import
+.PHONY: run test lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick
 
-run: setup .env
+run: setup .env fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	bin/run-dev $(HOST) $(PORT)
 
-test: setup-dev .env browser lint migrations-check pytest
+test: setup-dev .env browser fonts lint migrations-check pytest
 
 setup: $(VENV)/.installed-runtime
 setup-dev: $(VENV)/.installed-dev
@@ -37,6 +37,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 browser:
 	bin/ensure-chromium
 
+# The Chinese font of the generated PDF reports (Debian's fonts-wqy-microhei).
+fonts:
+	bin/ensure-fonts
+
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -57,5 +61,14 @@ messages: setup-dev
 bench-import: setup
 	$(PY) bench/roster_import.py
 
+# Every benchmark of bench/ (page cost against a bare view, query counts at S and 10S, enrollment
+# burst, roster import, term report) against PostgreSQL and Redis (started if down) with gunicorn;
+# prints one table and writes bench/RESULTS.md. Under 20 minutes; bench-quick is for development.
+bench: setup-dev
+	$(PY) bench/run_all.py
+
+bench-quick: setup-dev
+	$(PY) bench/run_all.py --quick
+
 clean:
-	rm -rf var/broker var/cache var/celerybeat-schedule* var/test-*.sqlite3* var/bench
+	rm -rf var/broker var/cache var/celerybeat-schedule* var/test-*.sqlite3* var/test-reports var/bench

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,7 +39,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "schools",
+    "privacy",
     "audit",
     "notices",
     "activities",
@@ -46,6 +50,7 @@ INSTALLED_APPS = [
     "safety",
     "subsidies",
     "oversight",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "schools.middleware.ForcePasswordChangeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "schools.middleware.AccountGatesMiddleware",
     "schools.middleware.StaffIdleTimeoutMiddleware",
     "schools.middleware.PrivatePagesMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -153,6 +159,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+
+# Pages a signed-in user must pass before any other, in order (schools.middleware.AccountGatesMiddleware).
+ACCOUNT_GATES = [
+    "schools.two_factor.gate",
+    "schools.middleware.password_change_gate",
+    "privacy.gates.notice_gate",
+]
+# Second factor (TOTP, django-otp) for the roles below: on in production, off on a developer
+# machine (DEBUG) and under tests unless a test turns it on, so the demo accounts sign in as before.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG and not TESTING)
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["school_admin", "bureau_officer"])
+OTP_TOTP_ISSUER = "课后服务平台"
+OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes: wait 1, 2, 4, 8 … seconds (django-otp throttling)
 # Behind the reverse proxy the client address comes from X-Forwarded-For (see README).
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
@@ -185,6 +204,10 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# Generated reports (F8): private files, never served as static or media; the scoped download view
+# hands them out. The PDF font must cover Chinese: bin/ensure-fonts installs Debian's WenQuanYi Micro Hei.
+REPORTS_ROOT = env.path("REPORTS_ROOT", default=str(VAR_DIR / ("test-reports" if TESTING else "reports")))
+REPORT_FONT_PATH = env("REPORT_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -255,6 +278,16 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour: recompute yesterday's and today's daily school summaries for the bureau dashboards
     # (late roll calls and corrections land within the hour; older days via `roll_summaries`).
     "oversight-summaries-roll": {"task": "oversight.tasks.summaries_roll_recent", "schedule": 3600.0},
+    # Every day: anonymise children's data past their region's retention period (privacy.retention).
+    "privacy-retention": {"task": "privacy.tasks.retention_run", "schedule": 86400.0},
+    # Every day at 03:30: each bureau region's report of the previous month (.xlsx and .pdf), made on the
+    # 1st; later runs generate only what is missing, so a missed 1st catches up.
+    "oversight-reports-monthly": {
+        "task": "oversight.tasks.reports_monthly",
+        "schedule": crontab(minute=30, hour=3),
+    },
+    # Every five minutes: run requested reports still queued (the broker was down when they were asked for).
+    "oversight-reports-resume": {"task": "oversight.tasks.reports_resume", "schedule": 300.0},
 }
 
 # --- Security. Production (DEBUG off) passes `manage.py check --deploy --fail-level WARNING`.
@@ -301,6 +334,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Privacy (F10): months a child's data is kept after the child left, and an application's
+# priority-group data after its term ended, unless a region sets its own (privacy.RetentionPolicy).
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
+# Feature apps that hold priority-group data, cleared on consent withdrawal and by retention.
+PRIVACY_HOOKS = {
+    "priority_clear": ["enrollment.privacy.priority_clear"],
+    "applications_expire": ["enrollment.privacy.applications_expire"],
 }
 
 # Demo accounts (seed_demo) share one password; override it outside a laptop.

@@ -17,6 +17,8 @@ urlpatterns = [
     path("safety/", include("safety.urls")),
     path("subsidies/", include("subsidies.urls")),
     path("oversight/", include("oversight.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("", include("schools.urls_accounts")),
 ]
 

@@ -296,7 +296,7 @@ def application_submit(
         existing.choices.all().delete()
         Choice.objects.create(application=existing, group_id=group_ids[0], rank=1)
         audit.record(actor=guardian.user, verb="application.second_round_choice", target=existing)
-        seat_take(application=existing, group=ActivityGroup.objects.get(pk=group_ids[0]))
+        seat_take(application=existing, group=ActivityGroup(pk=group_ids[0]))
         return existing
     if existing:
         raise ValidationError(
@@ -326,7 +326,7 @@ def application_submit(
     if second_round and not window.second_round_needs_review:
         application.status = Application.Status.APPROVED
         application.save(update_fields=["status"])
-        seat_take(application=application, group=ActivityGroup.objects.get(pk=group_ids[0]))
+        seat_take(application=application, group=ActivityGroup(pk=group_ids[0]))
     else:
         _notify_class_teacher(application)
     return application
@@ -555,17 +555,21 @@ def _next_position(group: ActivityGroup) -> int:
 def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
     """Give the child a seat in the group if one is free, else a place at the end of its wait list.
 
+    Only the group's primary key is read from `group`: the row is locked and reloaded here.
     Raises ValidationError(code="not_approved" or "already").
     """
     group = _lock(group)
-    application = Application.objects.get(pk=application.pk)
+    application = Application.objects.select_related("guardian__user", "student").get(pk=application.pk)
     if application.status != Application.Status.APPROVED:
         raise ValidationError(_("Only approved applications are placed."), code="not_approved")
-    if Placement.objects.filter(application=application, status=Placement.Status.PLACED).exists():
+    mine = list(
+        Placement.objects.filter(
+            application=application, status__in=[Placement.Status.PLACED, Placement.Status.WAITLISTED]
+        )
+    )
+    if any(p.status == Placement.Status.PLACED for p in mine):
         raise ValidationError(_("This child already has a seat."), code="already")
-    live = Placement.objects.filter(
-        application=application, group=group, status=Placement.Status.WAITLISTED
-    ).first()
+    live = next((p for p in mine if p.group_id == group.pk), None)
     if _placed_count(group) < group.capacity:
         if live:
             live.status, live.position = Placement.Status.PLACED, None
@@ -575,7 +579,7 @@ def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
             placement = Placement.objects.create(
                 application=application, group=group, status=Placement.Status.PLACED
             )
-        _notify_placement(placement, "enrollment/placed")
+        _notify_placement(placement, "enrollment/placed", application=application)
     elif live:
         placement = live
     else:
@@ -585,7 +589,7 @@ def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
             status=Placement.Status.WAITLISTED,
             position=_next_position(group),
         )
-        _notify_placement(placement, "enrollment/waitlisted")
+        _notify_placement(placement, "enrollment/waitlisted", application=application)
     return placement
 
 
@@ -616,13 +620,15 @@ def waitlist_promote(*, group: ActivityGroup) -> list[Placement]:
     return promoted
 
 
-def _notify_placement(placement: Placement, kind: str) -> None:
+def _notify_placement(placement: Placement, kind: str, application: Application | None = None) -> None:
+    """`application`, when given, comes with guardian__user and student already loaded."""
     window = EnrollmentWindow.objects.filter(term_id=placement.group.term_id).only("published_at").first()
     if not (window and window.published_at):
         return  # a draft allocation is not news yet; publication tells every family
-    application = Application.objects.select_related("guardian__user", "student").get(
-        pk=placement.application_id
-    )
+    if application is None:
+        application = Application.objects.select_related("guardian__user", "student").get(
+            pk=placement.application_id
+        )
     notification_send(
         recipient=application.guardian.user,
         kind=kind,

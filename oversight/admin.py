@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from oversight.models import DailySchoolSummary
+from audit.admin import ReadOnlyAdmin
+from oversight.models import DailySchoolSummary, GeneratedReport
 
 
 @admin.register(DailySchoolSummary)
@@ -29,3 +30,22 @@ class DailySchoolSummaryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(GeneratedReport)
+class GeneratedReportAdmin(ReadOnlyAdmin):
+    """The archive of generated reports: who asked for what; files are downloaded in the portal."""
+
+    list_display = [
+        "created",
+        "kind",
+        "scope_key",
+        "period_key",
+        "format",
+        "status",
+        "progress",
+        "requested_by",
+    ]
+    list_filter = ["kind", "status", "format"]
+    search_fields = ["scope_key", "period_key", "requested_by__username"]
+    list_select_related = ["requested_by"]

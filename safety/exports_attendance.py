@@ -7,6 +7,7 @@ from openpyxl.utils import get_column_letter
 
 from safety.models import Attendance, Release
 from safety.selectors.attendance import SessionRoster, confirmation_of
+from schools.roster import neutralise
 from schools.selectors_home import person_name
 
 STATUS = dict(Attendance.Status.choices)
@@ -21,7 +22,8 @@ def _sheet(book: Workbook, title: str, header: list, rows: list[list], first: bo
     sheet.title = title
     sheet.append([str(h) for h in header])
     for row in rows:
-        sheet.append(row)
+        # Leave reasons and names are typed by people: never let a cell run as a formula (F10).
+        sheet.append([neutralise(value) for value in row])
     for index, heading in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, len(str(heading)) * 2 + 2)
     sheet.freeze_panes = "A2"

@@ -271,3 +271,9 @@ def get_membership_for_user(user, code) -> Membership:
 
 def get_roster_import_for_user(user, code) -> RosterImport:
     return get_object_or_404(roster_imports_for(user).select_related("school", "uploaded_by"), code=code)
+
+
+def schools_reporting_to(region: Region) -> QuerySet[School]:
+    """The schools whose reporting chain reaches the region (what its bureau sees and reports on),
+    for work done without a user, e.g. the monthly reports; a user's view goes through schools_for."""
+    return School.objects.filter(region__report_path__startswith=region.report_path)

@@ -362,3 +362,27 @@ class RosterConfirmForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "roster-confirm-form"
         self.helper.add_input(Submit("confirm", _("Import these students"), css_class="w-100"))
+
+
+# --- second factor (F10) --------------------------------------------------------------------
+
+
+class OTPCodeForm(forms.Form):
+    """The six digits an authenticator app shows."""
+
+    token = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits your app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", submit_label or _("Verify"), css_class="w-100"))
+
+    def clean_token(self):
+        return self.cleaned_data["token"].strip()

@@ -7,23 +7,39 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 
-class ForcePasswordChangeMiddleware:
+def password_change_gate(request) -> str | None:
     """Accounts created by import must choose their own password before anything else."""
+    return "password-change" if request.user.must_change_password else None
 
-    ALLOWED_NAMES = ("password-change", "logout", "set-language")
+
+class AccountGatesMiddleware:
+    """Pages a signed-in user must pass before any other: each gate in settings.ACCOUNT_GATES
+    (a dotted function of the request) names the page still owed, or None. In order: the second
+    factor (schools.two_factor.gate), a password chosen by oneself (password_change_gate), the
+    current privacy notice (privacy.gates.notice_gate). Until passed, every page but that one,
+    logout and the language switch redirects there. Placed after django_otp's OTPMiddleware."""
+
+    ALWAYS_ALLOWED = ("logout", "set-language")
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.gates = [import_string(path) for path in settings.ACCOUNT_GATES]
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.must_change_password:
-            allowed = {reverse(name) for name in self.ALLOWED_NAMES}
-            if request.path not in allowed and not request.path.startswith("/static/"):
-                return redirect("password-change")
+        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+            for gate in self.gates:
+                target = gate(request)
+                if target is None:
+                    continue
+                allowed = {reverse(name) for name in (target, *self.ALWAYS_ALLOWED)}
+                if request.path not in allowed:
+                    return redirect(target)
+                break
         return self.get_response(request)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from enrollment import forms, selectors, services
 from enrollment.models import Application, Placement
+from privacy import services as privacy_services
 from schools import access
 from schools import selectors as school_selectors
 from schools.decorators import role_required
@@ -172,6 +173,8 @@ def apply(request, student_code):
         except ValidationError as exc:
             forms.add_service_error(form, exc, forms.APPLICATION_ERROR_FIELDS)
         else:
+            # F10: the application gives the child's data, so it records the guardian's consent.
+            privacy_services.consents_from_application(application=application)
             if application.status == Application.Status.APPROVED:
                 messages.success(
                     request, _("The application has been received and the place assigned at once.")
@@ -206,12 +209,13 @@ def application_edit(request, application_code):
     )
     if form.is_valid():
         try:
-            services.application_update(
+            application = services.application_update(
                 application=application, guardian=request.user.guardian, **form.service_kwargs()
             )
         except ValidationError as exc:
             forms.add_service_error(form, exc, forms.APPLICATION_ERROR_FIELDS)
         else:
+            privacy_services.consents_from_application(application=application)
             messages.success(request, _("The changes have been sent. The class teacher will review them."))
             return redirect(_family_url(_child_anchor(student)))
     return _application_page(

@@ -137,3 +137,35 @@ def test_it_is_imported_by_no_other_app():
         for source in (root / app).rglob("*.py"):
             text = source.read_text(encoding="utf-8")
             assert "from oversight" not in text and "import oversight" not in text, source
+
+
+def test_a_range_roll_gives_the_rows_of_rolling_each_day_alone(demo):
+    """The backfill's one-pass GROUP BY over the range equals day-by-day rolls, with a finding
+    signed off inside the range, an incident and marks on several days."""
+    last = _held_day(demo).date
+    first = last - datetime.timedelta(days=13)
+    days = [first + datetime.timedelta(days=i) for i in range(14)]
+    services.summaries_roll_range(first=first, last=last)
+    together = {day: _snapshot(day) for day in days}
+    assert sum(row["marks_expected"] for snap in together.values() for row in snap.values()) > 0
+    for day in days:
+        services.summaries_roll(day=day)
+
+    def strip(snap):
+        return {k: {f: v for f, v in row.items() if f != "rolled_at"} for k, row in snap.items()}
+
+    assert {day: strip(_snapshot(day)) for day in days} == {day: strip(together[day]) for day in days}
+
+
+def test_a_longer_range_costs_the_same_reads(demo):
+    """Only the batched INSERTs of the result rows grow with the days (SQLite caps a batch)."""
+    last = _held_day(demo).date
+
+    def reads(ctx):
+        return [q for q in ctx.captured_queries if not q["sql"].startswith('INSERT INTO "oversight_')]
+
+    with CaptureQueriesContext(connection) as short:
+        services.summaries_roll_range(first=last - datetime.timedelta(days=1), last=last)
+    with CaptureQueriesContext(connection) as long:
+        services.summaries_roll_range(first=last - datetime.timedelta(days=60), last=last)
+    assert len(reads(long)) == len(reads(short))

@@ -13,7 +13,13 @@ from activities import selectors as activity_selectors
 from activities.models import Activity, ActivityGroup, Session, Term, Venue
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
+from evaluation import selectors as evaluation_selectors
+from evaluation.models import GoodPractice, TermReport
 from notices.models import Notification
+from oversight.models import GeneratedReport
+from oversight.reports import selectors as report_selectors
+from privacy import selectors as privacy_selectors
+from privacy.models import ConsentRecord
 from safety import selectors_records as records_selectors
 from safety.models import EmergencyPlan, Finding, GateEntry, Handover, Incident, Inspection, Leave
 from safety.selectors import attendance as attendance_selectors
@@ -84,9 +90,28 @@ OBJECT_KWARGS = {
     "budget_code": (Budget, "code", subsidy_selectors.budgets_managed_by),
     "contract_code": (PurchaseContract, "code", subsidy_selectors.contracts_managed_by),
     "complaint_code": (Complaint, "code", subsidy_selectors.complaints_for),
+    # F10: a guardian's own consent records.
+    "consent_code": (ConsentRecord, "code", privacy_selectors.consents_for),
+    # F8: generated reports (the bureaus over the region or school, the school's admins).
+    "report_code": (GeneratedReport, "code", report_selectors.reports_for),
+    # F8: term reports (the school's admins, the bureaus above it) and good practice (the school,
+    # the bureaus above it, and the schools of the region it is featured for).
+    "term_report_code": (TermReport, "code", evaluation_selectors.reports_for),
+    "practice_code": (GoodPractice, "code", evaluation_selectors.practices_for),
 }
 SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
-PROJECT_APPS = {"schools", "audit", "notices", "activities", "enrollment", "safety", "subsidies", "oversight"}
+PROJECT_APPS = {
+    "schools",
+    "privacy",
+    "audit",
+    "notices",
+    "activities",
+    "enrollment",
+    "safety",
+    "subsidies",
+    "oversight",
+    "evaluation",
+}
 
 
 def object_patterns():
@@ -167,6 +192,24 @@ def test_it_answers_404_for_every_object_outside_each_personas_scope(client, dem
         period_end=datetime.date(2026, 11, 30),
         prepared_by=demo.user("admin"),
         prepared_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),
+    )
+    # F8: a report of another province, outside even hn_bureau's scope.
+    GeneratedReport.objects.create(
+        kind="monthly",
+        region=jiangan,
+        scope_key="region:420102",
+        period_key="2026-10",
+        period_first=datetime.date(2026, 10, 1),
+        period_last=datetime.date(2026, 10, 31),
+        format="xlsx",
+        status="done",
+        file="2026/11/elsewhere.xlsx",
+    )
+    # F8: a term report and a good practice of another province, outside even hn_bureau's scope.
+    elsewhere = School.objects.get(identifier="4201020001")
+    TermReport.objects.create(school=elsewhere, term="2026-autumn", prepared_by=demo.user("admin"))
+    GoodPractice.objects.create(
+        school=elsewhere, title="-", summary="-", body="-", submitted_by=demo.user("admin")
     )
     before = fingerprint()
     failures = []

@@ -38,6 +38,13 @@ URLS = {
     "home": EVERYONE,
     "logout": EVERYONE,
     "password-change": EVERYONE,
+    # Second factor (F10): the roles that may be required to use one (OTP_REQUIRED_ROLES).
+    "otp-enrol": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "otp-verify": frozenset({SCHOOL_ADMIN, BUREAU}),
+    # --- privacy (F10): a guardian's own privacy notice and consent records
+    "privacy:notice": FAMILY,
+    "privacy:consents": FAMILY,
+    "privacy:consent-withdraw": FAMILY,
     # --- notices: each user's own inbox
     "notices:inbox": EVERYONE,
     "notices:notification-open": EVERYONE,
@@ -177,7 +184,27 @@ URLS = {
     "subsidies:complaint-note": BUREAU_ONLY,
     "subsidies:complaint-reply": BUREAU_ONLY,
     "subsidies:complaint-share": BUREAU_ONLY,
+    # --- evaluation (F8): term reports upward, scores and ranking, good practice
+    "evaluation:report-list": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "evaluation:report-prepare": ADMIN,
+    "evaluation:report-detail": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "evaluation:report-edit": ADMIN,
+    "evaluation:report-submit": ADMIN,
+    "evaluation:report-return": BUREAU_ONLY,
+    "evaluation:report-accept": BUREAU_ONLY,
+    "evaluation:ranking": BUREAU_ONLY,
+    "evaluation:ranking-export": BUREAU_ONLY,
+    "evaluation:weights": BUREAU_ONLY,
+    "evaluation:school-score": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "evaluation:practice-list": TEACHERS | {BUREAU},
+    "evaluation:practice-new": ADMIN,
+    "evaluation:practice-detail": TEACHERS | {BUREAU},
+    "evaluation:practice-decide": BUREAU_ONLY,
     "oversight:dashboard": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "oversight:reports": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "oversight:report-detail": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "oversight:report-status": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "oversight:report-download": frozenset({SCHOOL_ADMIN, BUREAU}),
 }
 
 # Namespaces built in parallel and not yet classified: listed here until their URLs join URLS.

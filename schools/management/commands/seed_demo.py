@@ -12,10 +12,13 @@ from schools import demo
 FEATURE_BUILDERS = [
     "activities.demo",
     "enrollment.demo",
+    "privacy.demo",
     "safety.demo_attendance",
     "safety.demo_records",
     "subsidies.demo",
     "oversight.demo",
+    "oversight.demo_reports",
+    "evaluation.demo",
 ]
 
 

@@ -1,0 +1,30 @@
+"""gunicorn settings for production and the benchmarks: `gunicorn -c gunicorn.conf.py afterschool.wsgi`.
+
+The worker model was chosen by `make bench` (README, "Production server"): on 2 cores, sync
+workers serve our pages closest to the framework's own ceiling; threads add nothing for pages that
+spend their time in Python, not waiting. Each setting can be overridden from the environment
+(GUNICORN_WORKERS_PER_CORE or GUNICORN_WORKERS, GUNICORN_WORKER_CLASS, GUNICORN_THREADS,
+GUNICORN_BIND, GUNICORN_MAX_REQUESTS), which is how the benchmark compares models.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+# Two workers a core: one runs Python while the other waits on PostgreSQL. Cores are those this
+# process may run on (taskset and container CPU sets included).
+cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+workers = int(
+    os.environ.get("GUNICORN_WORKERS") or int(os.environ.get("GUNICORN_WORKERS_PER_CORE", 2)) * cores
+)
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# Enrollment day: up to a thousand parents at once wait in the listen queue, not refused.
+backlog = int(os.environ.get("GUNICORN_BACKLOG", 2048))
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# Recycle a worker now and then so that a slow leak never grows; the jitter staggers restarts.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+max_requests_jitter = 500
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
