@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "safety",
     "subsidies",
     "oversight",
-    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,7 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("oversight/", include("oversight.urls")),
     path("privacy/", include("privacy.urls")),
-    path("evaluation/", include("evaluation.urls")),
+    path("evaluation/", include("oversight.evaluation.urls")),
     path("", include("schools.urls_accounts")),
 ]
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdmin
-from oversight.models import DailySchoolSummary, GeneratedReport
+from oversight.models import DailySchoolSummary, GeneratedReport, GoodPractice, TermReport, WeightSet
 
 
 @admin.register(DailySchoolSummary)
@@ -49,3 +49,28 @@ class GeneratedReportAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "status", "format"]
     search_fields = ["scope_key", "period_key", "requested_by__username"]
     list_select_related = ["requested_by"]
+
+
+# Workflow rows change only through oversight.evaluation.services (audited, notified): the admin looks.
+@admin.register(TermReport)
+class TermReportAdmin(ReadOnlyAdmin):
+    list_display = ["school", "term", "status", "reviewing_region", "submitted_at", "decided_at"]
+    list_filter = ["term", "status"]
+    search_fields = ["school__name", "school__identifier"]
+    list_select_related = ["school", "reviewing_region"]
+
+
+@admin.register(WeightSet)
+class WeightSetAdmin(ReadOnlyAdmin):
+    list_display = ["region", "term", "set_by", "updated"]
+    list_filter = ["term"]
+    search_fields = ["region__name", "region__code"]
+    list_select_related = ["region", "set_by"]
+
+
+@admin.register(GoodPractice)
+class GoodPracticeAdmin(ReadOnlyAdmin):
+    list_display = ["title", "school", "status", "featured_region", "submitted_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "school__name"]
+    list_select_related = ["school", "featured_region"]

@@ -116,6 +116,11 @@ def _paths(field: str, paths: tuple) -> Q | None:
     return _any([Q(**{f"{field}__startswith": path}) for path in paths])
 
 
+def paths_q(field: str, paths) -> Q:
+    """Rows whose `field` (a region's report_path) lies under one of `paths`; none without paths."""
+    return _paths(field, tuple(paths)) or NOTHING
+
+
 def regions_for(user) -> QuerySet[Region]:
     s = scope(user)
     if s.everything:

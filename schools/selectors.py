@@ -169,6 +169,29 @@ def staff_users(*, school: School) -> QuerySet[User]:
     )
 
 
+def school_admins(school: School) -> list[User]:
+    """The school's active admins: who receives its reminders, alerts and decisions."""
+    return list(
+        User.objects.filter(
+            memberships__school=school, memberships__role=Role.SCHOOL_ADMIN, is_active=True
+        ).distinct()
+    )
+
+
+def region_officers(region_id: int) -> list[User]:
+    """The active officers of a region's bureau."""
+    return list(
+        User.objects.filter(
+            memberships__role=Role.BUREAU_OFFICER, memberships__region_id=region_id, is_active=True
+        ).distinct()
+    )
+
+
+def county_officers(school: School) -> list[User]:
+    """The officers of the county bureau the school belongs to (its region is the county)."""
+    return region_officers(school.region_id)
+
+
 def user_find_by_login(*, login: str) -> User | None:
     """The one account with this username or mobile number (as at login), or None."""
     login = normalise_text(login)

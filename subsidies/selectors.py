@@ -63,19 +63,12 @@ def _own_bureau_regions(user) -> QuerySet:
     return Membership.objects.filter(user_id=user.pk, role=Role.BUREAU_OFFICER).values("region_id")
 
 
-def _paths(field_name: str, paths: tuple) -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{field_name}__startswith": path})
-    return condition
-
-
 def claims_for(user) -> QuerySet[Claim]:
     """Claims the user may read: their schools' (admins), those under their bureau (officers)."""
     s = access.scope(user)
     if s.everything:
         return Claim.objects.all()
-    condition = _paths("school__region__report_path", s.region_paths)
+    condition = access.paths_q("school__region__report_path", s.region_paths)
     if s.admin_school_ids:
         condition |= Q(school_id__in=s.admin_school_ids)
     return Claim.objects.filter(condition)
@@ -118,7 +111,7 @@ def budgets_for(user) -> QuerySet[Budget]:
     s = access.scope(user)
     if s.everything:
         return Budget.objects.all()
-    return Budget.objects.filter(_paths("region__report_path", s.region_paths))
+    return Budget.objects.filter(access.paths_q("region__report_path", s.region_paths))
 
 
 def budgets_managed_by(user) -> QuerySet[Budget]:
@@ -132,7 +125,7 @@ def _under_or_above(s) -> Q:
     """Regions under a bureau, and those above it on its reporting chain (their rates and contracts
     apply to its schools too)."""
     codes = {c for path in s.region_paths for c in path.strip("/").split("/") if c}
-    return _paths("region__report_path", s.region_paths) | Q(region__code__in=codes)
+    return access.paths_q("region__report_path", s.region_paths) | Q(region__code__in=codes)
 
 
 def contracts_for(user) -> QuerySet[PurchaseContract]:

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from activities.models import Provider, Term
 from audit import services as audit
 from notices.services import notification_send
-from schools.models import Guardian, Region, Role, School, Student, User
+from schools.models import Guardian, Region, School, Student, User
+from schools.selectors import county_officers, school_admins
 from subsidies import selectors
 from subsidies.models import (
     Budget,
@@ -32,23 +33,6 @@ from subsidies.models import (
 )
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def county_officers(school: School) -> list[User]:
-    """The officers of the county bureau the school belongs to (its region is the county)."""
-    return list(
-        User.objects.filter(
-            memberships__role=Role.BUREAU_OFFICER, memberships__region_id=school.region_id, is_active=True
-        ).distinct()
-    )
-
-
-def school_admins(school: School) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__school=school, memberships__role=Role.SCHOOL_ADMIN, is_active=True
-        ).distinct()
-    )
 
 
 def _notify(recipients, *, kind: str, link: str, key: str, **context) -> None:

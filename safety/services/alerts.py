@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from notices.services import notification_send
 from safety.models import CareAlert
 from schools.models import Guardian, Membership, Role, School, Student, User
+from schools.selectors import school_admins
 
 
 def duty_leaders(school: School, day: datetime.date) -> list[User]:
@@ -24,14 +25,6 @@ def duty_leaders(school: School, day: datetime.date) -> list[User]:
 
     leader = duty_leader_on(school=school, day=day)
     return [leader] if leader is not None else school_admins(school)
-
-
-def school_admins(school: School) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__school=school, memberships__role=Role.SCHOOL_ADMIN, is_active=True
-        ).distinct()
-    )
 
 
 def guardian_users(student: Student) -> list[User]:

@@ -13,8 +13,8 @@ from activities.models import Venue
 from audit import services as audit
 from notices.services import notification_send
 from safety.models import Incident, IncidentChild, IncidentFollowUp
-from safety.services.records_common import county_officers, school_admins
 from schools.models import School, Student, User
+from schools.selectors import county_officers, school_admins
 
 # A report typed a minute after the clock on the wall: allow a little slack for "now".
 CLOCK_SLACK = datetime.timedelta(minutes=5)

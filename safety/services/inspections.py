@@ -15,8 +15,8 @@ from audit import services as audit
 from notices.services import notification_send
 from safety import checklists
 from safety.models import Finding, FindingSignoff, Inspection, InspectionResult
-from safety.services.records_common import school_admins
 from schools.models import User
+from schools.selectors import school_admins
 
 Result = InspectionResult.Result
 Severity = Finding.Severity

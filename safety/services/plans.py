@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from notices.services import notification_send
 from safety.models import Drill, EmergencyPlan, PlanKind, PlanReview
-from safety.services.records_common import on_staff, school_admins
+from safety.services.records_common import on_staff
 from schools.models import School, User
+from schools.selectors import school_admins
 
 DOCUMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".wps", ".jpg", ".jpeg", ".png"}
 DOCUMENT_MAX_BYTES = 5 * 1024 * 1024

@@ -13,10 +13,9 @@ from activities import selectors as activity_selectors
 from activities.models import Activity, ActivityGroup, Session, Term, Venue
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
-from evaluation import selectors as evaluation_selectors
-from evaluation.models import GoodPractice, TermReport
 from notices.models import Notification
-from oversight.models import GeneratedReport
+from oversight.evaluation import selectors as evaluation_selectors
+from oversight.models import GeneratedReport, GoodPractice, TermReport
 from oversight.reports import selectors as report_selectors
 from privacy import selectors as privacy_selectors
 from privacy.models import ConsentRecord
@@ -110,7 +109,6 @@ PROJECT_APPS = {
     "safety",
     "subsidies",
     "oversight",
-    "evaluation",
 }
 
 

@@ -18,7 +18,7 @@ FEATURE_BUILDERS = [
     "subsidies.demo",
     "oversight.demo",
     "oversight.demo_reports",
-    "evaluation.demo",
+    "oversight.evaluation.demo",
 ]
 
 

@@ -87,7 +87,7 @@ class TermReport(models.Model):
         verbose_name_plural = _("school term reports")
         ordering = ["-term", "school__name"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="termterm_report_code_unique"),
+            models.UniqueConstraint(fields=["code"], name="termreport_code_unique"),
             models.UniqueConstraint(fields=["school", "term"], name="termreport_one_per_school_term"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "returned", "resubmitted", "accepted"]),
@@ -123,7 +123,7 @@ class TermReport(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
 
-# Indicator key -> weight column. The keys are those of evaluation.scoring.INDICATORS.
+# Indicator key -> weight column. The keys are those of oversight.evaluation.scoring.INDICATORS.
 WEIGHT_FIELDS = {
     "participation": "w_participation",
     "attendance": "w_attendance",

@@ -12,8 +12,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evaluation import exports, forms, scoring, selectors, services
-from evaluation.models import term_label
+from oversight.evaluation import exports, forms, scoring, selectors, services
+from oversight.models import term_label
 from schools import access
 from schools.decorators import role_required
 from schools.models import Role

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from evaluation import selectors
-from evaluation.models import TermReport
 from notices.models import Notification
+from oversight.evaluation import selectors
+from oversight.models import TermReport
 
 pytestmark = pytest.mark.django_db
 

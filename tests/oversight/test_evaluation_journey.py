@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from evaluation.models import TermReport
+from oversight.models import TermReport
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

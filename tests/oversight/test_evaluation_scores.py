@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from evaluation import scoring, selectors
-from evaluation.models import WeightSet
-from oversight.models import DailySchoolSummary
+from oversight.evaluation import scoring, selectors
+from oversight.models import DailySchoolSummary, WeightSet
 from schools import services as org
 from schools.models import Region
 

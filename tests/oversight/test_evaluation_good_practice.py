@@ -4,8 +4,8 @@ features one for the schools of its region, and only those schools' admins and t
 import pytest
 from django.urls import reverse
 
-from evaluation.models import GoodPractice
 from notices.models import Notification
+from oversight.models import GoodPractice
 
 pytestmark = pytest.mark.django_db
 

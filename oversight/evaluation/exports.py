@@ -6,7 +6,7 @@ import io
 
 from openpyxl import Workbook
 
-from evaluation import scoring
+from oversight.evaluation import scoring
 from schools.roster import neutralise
 
 

@@ -1,4 +1,4 @@
-"""Input shapes for term reports, weights and good practice; rules live in evaluation.services."""
+"""Input shapes for term reports, weights and good practice; rules live in oversight.evaluation.services."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from evaluation import scoring
-from evaluation.models import GoodPractice, TermReport
+from oversight.evaluation import scoring, services
+from oversight.models import GoodPractice, TermReport
 from schools.forms import add_service_error  # noqa: F401  (views use it through this module)
 
 
@@ -58,8 +58,6 @@ class WeightsForm(forms.Form):
         self.helper = _helper(_("Save the weights"), action=action, name="save")
 
     def clean(self):
-        from evaluation import services  # services import selectors, which import this app's models only
-
         data = super().clean()
         if all(self.cleaned_data.get(key) is not None for key in scoring.KEYS):
             try:

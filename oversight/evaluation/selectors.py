@@ -11,9 +11,9 @@ import re
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from evaluation import scoring
-from evaluation.models import TERM_PATTERN, GoodPractice, TermReport, WeightSet, term_label
 from oversight import selectors as indicators
+from oversight.evaluation import scoring
+from oversight.models import TERM_PATTERN, GoodPractice, TermReport, WeightSet, term_label
 from schools import access
 from schools.models import Membership, Region, Role, School
 
@@ -53,10 +53,10 @@ def reports_for(user) -> QuerySet[TermReport]:
     s = access.scope(user)
     if s.everything:
         return TermReport.objects.all()
-    condition = Q(pk__in=[])
-    for path in s.region_paths:
-        # A draft is the school's own until it is submitted.
-        condition |= Q(school__region__report_path__startswith=path) & ~Q(status=TermReport.Status.DRAFT)
+    # A draft is the school's own until it is submitted.
+    condition = access.paths_q("school__region__report_path", s.region_paths) & ~Q(
+        status=TermReport.Status.DRAFT
+    )
     if s.admin_school_ids:
         condition |= Q(school_id__in=s.admin_school_ids)
     return TermReport.objects.filter(condition)
@@ -208,10 +208,10 @@ def practices_for(user) -> QuerySet[GoodPractice]:
     s = access.scope(user)
     if s.everything:
         return GoodPractice.objects.all()
-    condition = Q(pk__in=[])
-    for path in s.region_paths:
-        condition |= Q(school__region__report_path__startswith=path)
-        condition |= Q(status=GoodPractice.Status.FEATURED, featured_region__report_path__startswith=path)
+    condition = access.paths_q("school__region__report_path", s.region_paths) | (
+        Q(status=GoodPractice.Status.FEATURED)
+        & access.paths_q("featured_region__report_path", s.region_paths)
+    )
     if s.admin_school_ids:
         condition |= Q(school_id__in=s.admin_school_ids)
     # Featured for a region above: a bureau's own chain, a school's reporting chain.
@@ -229,10 +229,7 @@ def practices_decided_by(user) -> QuerySet[GoodPractice]:
     s = access.scope(user)
     if s.everything:
         return GoodPractice.objects.all()
-    condition = Q(pk__in=[])
-    for path in s.region_paths:
-        condition |= Q(school__region__report_path__startswith=path)
-    return GoodPractice.objects.filter(condition)
+    return GoodPractice.objects.filter(access.paths_q("school__region__report_path", s.region_paths))
 
 
 def _practice_related(queryset):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import views
+from oversight.evaluation import views
 
 app_name = "evaluation"
 

@@ -14,29 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from evaluation import scoring, selectors
-from evaluation.models import TERM_PATTERN, WEIGHT_FIELDS, GoodPractice, TermReport, WeightSet
 from notices.services import notification_send
+from oversight.evaluation import scoring, selectors
+from oversight.models import TERM_PATTERN, WEIGHT_FIELDS, GoodPractice, TermReport, WeightSet
 from schools.models import Membership, Region, Role, School, User
+from schools.selectors import region_officers, school_admins
 
 EDITABLE = (TermReport.Status.DRAFT, TermReport.Status.RETURNED)
 PENDING = (TermReport.Status.SUBMITTED, TermReport.Status.RESUBMITTED)
-
-
-def _school_admins(school: School) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__school=school, memberships__role=Role.SCHOOL_ADMIN, is_active=True
-        ).distinct()
-    )
-
-
-def _officers(region: Region) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__region=region, memberships__role=Role.BUREAU_OFFICER, is_active=True
-        ).distinct()
-    )
 
 
 def _report_link(report: TermReport) -> str:
@@ -116,7 +101,7 @@ def report_submit(*, report: TermReport, user: User) -> TermReport:
         target=report,
         changes={"status": [previous, report.status], "reviewing_region": reviewer.code},
     )
-    for officer in _officers(reviewer):
+    for officer in region_officers(reviewer.pk):
         notification_send(
             recipient=officer,
             kind="evaluation/report_submitted",
@@ -147,7 +132,7 @@ def _decide(report: TermReport, officer: User) -> TermReport:
 
 
 def _notify_school(report: TermReport, kind: str) -> None:
-    for admin in _school_admins(report.school):
+    for admin in school_admins(report.school):
         notification_send(
             recipient=admin,
             kind=kind,
@@ -262,7 +247,7 @@ def practice_decide(
         changes={"status": [previous, practice.status], "region": region.code if feature else None},
     )
     if feature and previous != GoodPractice.Status.FEATURED:
-        for admin in _school_admins(practice.school):
+        for admin in school_admins(practice.school):
             notification_send(
                 recipient=admin,
                 kind="evaluation/practice_featured",

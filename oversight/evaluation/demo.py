@@ -2,8 +2,8 @@
 by 郑州市 (金水区 has no bureau account, so s2 reports to the city), s3's returned by 巩义市 with
 notes; 郑州市's weights; two good-practice write-ups, s1's featured by 郑州市. Idempotent."""
 
-from evaluation import services
-from evaluation.models import GoodPractice, TermReport, WeightSet
+from oversight.evaluation import services
+from oversight.models import GoodPractice, TermReport, WeightSet
 from schools.models import Region, School, User
 
 TERM = "2026-autumn"

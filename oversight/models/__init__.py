@@ -1,0 +1,27 @@
+"""Oversight (F8). Each area keeps its models in its own module."""
+
+from oversight.models.evaluation import (  # term reports upward, evaluation weights, good practice
+    TERM_PATTERN,
+    WEIGHT_FIELDS,
+    GoodPractice,
+    TermReport,
+    WeightSet,
+    term_label,
+)
+from oversight.models.reports import GeneratedReport, ReportStorage, reports_storage
+from oversight.models.summaries import COMPLAINT_FIELDS, MONEY, DailySchoolSummary
+
+__all__ = [
+    "COMPLAINT_FIELDS",
+    "MONEY",
+    "TERM_PATTERN",
+    "WEIGHT_FIELDS",
+    "DailySchoolSummary",
+    "GeneratedReport",
+    "GoodPractice",
+    "ReportStorage",
+    "TermReport",
+    "WeightSet",
+    "reports_storage",
+    "term_label",
+]
