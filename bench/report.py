@@ -17,6 +17,13 @@ def number(value) -> str:
     return f"{value:.2f}"
 
 
+def ratio(value) -> str:
+    """Three decimals below 1, so that 0.349 against a 0.35 target does not read as 0.35."""
+    if value is None:
+        return ""
+    return f"{value:.3f}" if abs(value) < 1 else number(value)
+
+
 def result(passed) -> str:
     return {True: "pass", False: "FAIL", None: "—"}[passed]
 
@@ -28,7 +35,7 @@ def cells(row: dict) -> list[str]:
         row["scenario"],
         number(row.get("figure")) + unit,
         number(row.get("floor")) + floor_unit,
-        number(row.get("ratio")),
+        ratio(row.get("ratio")),
         row.get("target", ""),
         result(row.get("passed")),
     ]

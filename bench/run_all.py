@@ -12,7 +12,8 @@ process of its own (each loads Django against its own database) and collects its
   (e) term_report       term report and dashboard (when bench/term_report.py is present)
 
 Prints the table (scenario, figure, floor, ratio, target, pass/fail) and writes bench/RESULTS.md
-with the date and the machine. --quick makes every scenario short, for development.
+with the date and the machine. --quick makes every scenario short, for development; --only reruns
+some scenarios and keeps the other rows of the last run.
 
     .venv/bin/python bench/run_all.py [--quick] [--only page_cost,query_growth] [--scale 84]
 """
@@ -35,6 +36,7 @@ from bench import common, report  # noqa: E402
 # In this order: (a) seeds the demo at the context's scale and (c) reuses it.
 SCENARIOS = ["page_cost", "enrollment_burst", "term_report", "query_growth", "roster_import"]
 RESULTS = common.ROOT / "bench" / "RESULTS.md"
+LAST = common.ROOT / "var" / "bench" / "results.json"
 
 
 def available(names: list[str]) -> list[str]:
@@ -64,7 +66,16 @@ def run_scenario(name: str, ctx: common.Context) -> list[dict]:
             )
         )
     print(f"== {name}: {len(rows)} rows in {time.perf_counter() - started:.0f} s", flush=True)
-    return rows
+    return [{**r, "module": name} for r in rows]
+
+
+def merged(rows: list[dict], names: list[str]) -> list[dict]:
+    """With --only, the other scenarios' rows of the last run (var/bench/results.json) are kept, so
+    that RESULTS.md still holds the whole table; in SCENARIOS order."""
+    previous = json.loads(LAST.read_text()) if LAST.exists() else []
+    kept = [r for r in previous if r.get("module") not in names]
+    order = {name: i for i, name in enumerate(SCENARIOS)}
+    return sorted(kept + rows, key=lambda r: order.get(r.get("module"), len(order)))
 
 
 def child(name: str, ctx_json: str, out: str) -> int:
@@ -106,7 +117,13 @@ def main() -> int:
     for name in names:
         rows += run_scenario(name, ctx)
     minutes = (time.perf_counter() - started) / 60
-    command = "make bench" + (" (--quick)" if args.quick else "")
+    if args.only:
+        rows = merged(rows, names)
+    LAST.parent.mkdir(parents=True, exist_ok=True)
+    LAST.write_text(json.dumps(rows, ensure_ascii=False))
+    command = (
+        "make bench" + (" (--quick)" if args.quick else "") + (f" (--only {args.only})" if args.only else "")
+    )
     text = report.markdown(rows, machine=common.machine(), when=when, command=command, minutes=minutes)
     RESULTS.write_text(text, encoding="utf-8")
     print()

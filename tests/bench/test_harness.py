@@ -57,7 +57,7 @@ def test_it_writes_results_md_with_the_date_the_machine_and_the_gaps():
     assert "Linux bench 6.1.0" in text and "AMD EPYC, 2 cores" in text and "PostgreSQL 15.8" in text
     lines = [line for line in text.splitlines() if line.startswith("| (")]
     assert len(lines) == 3
-    assert lines[0].split(" | ")[1:6] == ["412 req/s", "1,030 req/s", "0.40", "≥ 0.35", "pass"]
+    assert lines[0].split(" | ")[1:6] == ["412 req/s", "1,030 req/s", "0.400", "≥ 0.35", "pass"]
     assert "1 miss their target: (c) enrollment burst: p99 latency" in text
 
 
@@ -71,13 +71,15 @@ def test_a_pipe_in_a_note_does_not_break_the_markdown_table():
 
 
 def test_query_counts_that_grow_with_the_data_fail_and_equal_ones_pass():
-    small = {"s1_parent": {"home": 9, "safety:family": 12, "only-small": 4}}
-    large = {"s1_parent": {"home": 9, "safety:family": 31}}
+    small = {"s1_parent": {"home": 9, "safety:family": 12, "only-small": 4, "enrollment:family": 18}}
+    large = {"s1_parent": {"home": 9, "safety:family": 31, "enrollment:family": 17}}
     got = {r["scenario"]: r for r in query_growth.compare(small, large, scale=20)}
     home = got["(b) queries s1_parent home"]
     assert (home["floor"], home["figure"], home["passed"]) == (9, 9, True)
     family = got["(b) queries s1_parent safety:family"]
     assert family["passed"] is False and family["note"] == "+19 queries at 10× the data"
+    fewer = got["(b) queries s1_parent enrollment:family"]
+    assert fewer["passed"] is None and "not growth" in fewer["note"]
     missing = got["(b) queries s1_parent only-small"]
     assert missing["passed"] is None and "only at S" in missing["note"]
 
@@ -100,3 +102,15 @@ def test_the_naive_roll_call_lists_the_same_children_with_more_queries(demo):
         got = [c.student.code for c in views.naive_roster(roster.session).roll]
     assert sorted(got) == sorted(expected)
     assert len(naive) > len(roster.roll) > len(real)
+
+
+def test_a_partial_run_keeps_the_other_scenarios_rows_of_the_last_run(tmp_path, monkeypatch):
+    from bench import run_all
+
+    last = tmp_path / "results.json"
+    last.write_text(
+        '[{"scenario": "(a) old", "module": "page_cost"}, {"scenario": "(d) old", "module": "roster_import"}]'
+    )
+    monkeypatch.setattr(run_all, "LAST", last)
+    new = [{"scenario": "(d) new", "module": "roster_import"}]
+    assert [r["scenario"] for r in run_all.merged(new, ["roster_import"])] == ["(a) old", "(d) new"]
