@@ -62,7 +62,8 @@ def markdown(
     lines = [
         "# Benchmark results",
         "",
-        f"`{command}` on {when:%Y-%m-%d %H:%M} UTC, {minutes:.1f} minutes.",
+        f"`{command}` on {when:%Y-%m-%d %H:%M} UTC, {minutes:.1f} minutes."
+        + (" The other scenarios' rows are from their last run." if "--only" in command else ""),
         "",
         f"- machine: `{machine.get('uname', 'unknown')}`",
         f"- CPU: {machine.get('cpu', 'unknown')}, {machine.get('cores', '?')} cores",

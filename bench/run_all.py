@@ -122,7 +122,7 @@ def main() -> int:
     LAST.parent.mkdir(parents=True, exist_ok=True)
     LAST.write_text(json.dumps(rows, ensure_ascii=False))
     command = (
-        "make bench" + (" (--quick)" if args.quick else "") + (f" (--only {args.only})" if args.only else "")
+        "make bench" + (" (--quick)" if args.quick else "") + (f" --only {args.only}" if args.only else "")
     )
     text = report.markdown(rows, machine=common.machine(), when=when, command=command, minutes=minutes)
     RESULTS.write_text(text, encoding="utf-8")
