@@ -33,6 +33,9 @@ LINK_WORDS = re.compile(r"(pay|fee|price|invoice|checkout|billing|/subsidies/(?!
 SKIP = ("/static/", "/admin/", "/media/")
 MAX_PAGES = 400
 MAX_PER_PATH = 4  # ?week=… and ?month=… links go on for ever
+# Attributes whose words a parent reads (tooltips, screen-reader labels, hints in empty fields):
+# scanned for fee words like the visible text.
+READ_ATTRIBUTES = ("title", "aria-label", "placeholder")
 
 
 class Page(HTMLParser):
@@ -49,7 +52,7 @@ class Page(HTMLParser):
         a = dict(attrs)
         if tag in ("script", "style"):
             self._skip += 1
-        for key in ("title", "aria-label", "placeholder"):
+        for key in READ_ATTRIBUTES:
             if a.get(key):
                 self.text.append(a[key])
         if tag == "a" and a.get("href"):
