@@ -1,9 +1,12 @@
+import datetime
 import logging
 import os
 import socket
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from tests import factories
 
@@ -22,6 +25,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+# The suite's clock (STYLE §9: nothing may depend on the day the suite runs). Every test starts at
+# this instant, ticking, whatever the machine's date: the session-wide demo data are built at it,
+# and a test that needs another moment travels from here (time_machine.travel nests). CI also runs
+# the suite with the process clock moved by faketime (.ci/run), which shows nothing reads the real
+# date around this pin. Sunday 29 November 2026, mid-morning in Asia/Shanghai, lies in the demo's
+# autumn term with four weeks of history behind it.
+SUITE_NOW = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def pytest_configure(config):
+    time_machine.travel(SUITE_NOW, tick=True).start()
 
 
 def need_service(what: str, available: bool):
@@ -66,8 +82,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context at phone width, Chinese first as parents' phones are."""
+def page(browser, settings):
+    """A fresh browser context at phone width, Chinese first as parents' phones are.
+
+    The browser keeps the machine's real clock while the server runs on SUITE_NOW: cookies with an
+    expiry date would look expired to it, so the tests' session and CSRF cookies last the browser's
+    session instead."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
     context.set_default_timeout(15_000)
     page = context.new_page()
