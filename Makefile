@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick
+.PHONY: run test test-at test-dates lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick
 
 run: setup .env fonts
 	$(PY) manage.py migrate --noinput
@@ -50,6 +50,19 @@ migrations-check:
 
 pytest:
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite "as of" another moment (Asia/Shanghai), through Debian's faketime; browser tests left out:
+#   make test-at AT="2027-03-15 09:00:00"
+AT ?= 2027-03-15 09:00:00
+test-at: setup-dev .env fonts
+	bin/ensure-faketime
+	bin/test-at "$(AT)" $(PYTEST_ARGS)
+
+# CI's extra runs (F11): a spring-term Monday, a summer-holiday day, a Sunday, and New Year's Eve 23:30.
+TEST_DATES := "2027-03-15 09:00:00" "2027-08-03 14:00:00" "2027-04-11 10:00:00" "2026-12-31 23:30:00"
+test-dates: setup-dev .env fonts
+	bin/ensure-faketime
+	for at in $(TEST_DATES); do bin/test-at "$$at" -q $(PYTEST_ARGS) || exit 1; done
 
 # Rebuild locale/zh_Hans from the code and locale/sources/*.json (English msgid -> 中文), compile
 # the .mo, and list any visible string still without a Chinese translation.

@@ -40,6 +40,13 @@ def pytest_configure(config):
     time_machine.travel(SUITE_NOW, tick=True).start()
 
 
+def server_env() -> dict:
+    """The environment for a server a test starts (redis-server): without libfaketime, which
+    `make test-at` preloads into the suite's process tree. Servers keep the machine's clock, as
+    PostgreSQL does; jemalloc's redis-server cannot start under libfaketime at all."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 def need_service(what: str, available: bool):
     """A test that needs a real service: skipped on a laptop without it, failed in CI."""
     if available:

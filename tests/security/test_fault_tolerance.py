@@ -22,7 +22,7 @@ from django.urls import reverse
 from afterschool.celery import app as celery_app
 from notices import services, tasks
 from notices.models import Notification
-from tests.conftest import need_service, tcp_open
+from tests.conftest import need_service, server_env, tcp_open
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def _start_redis(port: int) -> subprocess.Popen:
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=server_env(),
     )
     for _attempt in range(50):
         if tcp_open(f"redis://127.0.0.1:{port}/0", port):
