@@ -150,11 +150,12 @@ def build(*, out=None) -> None:
             contact="0371-6000 0052",
         ),
     )
-    for key, identifier in (("s1", "4101020001"), ("s2", "4101050001"), ("s3", "4101810001")):
-        school = School.objects.get(identifier=identifier)
-        if out:
-            out.write(f"  {school.name}: activities\n")
-        for dates in terms(today):
+    # The live term of every school first, then the archived ones.
+    for dates in terms(today):
+        for key, identifier in (("s1", "4101020001"), ("s2", "4101050001"), ("s3", "4101810001")):
+            school = School.objects.get(identifier=identifier)
+            if out:
+                out.write(f"  {school.name}: activities, {dates.name}\n")
             _school(key, school, dates)
 
 
