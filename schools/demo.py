@@ -4,6 +4,7 @@ Deterministic: the same call builds the same names and numbers, and rows already
 as they are, so running seed_demo twice changes nothing.
 """
 
+import calendar
 import datetime
 import random
 
@@ -97,9 +98,7 @@ class Builder:
         self.history = schoolyear.history_term(today)
         live_end = schoolyear.live_term(today).end
         self.pickups_from = self.history.start
-        self.pickups_until = (live_end.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - (
-            datetime.timedelta(days=1)
-        )
+        self.pickups_until = live_end.replace(day=calendar.monthrange(live_end.year, live_end.month)[1])
 
     def say(self, text: str) -> None:
         if self.out:
