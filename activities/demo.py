@@ -1,9 +1,13 @@
-"""Demo activities for s1–s3 (DEMO.md): a term, region rules, providers, venues, activities, groups
-and their sessions. Idempotent: what exists is left alone."""
+"""Demo activities for s1–s3 (DEMO.md): region rules, providers, venues, activities, and two terms
+with their groups and sessions: the term parents deal with today (the current one, or on a holiday
+the coming one) and the one before it, archived (activities.schoolyear). Idempotent: what exists is
+left alone."""
 
 import datetime
 
-from activities import services
+from django.utils import timezone
+
+from activities import schoolyear, services
 from activities.models import (
     Activity,
     ActivityGroup,
@@ -16,10 +20,7 @@ from activities.models import (
 )
 from schools.models import Membership, Region, Role, School, User
 
-TERM_NAME = "2026年秋季学期"
 TERM = dict(
-    start=datetime.date(2026, 9, 1),
-    end=datetime.date(2027, 1, 22),
     weekdays="12345",
     day_start=datetime.time(16, 0),
     day_end=datetime.time(18, 0),
@@ -115,7 +116,15 @@ ACTIVITIES = [
 FILM = ("周五观影", "大闹天宫", "6岁以上")
 
 
+def terms(today: datetime.date | None = None) -> list[schoolyear.TermDates]:
+    """The demo's terms on `today`: the live (or coming) term first, then the archived one."""
+    previous, current, coming = schoolyear.terms_around(today or timezone.localdate())
+    return [current or coming, previous]
+
+
 def build(*, out=None) -> None:
+    today = timezone.localdate()
+    year = schoolyear.school_year(today)
     henan, zhengzhou = Region.objects.get(code="41"), Region.objects.get(code="4101")
     RegionPolicy.objects.get_or_create(region=henan, defaults={"extra_terms": "竞赛培训\n学科竞赛辅导"})
     RegionPolicy.objects.get_or_create(
@@ -127,7 +136,7 @@ def build(*, out=None) -> None:
             region=zhengzhou,
             name="郑州市青少年体育俱乐部",
             qualification="青少年体育培训（足球、篮球）",
-            valid_until=datetime.date(2027, 12, 31),
+            valid_until=datetime.date(year + 1, 12, 31),
             contact="0371-6000 0137",
         ),
     )
@@ -137,21 +146,23 @@ def build(*, out=None) -> None:
             region=zhengzhou,
             name="郑州市七彩艺术培训中心",
             qualification="少儿美术、舞蹈",
-            valid_until=datetime.date(2025, 6, 30),
+            valid_until=datetime.date(year - 1, 6, 30),  # lapsed
             contact="0371-6000 0052",
         ),
     )
-    for key, identifier in (("s1", "4101020001"), ("s2", "4101050001"), ("s3", "4101810001")):
-        school = School.objects.get(identifier=identifier)
-        if out:
-            out.write(f"  {school.name}: activities\n")
-        _school(key, school)
+    # The live term of every school first, then the archived ones.
+    for dates in terms(today):
+        for key, identifier in (("s1", "4101020001"), ("s2", "4101050001"), ("s3", "4101810001")):
+            school = School.objects.get(identifier=identifier)
+            if out:
+                out.write(f"  {school.name}: activities, {dates.name}\n")
+            _school(key, school, dates)
 
 
-def _school(key: str, school: School) -> None:
+def _school(key: str, school: School, dates: schoolyear.TermDates) -> None:
     admin = User.objects.get(username=f"{key}_admin")
-    term = Term.objects.filter(school=school, name=TERM_NAME).first() or services.term_save(
-        school=school, name=TERM_NAME, actor=admin, **TERM
+    term = Term.objects.filter(school=school, name=dates.name).first() or services.term_save(
+        school=school, name=dates.name, start=dates.start, end=dates.end, actor=admin, **TERM
     )
     venues = {}
     for name, kind, capacity in VENUES:

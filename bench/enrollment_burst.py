@@ -47,13 +47,15 @@ def prepare_round(ctx: common.Context, parents: int) -> list[dict]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
+    from activities import schoolyear
     from activities.models import ActivityGroup, Term
     from enrollment import services
     from enrollment.models import Application, Choice, EnrollmentWindow, NoticeAcknowledgement, Placement
     from schools.models import Guardianship, School
 
     school = School.objects.get(identifier="4101020001")
-    term = Term.objects.get(school=school, name="2026年秋季学期")
+    # The demo term whose placement is published (seed_demo follows the calendar).
+    term = Term.objects.get(school=school, name=schoolyear.history_term(timezone.localdate()).name)
     Placement.objects.filter(group__term=term).delete()
     Choice.objects.filter(application__term=term).delete()
     Application.objects.filter(term=term).delete()
@@ -151,12 +153,15 @@ def burst(requests: list[dict], *, method: str = "POST") -> list[tuple[int, floa
 
 def verify() -> dict:
     from django.db.models import Count, Q
+    from django.utils import timezone
 
+    from activities import schoolyear
     from activities.models import ActivityGroup, Term
     from enrollment.models import Application, Placement
     from schools.models import School
 
-    term = Term.objects.get(school=School.objects.get(identifier="4101020001"), name="2026年秋季学期")
+    name = schoolyear.history_term(timezone.localdate()).name
+    term = Term.objects.get(school=School.objects.get(identifier="4101020001"), name=name)
     groups = ActivityGroup.objects.filter(term=term).annotate(
         placed=Count("placements", filter=Q(placements__status="placed"))
     )

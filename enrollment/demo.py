@@ -1,5 +1,8 @@
-"""Demo enrollment for s1–s3: a notice, survey answers, a first round in every state, published
-placements and an open second round. Idempotent: a school whose window exists is left alone.
+"""Demo enrollment for s1–s3, on the terms of activities.demo: the term behind today (the current
+one, or on a holiday the one just ended) has a notice, survey answers, a first round in every state
+and published placements, and while it runs an open second round; on a holiday the coming term has
+its notice, survey and an enrollment window open today, with the first applications submitted.
+Idempotent: a term whose window exists is left alone.
 
 s1_parent's 刘子涵 (三年级(1)班) and s1_parent2's 陈雨桐 have no application, so that a reviewer can
 walk the parent's journey in `make run`; 刘浩然 (五年级(1)班) holds a seat.
@@ -7,8 +10,10 @@ walk the parent's journey in `make run`; 刘浩然 (五年级(1)班) holds a sea
 
 import datetime
 import random
-from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
+from activities import schoolyear
 from activities.models import Category, Term
 from enrollment import services
 from enrollment.models import (
@@ -21,9 +26,9 @@ from enrollment.models import (
 )
 from schools.models import AuthorizedPickup, Guardianship, School, User
 
-TZ = ZoneInfo("Asia/Shanghai")
 KEEP_FREE = {"刘子涵", "陈雨桐"}
 POPULAR = ("篮球", "足球", "科学", "美术")
+REVIEWED = (Application.Status.APPROVED, Application.Status.RETURNED, Application.Status.DECLINED)
 NOTICE = dict(
     service_method=(
         "课后服务由学校统一组织实施，坚持家长自愿申请、班级审核、学校统一安排。服务时间为每周一至周五"
@@ -40,37 +45,52 @@ NOTICE = dict(
 )
 
 
-def at(day: str, hour: int = 9) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
-
-
 def build(*, out=None) -> None:
+    today = timezone.localdate()
+    previous, current, coming = schoolyear.terms_around(today)
+    plan = [(current, None)] if current else [(previous, None), (coming, today)]
     for identifier in ("4101020001", "4101050001", "4101810001"):
         school = School.objects.get(identifier=identifier)
-        term = Term.objects.get(school=school, name="2026年秋季学期")
-        if EnrollmentWindow.objects.filter(term=term).exists():
-            continue
-        if out:
-            out.write(f"  {school.name}: notice, survey, applications, placement\n")
-        _school(school, term, random.Random(identifier))
+        for dates, open_on in plan:
+            term = Term.objects.get(school=school, name=dates.name)
+            if EnrollmentWindow.objects.filter(term=term).exists():
+                continue
+            if out:
+                out.write(f"  {school.name} {term.name}: notice, survey, applications, placement\n")
+            window = schoolyear.enrollment_window(dates, open_on=open_on)
+            # Seeded as before the demo followed the calendar (by school) for the term behind today.
+            seed = identifier if open_on is None else f"{identifier}-{dates.key}"
+            rng = random.Random(seed)
+            _school(school, term, dates, window, rng, running=current is not None, open_on=open_on)
 
 
-def _school(school: School, term: Term, rng: random.Random) -> None:
+def _school(
+    school: School,
+    term: Term,
+    dates: schoolyear.TermDates,
+    window: schoolyear.WindowDates,
+    rng: random.Random,
+    *,
+    running: bool,
+    open_on: datetime.date | None,
+) -> None:
+    """The first round of a term: decided and placed, or (`open_on`: the window is open on that day)
+    submitted so far."""
     key = {"4101020001": "s1", "4101050001": "s2", "4101810001": "s3"}[school.identifier]
     admin = User.objects.get(username=f"{key}_admin")
     EnrollmentWindow.objects.create(
         term=term,
-        opens_at=at("2026-08-20"),
-        closes_at=at("2026-08-28", 18),
-        review_deadline=at("2026-08-31", 18),
+        opens_at=window.opens,
+        closes_at=window.closes,
+        review_deadline=window.review_deadline,
         tie_break=EnrollmentWindow.TieBreak.LOTTERY,
-        lottery_seed=f"{key}-2026-autumn",
+        lottery_seed=f"{key}-{dates.key}",
     )
     notice = services.notice_publish(term=term, actor=admin, **NOTICE)
     survey = Survey.objects.create(
         term=term,
-        opens_at=at("2026-08-10"),
-        closes_at=at("2026-08-19", 18),
+        opens_at=window.survey_opens,
+        closes_at=window.survey_closes,
         note="为科学安排课后服务，请您填写需求调查，约需1分钟。",
     )
     with_pickups = set(
@@ -128,7 +148,11 @@ def _school(school: School, term: Term, rng: random.Random) -> None:
             else Application.Status.WITHDRAWN
         )
         priority = student.is_priority
-        submitted = at("2026-08-20") + datetime.timedelta(minutes=7 * index + rng.randrange(300))
+        submitted = window.opens + datetime.timedelta(minutes=7 * index + rng.randrange(300))
+        if open_on is not None:
+            # The window is open today: every application so far is waiting for its class review.
+            status = Application.Status.SUBMITTED
+            submitted = min(submitted, timezone.now() - datetime.timedelta(minutes=30))
         application = Application(
             term=term,
             student=student,
@@ -143,12 +167,8 @@ def _school(school: School, term: Term, rng: random.Random) -> None:
             priority_consent=priority,
             safety_commitment=True,
             submitted_at=submitted,
-            reviewed_by=teachers.get(student.class_group_id)
-            if status != Application.Status.WITHDRAWN
-            else None,
-            reviewed_at=submitted + datetime.timedelta(days=2)
-            if status != Application.Status.WITHDRAWN
-            else None,
+            reviewed_by=teachers.get(student.class_group_id) if status in REVIEWED else None,
+            reviewed_at=submitted + datetime.timedelta(days=2) if status in REVIEWED else None,
             review_note={
                 Application.Status.RETURNED: "请补充授权接送人的身份证后4位。",
                 Application.Status.DECLINED: "孩子已参加校外有资质机构的托管服务，家长确认不再需要。",
@@ -183,6 +203,9 @@ def _school(school: School, term: Term, rng: random.Random) -> None:
         ]
     )
 
+    if open_on is not None:
+        return
     services.placement_run(term=term, actor=admin)
     services.placement_publish(term=term, actor=admin)
-    services.second_round_open(term=term, needs_review=True, actor=admin)
+    if running:
+        services.second_round_open(term=term, needs_review=True, actor=admin)

@@ -1,19 +1,16 @@
-"""Demo summaries (F8): roll the daily summaries over the demo term so far (from 1 September 2026,
-the first claims, to today), so that the bureau dashboards have data. Idempotent like every roll."""
-
-import datetime
+"""Demo summaries (F8): roll the daily summaries over the term behind today so far (from its first
+day, activities.schoolyear: 1 September 2026 when built in autumn 2026, to today), so that the bureau
+dashboards have data. Idempotent like every roll."""
 
 from django.utils import timezone
 
+from activities import schoolyear
 from oversight import services
-
-FIRST = datetime.date(2026, 9, 1)
 
 
 def build(*, out=None) -> None:
     today = timezone.localdate()
-    if today < FIRST:
-        return
+    first = schoolyear.history_term(today).start
     if out:
-        out.write(f"  oversight: daily summaries {FIRST} – {today}\n")
-    services.summaries_roll_range(first=FIRST, last=today)
+        out.write(f"  oversight: daily summaries {first} – {today}\n")
+    services.summaries_roll_range(first=first, last=today)

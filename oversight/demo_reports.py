@@ -1,7 +1,8 @@
 """Demo reports (F8): a few archived reports, generated for real by the service (no Celery: the
 seed runs them inline), so that the archive and downloads have something to show.
 
-- zz_bureau: 郑州市 monthly report of last month (.pdf) and the autumn term's upward summary (.xlsx)
+- zz_bureau: 郑州市 monthly report of last month (.pdf) and the upward summary (.xlsx) of the term
+  behind today (activities.schoolyear: the autumn term 2026 when built in November 2026)
 - zy_bureau: 中原区 monthly report of last month (.xlsx)
 - s1_admin: 中原区实验小学 monthly report of last month (.xlsx)
 Idempotent: a report already in the archive is not made again."""
@@ -10,11 +11,10 @@ import datetime
 
 from django.utils import timezone
 
+from activities import schoolyear
 from oversight.models import GeneratedReport
 from oversight.reports import services
 from schools.models import Membership, Role, User
-
-FIRST = datetime.date(2026, 9, 1)
 
 
 def _make(*, username: str, kind: str, period_key: str, fmt: str, out=None) -> None:
@@ -45,13 +45,11 @@ def _make(*, username: str, kind: str, period_key: str, fmt: str, out=None) -> N
 
 def build(*, out=None) -> None:
     today = timezone.localdate()
-    if today < FIRST:
-        return
     last_month = f"{today.replace(day=1) - datetime.timedelta(days=1):%Y-%m}"
-    autumn = f"{today.year if today.month >= 9 else today.year - 1}-autumn"
+    term = schoolyear.history_term(today).key
     monthly, upward = GeneratedReport.Kind.MONTHLY, GeneratedReport.Kind.UPWARD
     pdf, xlsx = GeneratedReport.Format.PDF, GeneratedReport.Format.XLSX
     _make(username="zz_bureau", kind=monthly, period_key=last_month, fmt=pdf, out=out)
-    _make(username="zz_bureau", kind=upward, period_key=autumn, fmt=xlsx, out=out)
+    _make(username="zz_bureau", kind=upward, period_key=term, fmt=xlsx, out=out)
     _make(username="zy_bureau", kind=monthly, period_key=last_month, fmt=xlsx, out=out)
     _make(username="s1_admin", kind=monthly, period_key=last_month, fmt=xlsx, out=out)

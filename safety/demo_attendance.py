@@ -1,4 +1,5 @@
-"""Demo attendance for s1–s3 (F5): the four weeks before today of the demo term's sessions, with
+"""Demo attendance for s1–s3 (F5): the last four weeks of the term behind today (activities.schoolyear:
+the four weeks before today in term, the term's last four weeks on a holiday) of its sessions, with
 leave, roll calls (a few corrections), class handovers (a few counts that differ), and releases to
 guardians, authorised persons or home alone with consent.
 
@@ -11,6 +12,7 @@ import random
 
 from django.utils import timezone
 
+from activities import schoolyear
 from activities.models import Session
 from safety.models import (
     Attendance,
@@ -34,13 +36,17 @@ def _at(day: datetime.date, time: datetime.time, minutes: int = 0) -> datetime.d
 
 def build(*, out=None) -> None:
     today = timezone.localdate()
-    start, end = today - datetime.timedelta(days=7 * WEEKS), today - datetime.timedelta(days=1)
+    term = schoolyear.history_term(today)
+    end = min(today - datetime.timedelta(days=1), term.end)
+    start = end - datetime.timedelta(days=7 * WEEKS - 1)
     for _key, identifier in SCHOOLS:
         school = School.objects.filter(identifier=identifier).first()
         if school is None or Attendance.objects.filter(session__group__activity__school=school).exists():
             continue
         sessions = list(
-            Session.objects.filter(group__activity__school=school, date__gte=start, date__lte=end)
+            Session.objects.filter(
+                group__activity__school=school, group__term__name=term.name, date__gte=start, date__lte=end
+            )
             .select_related(*selectors.SESSION_RELATED)
             .order_by("date", "start", "pk")
         )

@@ -2,13 +2,20 @@
 inspections with findings (one overdue, one critical still open on s1's 旧礼堂), emergency plans
 (one at s2 overdue for review), drills, the duty roster for the term, group safety officers and
 two incidents. Idempotent (each part is skipped where it exists), deterministic (seeded by school)
-and bulk: a few dozen queries per school."""
+and bulk: a few dozen queries per school.
+
+Dated by activities.schoolyear: the gate register and the duty roster cover the term behind today;
+inspections, reviews, drills and incidents lie a number of term days (Monday to Friday, in term)
+before today, so they stay on school days whatever day the demo is built (built on 29 November
+2026, the first inspections fall on 2 September); deadlines and sign-offs are days after finding."""
 
 import datetime
 import random
 import zoneinfo
 
-from activities import calendar
+from django.utils import timezone
+
+from activities import calendar, schoolyear
 from activities import services as activity_services
 from activities.models import ActivityGroup, Term, Venue, VenueKind
 from safety import checklists
@@ -34,12 +41,19 @@ from schools.models import School, Student, User
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 SCHOOLS = (("s1", "4101020001"), ("s2", "4101050001"), ("s3", "4101810001"))
-TERM_NAME = "2026年秋季学期"
-SEMESTER = (datetime.date(2026, 9, 1), datetime.date(2026, 11, 27))  # gate entries up to the demo's "now"
-INSPECTION_DAYS = (datetime.date(2026, 9, 2), datetime.date(2026, 10, 9), datetime.date(2026, 11, 6))
+# Monthly inspections, in term days before today (built on 29 November 2026: 2 September, 9 October
+# and 6 November); s1's 旧礼堂 was inspected 3 term days ago (25 November).
+INSPECTION_DAYS = (63, 36, 16)
+CLOSED_INSPECTION = 3
+# Term days before today: plan reviews (fire 2 November, injury 30 September), drills (18 September,
+# 23 October), incidents (15 October at s1, 12 November at s3).
+FIRE_REVIEW, INJURY_REVIEW = 20, 43
+FIRE_DRILL, EARTHQUAKE_DRILL = 51, 26
+INJURY_INCIDENT, MISSING_INCIDENT = 32, 12
 CLOSED_VENUE = ("旧礼堂", VenueKind.FUNCTION_ROOM, 120)  # s1: an open critical finding closes it
 
-# school, venue, inspection day, item, severity, what is wrong, deadline, signed off on (None: open), note
+# school, venue, inspection, item, severity, what is wrong, deadline and sign-off (None: open) in days
+# after the inspection, note
 FINDINGS = [
     (
         "s1",
@@ -48,8 +62,8 @@ FINDINGS = [
         "equipment",
         "major",
         "篮球架底座护垫破损",
-        (9, 16),
-        (9, 14),
+        14,
+        12,
         "已更换护垫",
     ),
     (
@@ -59,8 +73,8 @@ FINDINGS = [
         "extinguishers",
         "critical",
         "两具灭火器压力不足、已过期",
-        (10, 12),
-        (10, 11),
+        3,
+        2,
         "已更换新灭火器并复查",
     ),
     (
@@ -70,11 +84,11 @@ FINDINGS = [
         "cables",
         "major",
         "教师机插线板串接、超负荷使用",
-        (11, 20),
+        14,
         None,
         "",
     ),
-    ("s1", "运动场", INSPECTION_DAYS[2], "surface", "minor", "跑道东侧有碎石", (12, 4), None, ""),
+    ("s1", "运动场", INSPECTION_DAYS[2], "surface", "minor", "跑道东侧有碎石", 28, None, ""),
     (
         "s2",
         "图书馆",
@@ -82,11 +96,11 @@ FINDINGS = [
         "shelves",
         "major",
         "两排书架未与墙体固定",
-        (10, 23),
-        (10, 20),
+        14,
+        11,
         "已加装固定件",
     ),
-    ("s2", "体育馆", INSPECTION_DAYS[2], "floor", "minor", "入口处地面防滑垫缺失", (11, 30), None, ""),
+    ("s2", "体育馆", INSPECTION_DAYS[2], "floor", "minor", "入口处地面防滑垫缺失", 24, None, ""),
     (
         "s3",
         "运动场",
@@ -94,8 +108,8 @@ FINDINGS = [
         "equipment",
         "major",
         "一处足球门未固定",
-        (9, 9),
-        (9, 8),
+        7,
+        6,
         "已用地锚固定",
     ),
     (
@@ -105,8 +119,8 @@ FINDINGS = [
         "materials",
         "minor",
         "美工刀未集中收存",
-        (11, 13),
-        (11, 12),
+        7,
+        6,
         "已设上锁工具柜",
     ),
 ]
@@ -155,6 +169,10 @@ def _service_days(start: datetime.date, end: datetime.date) -> list[tuple[dateti
     return days
 
 
+def _back(term_days: int) -> datetime.date:
+    return schoolyear.term_weekdays_back(timezone.localdate(), term_days)
+
+
 def build(*, out=None) -> None:
     for key, identifier in SCHOOLS:
         school = School.objects.filter(identifier=identifier).first()
@@ -176,8 +194,10 @@ def _gate(key: str, school: School, admin: User, rng: random.Random) -> None:
     if GateEntry.objects.filter(school=school).exists():
         return
     guard = User.objects.filter(username=f"{key}_guard").first() or admin
-    entries = []
-    for day, _runs_as in _service_days(*SEMESTER):
+    today = timezone.localdate()
+    term = schoolyear.history_term(today)
+    entries = []  # on the service days of the term behind today, up to yesterday
+    for day, _runs_as in _service_days(term.start, min(term.end, today - datetime.timedelta(days=1))):
         for _i in range(rng.randint(1, 4)):
             name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
             entries.append(
@@ -214,15 +234,16 @@ def _inspections(key: str, school: School, admin: User, rng: random.Random) -> N
         activity_services.venue_save(
             school=school, name=name, kind=kind, capacity=capacity, safety_officer=admin, actor=admin
         )
-    findings = {(venue, day): row for k, venue, day, *row in FINDINGS if k == key}
+    findings = {(venue, days): row for k, venue, days, *row in FINDINGS if k == key}
     plan = []  # (venue, day, {item: (severity, text, deadline, signed_on, note)})
     for venue in school.venues.order_by("name"):
         if venue.name == CLOSED_VENUE[0]:
             item, text = CLOSED_FINDING
-            plan.append((venue, datetime.date(2026, 11, 25), {item: ("critical", text, (12, 10), None, "")}))
+            plan.append((venue, _back(CLOSED_INSPECTION), {item: ("critical", text, 15, None, "")}))
             continue
-        for day in INSPECTION_DAYS:
-            row = findings.get((venue.name, day))
+        for days in INSPECTION_DAYS:
+            day = _back(days)
+            row = findings.get((venue.name, days))
             problems = {row[0]: tuple(row[1:])} if row else {}
             plan.append((venue, day, problems))
     inspections = Inspection.objects.bulk_create(
@@ -245,7 +266,7 @@ def _inspections(key: str, school: School, admin: User, rng: random.Random) -> N
                 )
             )
             if problem:
-                severity, text, (month, dom), signed, note = problem
+                severity, text, deadline, signed, note = problem
                 new_findings.append(
                     (
                         Finding(
@@ -257,7 +278,7 @@ def _inspections(key: str, school: School, admin: User, rng: random.Random) -> N
                             description=text,
                             severity=severity,
                             found_on=day,
-                            deadline=datetime.date(2026, month, dom),
+                            deadline=day + datetime.timedelta(days=deadline),
                             created_at=_at(day, 15, 30),
                         ),
                         signed,
@@ -267,13 +288,13 @@ def _inspections(key: str, school: School, admin: User, rng: random.Random) -> N
     InspectionResult.objects.bulk_create(results)
     created = Finding.objects.bulk_create([f for f, _s, _n in new_findings])
     for finding, (_f, signed, note) in zip(created, new_findings, strict=True):
-        if signed:
+        if signed is not None:
             signoffs.append(
                 FindingSignoff(
                     finding=finding,
                     note=note,
                     signed_by=admin,
-                    signed_at=_at(datetime.date(2026, *signed), 17, 0),
+                    signed_at=_at(finding.found_on + datetime.timedelta(days=signed), 17, 0),
                 )
             )
     FindingSignoff.objects.bulk_create(signoffs)
@@ -283,13 +304,14 @@ def _plans(key: str, school: School, admin: User) -> None:
     if EmergencyPlan.objects.filter(school=school).exists():
         return
     staff = User.objects.filter(username=f"{key}_staff").first()
+    year = schoolyear.history_term(timezone.localdate()).school_year  # written before it began
     plans = []
     for kind, title, summary in PLANS:
         # s2 wrote its food-safety plan a year earlier and has not looked at it since: review due.
         written = (
-            datetime.date(2025, 8, 20)
+            datetime.date(year - 1, 8, 20)
             if (key, kind) == ("s2", PlanKind.FOOD_SAFETY)
-            else datetime.date(2026, 8, 25)
+            else datetime.date(year, 8, 25)
         )
         responsible = staff if (kind == PlanKind.MISSING_CHILD and staff) else admin
         plans.append(
@@ -309,16 +331,18 @@ def _plans(key: str, school: School, admin: User) -> None:
         [
             PlanReview(
                 plan=created[PlanKind.FIRE],
-                reviewed_on=datetime.date(2026, 11, 2),
+                reviewed_on=_back(FIRE_REVIEW),
                 note="与消防部门共同复核，无需修改",
                 reviewed_by=admin,
             ),
             PlanReview(
-                plan=created[PlanKind.FOOD_SAFETY], reviewed_on=datetime.date(2025, 9, 1), reviewed_by=admin
+                plan=created[PlanKind.FOOD_SAFETY],
+                reviewed_on=datetime.date(year - 1, 9, 1),
+                reviewed_by=admin,
             )
             if key == "s2"
             else PlanReview(
-                plan=created[PlanKind.INJURY], reviewed_on=datetime.date(2026, 9, 30), reviewed_by=admin
+                plan=created[PlanKind.INJURY], reviewed_on=_back(INJURY_REVIEW), reviewed_by=admin
             ),
         ]
     )
@@ -328,7 +352,7 @@ def _plans(key: str, school: School, admin: User) -> None:
             Drill(
                 plan=created[PlanKind.FIRE],
                 school=school,
-                held_on=datetime.date(2026, 9, 18),
+                held_on=_back(FIRE_DRILL),
                 participants=students + 20,
                 notes="全员疏散用时3分40秒；二楼西侧楼梯拥堵，下次分两批疏散。",
                 recorded_by=admin,
@@ -336,7 +360,7 @@ def _plans(key: str, school: School, admin: User) -> None:
             Drill(
                 plan=created[PlanKind.EARTHQUAKE],
                 school=school,
-                held_on=datetime.date(2026, 10, 23),
+                held_on=_back(EARTHQUAKE_DRILL),
                 participants=students + 20,
                 notes="课后服务时段演练，各活动教师清点人数无误，用时4分钟。",
                 recorded_by=admin,
@@ -348,7 +372,7 @@ def _plans(key: str, school: School, admin: User) -> None:
 def _roster(key: str, school: School, admin: User) -> None:
     if DutyAssignment.objects.filter(school=school).exists():
         return
-    term = Term.objects.filter(school=school, name=TERM_NAME).first()
+    term = Term.objects.filter(school=school, name=schoolyear.history_term(timezone.localdate()).name).first()
     if term is None:
         return
     by_name = {u.username: u for u in User.objects.filter(username__startswith=f"{key}_")}
@@ -366,7 +390,7 @@ def _roster(key: str, school: School, admin: User) -> None:
                 date=day,
                 leader=leaders[runs_as - 1],
                 assigned_by=admin,
-                assigned_at=_at(datetime.date(2026, 8, 28), 9, 0),
+                assigned_at=_at(term.start - datetime.timedelta(days=4), 9, 0),
             )
             for day, runs_as in _service_days(term.start, term.end)
         ]
@@ -374,7 +398,10 @@ def _roster(key: str, school: School, admin: User) -> None:
 
 
 def _officers(key: str, school: School, admin: User) -> None:
-    groups = list(ActivityGroup.objects.filter(activity__school=school).order_by("name")[:2])
+    term = schoolyear.history_term(timezone.localdate())
+    groups = list(
+        ActivityGroup.objects.filter(activity__school=school, term__name=term.name).order_by("name")[:2]
+    )
     if not groups or GroupSafetyOfficer.objects.filter(group__in=groups).exists():
         return
     officer = User.objects.filter(username=f"{key}_staff").first() or admin
@@ -401,31 +428,33 @@ def _incidents() -> None:
         .order_by("name")
         .first()
     )
+    injured_on, missing_on = _back(INJURY_INCIDENT), _back(MISSING_INCIDENT)
+    next_day = injured_on + datetime.timedelta(days=1)
     injury = Incident.objects.create(
         school=s1,
-        occurred_at=_at(datetime.date(2026, 10, 15), 16, 40),
+        occurred_at=_at(injured_on, 16, 40),
         place="体育馆篮球场",
         venue=gym,
         kind=Incident.Kind.INJURY,
         severity=Incident.Severity.MINOR,
         description="运球时与同学相撞摔倒，左膝擦伤。",
         actions_taken="校医现场清洗消毒包扎，学生休息后继续在场边观看；活动教师提醒注意间距。",
-        guardians_notified_at=_at(datetime.date(2026, 10, 15), 16, 55),
+        guardians_notified_at=_at(injured_on, 16, 55),
         reported_by=s1_admin,
-        reported_at=_at(datetime.date(2026, 10, 15), 17, 10),
+        reported_at=_at(injured_on, 17, 10),
     )
     missing = Incident.objects.create(
         school=s3,
-        occurred_at=_at(datetime.date(2026, 11, 12), 17, 20),
+        occurred_at=_at(missing_on, 17, 20),
         place="校门口接送点",
         venue=library,
         kind=Incident.Kind.MISSING,
         severity=Incident.Severity.MODERATE,
         description="放学交接时一名学生未在接送点，15分钟后在图书馆找到（回去取书）。",
         actions_taken="门卫暂停放行，教师分头查找；找到后交给家长，并在班会上重申离开须报告。",
-        guardians_notified_at=_at(datetime.date(2026, 11, 12), 17, 25),
+        guardians_notified_at=_at(missing_on, 17, 25),
         reported_by=s3_admin,
-        reported_at=_at(datetime.date(2026, 11, 12), 18, 0),
+        reported_at=_at(missing_on, 18, 0),
     )
     IncidentChild.objects.bulk_create(
         [IncidentChild(incident=i, student=c) for i, c in ((injury, s1_child), (missing, s3_child)) if c]
@@ -435,14 +464,14 @@ def _incidents() -> None:
             IncidentFollowUp(
                 incident=injury,
                 kind=IncidentFollowUp.Kind.NOTE,
-                at=_at(datetime.date(2026, 10, 16), 8, 30),
+                at=_at(next_day, 8, 30),
                 text="次日回访家长，伤口无感染，学生正常上课。",
                 recorded_by=s1_admin,
             ),
             IncidentFollowUp(
                 incident=missing,
                 kind=IncidentFollowUp.Kind.BUREAU_NOTIFIED,
-                at=_at(datetime.date(2026, 11, 12), 18, 5),
+                at=_at(missing_on, 18, 5),
                 text="已电话报告巩义市教育局安全科。",
                 recorded_by=s3_admin,
             ),

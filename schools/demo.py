@@ -4,12 +4,15 @@ Deterministic: the same call builds the same names and numbers, and rows already
 as they are, so running seed_demo twice changes nothing.
 """
 
+import calendar
 import datetime
 import random
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
+from activities import schoolyear
 from schools import services
 from schools.models import (
     AuthorizedPickup,
@@ -61,7 +64,6 @@ BUREAUS = [
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "子涵欣怡梓轩浩然思远雨桐一诺宇航佳琪俊杰若曦明轩诗琪博文语嫣天佑可馨嘉怡泽宇晨曦皓轩紫萱"
 GRANDPARENTS = [("奶奶", "F"), ("爷爷", "M"), ("外婆", "F"), ("外公", "M")]
-TERM_START, TERM_END = datetime.date(2026, 9, 1), datetime.date(2027, 1, 31)
 MOBILE_PREFIXES = ["138", "139", "135", "136", "150", "151", "186", "187", "177", "199"]
 
 
@@ -88,6 +90,15 @@ class Builder:
         self.hash = make_password(settings.DEMO_PASSWORD)
         self.numbers: set[str] = set()
         self.mobile_seq = 0
+        # The school year of the day the demo is built (DEMO.md "Time"): children's ages follow
+        # it, and pick-up persons are valid from the term behind today to the end of the month
+        # the current (or coming) term ends in.
+        today = timezone.localdate()
+        self.school_year = schoolyear.school_year(today)
+        self.history = schoolyear.history_term(today)
+        live_end = schoolyear.live_term(today).end
+        self.pickups_from = self.history.start
+        self.pickups_until = live_end.replace(day=calendar.monthrange(live_end.year, live_end.month)[1])
 
     def say(self, text: str) -> None:
         if self.out:
@@ -184,14 +195,14 @@ class Builder:
             total_rows=students,
             processed_rows=students,
             created_counts={"students": students, "classes_new": 0, "guardians_new": students},
-            finished=datetime.datetime(2026, 8, 25, 9, 0, tzinfo=datetime.UTC),
+            finished=datetime.datetime(self.history.school_year, 8, 25, 9, 0, tzinfo=datetime.UTC),
         )
 
     def children(self, school: School, group: ClassGroup, rng: random.Random) -> None:
         if Student.objects.filter(class_group=group).exists():
             return
-        # Ages for the 2026 autumn term: grade 1 born between 2019-09-01 and 2020-08-31.
-        first_birth = datetime.date(2020 - group.grade, 9, 1)
+        # Ages for the school year: in 2026–27 grade 1 was born between 2019-09-01 and 2020-08-31.
+        first_birth, _last = schoolyear.birth_dates(group.grade, self.school_year)
         students, families = [], []
         for _i in range(self.students_per_class):
             male = rng.random() < 0.5
@@ -257,8 +268,8 @@ class Builder:
                     relationship=relation,
                     mobile=self.next_mobile(),
                     id_last4=f"{rng.randrange(1000):03d}{rng.choice('0123456789X')}",
-                    valid_from=TERM_START,
-                    valid_until=TERM_END,
+                    valid_from=self.pickups_from,
+                    valid_until=self.pickups_until,
                     added_by=guardian_of[student.pk].user,
                 )
                 for student, name, relation in pickups
@@ -299,7 +310,7 @@ class Builder:
                         relationship="奶奶",
                         mobile="13700000" + f"{len(child_name) * 111:03d}",
                         id_last4="1234",
-                        valid_from=TERM_START,
+                        valid_from=self.pickups_from,
                         added_by=user,
                     )
 

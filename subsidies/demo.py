@@ -1,10 +1,14 @@
 """Demo funding, claims and complaints (DEMO.md, F7): rates set by 郑州市, 中原区 (a change from
-November), 巩义市 and 河南省 (per student); 2026 budgets of the three counties; two purchase-of-services
-contracts with 郑州市青少年体育俱乐部; September and October 2026 claims of s1–s3 in every state; and
-guardians' reports to the bureau, one answered and shared with s1.
+November), 巩义市 and 河南省 (per student); budgets of the three counties; two purchase-of-services
+contracts with 郑州市青少年体育俱乐部; claims of s1–s3 in every state for the last two complete months
+with term days (built on 29 November 2026: September and October 2026); and guardians' reports to
+the bureau, one answered and shared with s1.
+
+Dated by activities.schoolyear: rates, contracts and their numbers follow the school year of the
+term behind today (2026 for 2026–27), budgets the years of the claimed months.
 
 Claims need held sessions (roll call taken). F5's attendance demo takes roll calls for the four weeks
-before today; for September and October, any school-month with no held session gets its sessions
+before today; for the claimed months, any school-month with no held session gets its sessions
 marked held here (a stand-in for those earlier roll calls), so that the claims have something to count.
 
 Idempotent: each rate, budget, contract, claim and report is made only where it does not exist.
@@ -13,22 +17,24 @@ Idempotent: each rate, budget, contract, claim and report is made only where it 
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
+from activities import schoolyear
 from activities.models import Provider, Session
 from activities.selectors import month_bounds
 from schools.models import Guardian, Region, School, User
 from subsidies import services
 from subsidies.models import Budget, Claim, Complaint, PurchaseContract, Rate
 
-YEAR = 2026
-JAN1 = datetime.date(YEAR, 1, 1)
-# region code, kind, amount, monthly cap, in force from, set by
+# region code, kind, amount, monthly cap, in force from (month, day of the school year's first
+# year), set by
 RATES = [
-    ("4101", Rate.Kind.TEACHER_HOUR, "50.00", "1500.00", JAN1, "zz_bureau"),
-    ("4101", Rate.Kind.PROVIDER_SESSION, "300.00", None, JAN1, "zz_bureau"),
-    ("410102", Rate.Kind.TEACHER_HOUR, "60.00", "1800.00", datetime.date(YEAR, 11, 1), "zy_bureau"),
-    ("410181", Rate.Kind.TEACHER_HOUR, "45.00", "1200.00", JAN1, "gy_bureau"),
-    ("410181", Rate.Kind.PROVIDER_SESSION, "280.00", None, JAN1, "gy_bureau"),
-    ("41", Rate.Kind.STUDENT, "10.00", None, datetime.date(YEAR, 9, 1), "hn_bureau"),
+    ("4101", Rate.Kind.TEACHER_HOUR, "50.00", "1500.00", (1, 1), "zz_bureau"),
+    ("4101", Rate.Kind.PROVIDER_SESSION, "300.00", None, (1, 1), "zz_bureau"),
+    ("410102", Rate.Kind.TEACHER_HOUR, "60.00", "1800.00", (11, 1), "zy_bureau"),
+    ("410181", Rate.Kind.TEACHER_HOUR, "45.00", "1200.00", (1, 1), "gy_bureau"),
+    ("410181", Rate.Kind.PROVIDER_SESSION, "280.00", None, (1, 1), "gy_bureau"),
+    ("41", Rate.Kind.STUDENT, "10.00", None, (9, 1), "hn_bureau"),
 ]
 # region code, total, set by (金水区 has no bureau account in the demo: 郑州市 entered it)
 BUDGETS = [
@@ -36,27 +42,26 @@ BUDGETS = [
     ("410105", "150000.00", "zz_bureau"),
     ("410181", "120000.00", "gy_bureau"),
 ]
-CONTRACTS = [
+CONTRACTS = [  # the number's year is the school year's: 郑教购〔2026〕017号
     (
         "4101",
-        "郑教购〔2026〕017号",
+        "郑教购〔{year}〕017号",
         "市属及各区小学校园足球课后服务：教练派驻、训练器材与比赛组织。",
         "80000.00",
         "zz_bureau",
     ),
-    ("410102", "中原教购〔2026〕003号", "中原区小学课后服务足球、篮球活动指导。", "30000.00", "zy_bureau"),
+    ("410102", "中原教购〔{year}〕003号", "中原区小学课后服务足球、篮球活动指导。", "30000.00", "zy_bureau"),
 ]
-CONTRACT_PERIOD = (datetime.date(YEAR, 9, 1), datetime.date(YEAR + 1, 1, 31))
 FOOTBALL_CLUB = "豫体培字〔2024〕0137号"
-SEPTEMBER, OCTOBER = datetime.date(YEAR, 9, 1), datetime.date(YEAR, 10, 1)
-# school identifier, month, the state to leave the claim in, the officer who decides it
+# school identifier, month (0: the first of the two claimed months, 1: the second), the state to
+# leave the claim in, the officer who decides it
 CLAIMS = [
-    ("4101020001", SEPTEMBER, Claim.Status.PAID, "zy_bureau"),
-    ("4101020001", OCTOBER, Claim.Status.APPROVED, "zy_bureau"),
-    ("4101050001", SEPTEMBER, Claim.Status.DRAFT, None),
-    ("4101050001", OCTOBER, Claim.Status.SUBMITTED, None),
-    ("4101810001", SEPTEMBER, Claim.Status.APPROVED, "gy_bureau"),
-    ("4101810001", OCTOBER, Claim.Status.RETURNED, "gy_bureau"),
+    ("4101020001", 0, Claim.Status.PAID, "zy_bureau"),
+    ("4101020001", 1, Claim.Status.APPROVED, "zy_bureau"),
+    ("4101050001", 0, Claim.Status.DRAFT, None),
+    ("4101050001", 1, Claim.Status.SUBMITTED, None),
+    ("4101810001", 0, Claim.Status.APPROVED, "gy_bureau"),
+    ("4101810001", 1, Claim.Status.RETURNED, "gy_bureau"),
 ]
 RETURN_NOTE = "10月共享课后服务教师的课时重复计算，请核对后重新计算提交。"
 # guardian, child, kind, what happened, may the school know, handling, reply, summary for the school
@@ -116,7 +121,11 @@ def build(*, out=None) -> None:
         return
     if out:
         out.write("  subsidies: rates, budgets, contracts, claims, reports\n")
-    for code, kind, amount, cap, since, who in RATES:
+    today = timezone.localdate()
+    year = schoolyear.history_term(today).school_year
+    months = schoolyear.claim_months(today)
+    for code, kind, amount, cap, (month, day), who in RATES:
+        since = datetime.date(year, month, day)
         if not Rate.objects.filter(region=regions[code], kind=kind, effective_from=since).exists():
             services.rate_set(
                 region=regions[code],
@@ -127,12 +136,18 @@ def build(*, out=None) -> None:
                 actor=_user(who),
             )
     for code, total, who in BUDGETS:
-        if not Budget.objects.filter(region=regions[code], fiscal_year=YEAR).exists():
-            services.budget_save(
-                region=regions[code], fiscal_year=YEAR, total=Decimal(total), note="", actor=_user(who)
-            )
+        for fiscal_year in sorted({m.year for m in months}):
+            if not Budget.objects.filter(region=regions[code], fiscal_year=fiscal_year).exists():
+                services.budget_save(
+                    region=regions[code],
+                    fiscal_year=fiscal_year,
+                    total=Decimal(total),
+                    note="",
+                    actor=_user(who),
+                )
     club = Provider.objects.filter(licence=FOOTBALL_CLUB).first()
     for code, number, scope, amount, who in CONTRACTS:
+        number = number.format(year=year)
         if club and not PurchaseContract.objects.filter(number=number).exists():
             services.contract_save(
                 region=regions[code],
@@ -140,14 +155,14 @@ def build(*, out=None) -> None:
                 number=number,
                 scope=scope,
                 amount=Decimal(amount),
-                start=CONTRACT_PERIOD[0],
-                end=CONTRACT_PERIOD[1],
+                start=datetime.date(year, 9, 1),
+                end=datetime.date(year + 1, 1, 31),
                 actor=_user(who),
             )
-    for identifier, month, state, officer in CLAIMS:
+    for identifier, which, state, officer in CLAIMS:
         school = School.objects.filter(identifier=identifier).select_related("region").first()
         if school is not None:
-            _claim(school, month, state, _user(officer) if officer else None)
+            _claim(school, months[which], state, _user(officer) if officer else None)
     for username, child, kind, text, share, note, reply, summary in COMPLAINTS:
         _complaint(username, child, kind, text, share, note, reply, summary)
 
@@ -174,7 +189,8 @@ def _claim(school: School, month: datetime.date, state: str, officer: User | Non
     if state in (Claim.Status.APPROVED, Claim.Status.PAID):
         services.claim_approve(claim=claim, officer=officer)
     if state == Claim.Status.PAID:
-        services.claim_mark_paid(claim=claim, officer=officer, reference=f"中原财支〔{YEAR}〕{month:%m}17号")
+        reference = f"中原财支〔{month:%Y}〕{month:%m}17号"
+        services.claim_mark_paid(claim=claim, officer=officer, reference=reference)
 
 
 def _complaint(username, child, kind, text, share, note, reply, summary) -> None:

@@ -1,12 +1,15 @@
-"""Demo evaluation data (F8) for the autumn 2026 term: s1's report submitted to 中原区, s2's accepted
+"""Demo evaluation data (F8) for the term behind today (activities.schoolyear: "2026-autumn" when built
+in autumn 2026): s1's report submitted to 中原区, s2's accepted
 by 郑州市 (金水区 has no bureau account, so s2 reports to the city), s3's returned by 巩义市 with
 notes; 郑州市's weights; two good-practice write-ups, s1's featured by 郑州市. Idempotent."""
 
+from django.utils import timezone
+
+from activities import schoolyear
 from oversight.evaluation import services
 from oversight.models import GoodPractice, TermReport, WeightSet
 from schools.models import Region, School, User
 
-TERM = "2026-autumn"
 NARRATIVE = {
     "4101020001": (
         "本学期面向三至六年级开展课后服务，设置作业辅导、阅读、体育、科技和艺术类活动，"
@@ -55,17 +58,18 @@ PRACTICES = [
 ]
 
 
-def _report(school: School, admin: User) -> TermReport:
-    report = services.report_prepare(school=school, term=TERM, user=admin)
+def _report(school: School, admin: User, term: str) -> TermReport:
+    report = services.report_prepare(school=school, term=term, user=admin)
     summary, problems, plans = NARRATIVE[school.identifier]
     return services.report_update(report=report, user=admin, summary=summary, problems=problems, plans=plans)
 
 
 def build(*, out=None) -> None:
-    if TermReport.objects.filter(term=TERM).exists():
+    term = schoolyear.history_term(timezone.localdate()).key
+    if TermReport.objects.filter(term=term).exists():
         return
     if out:
-        out.write(f"  evaluation: term reports, weights and good practice for {TERM}\n")
+        out.write(f"  evaluation: term reports, weights and good practice for {term}\n")
     users = {
         u.username: u
         for u in User.objects.filter(
@@ -73,21 +77,21 @@ def build(*, out=None) -> None:
         )
     }
     schools = {s.identifier: s for s in School.objects.filter(identifier__in=NARRATIVE)}
-    s1 = _report(schools["4101020001"], users["s1_admin"])
+    s1 = _report(schools["4101020001"], users["s1_admin"], term)
     services.report_submit(report=s1, user=users["s1_admin"])
-    s2 = _report(schools["4101050001"], users["s2_admin"])
+    s2 = _report(schools["4101050001"], users["s2_admin"], term)
     s2 = services.report_submit(report=s2, user=users["s2_admin"])
     services.report_accept(report=s2, officer=users["zz_bureau"])
-    s3 = _report(schools["4101810001"], users["s3_admin"])
+    s3 = _report(schools["4101810001"], users["s3_admin"], term)
     s3 = services.report_submit(report=s3, user=users["s3_admin"])
     services.report_return(
         report=s3,
         officer=users["gy_bureau"],
         note="工作总结过于简单：请补充参与率、出勤率和安全管理情况，并写明存在的问题和具体改进措施。",
     )
-    if not WeightSet.objects.filter(region__code="4101", term=TERM).exists():
+    if not WeightSet.objects.filter(region__code="4101", term=term).exists():
         services.weights_set(
-            region=Region.objects.get(code="4101"), term=TERM, weights=WEIGHTS, officer=users["zz_bureau"]
+            region=Region.objects.get(code="4101"), term=term, weights=WEIGHTS, officer=users["zz_bureau"]
         )
     zhengzhou = Region.objects.get(code="4101")
     for identifier, title, summary, body, featured in PRACTICES:
