@@ -1,13 +1,13 @@
 """Demo activities for s1–s3 (DEMO.md): region rules, providers, venues, activities, and two terms
 with their groups and sessions: the term parents deal with today (the current one, or on a holiday
-the coming one) and the one before it, archived (activities.schoolyear). Idempotent: what exists is
+the coming one) and the one before it, archived (schools.schoolyear). Idempotent: what exists is
 left alone."""
 
 import datetime
 
 from django.utils import timezone
 
-from activities import schoolyear, services
+from activities import services
 from activities.models import (
     Activity,
     ActivityGroup,
@@ -18,6 +18,7 @@ from activities.models import (
     Venue,
     VenueKind,
 )
+from schools import schoolyear
 from schools.models import Membership, Region, Role, School, User
 
 TERM = dict(

@@ -47,10 +47,10 @@ def prepare_round(ctx: common.Context, parents: int) -> list[dict]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
-    from activities import schoolyear
     from activities.models import ActivityGroup, Term
     from enrollment import services
     from enrollment.models import Application, Choice, EnrollmentWindow, NoticeAcknowledgement, Placement
+    from schools import schoolyear
     from schools.models import Guardianship, School
 
     school = School.objects.get(identifier="4101020001")
@@ -155,9 +155,9 @@ def verify() -> dict:
     from django.db.models import Count, Q
     from django.utils import timezone
 
-    from activities import schoolyear
     from activities.models import ActivityGroup, Term
     from enrollment.models import Application, Placement
+    from schools import schoolyear
     from schools.models import School
 
     name = schoolyear.history_term(timezone.localdate()).name

@@ -13,7 +13,6 @@ import random
 
 from django.utils import timezone
 
-from activities import schoolyear
 from activities.models import Category, Term
 from enrollment import services
 from enrollment.models import (
@@ -24,6 +23,7 @@ from enrollment.models import (
     Survey,
     SurveyResponse,
 )
+from schools import schoolyear
 from schools.models import AuthorizedPickup, Guardianship, School, User
 
 KEEP_FREE = {"刘子涵", "陈雨桐"}

@@ -1,11 +1,11 @@
 """Demo summaries (F8): roll the daily summaries over the term behind today so far (from its first
-day, activities.schoolyear: 1 September 2026 when built in autumn 2026, to today), so that the bureau
+day, schools.schoolyear: 1 September 2026 when built in autumn 2026, to today), so that the bureau
 dashboards have data. Idempotent like every roll."""
 
 from django.utils import timezone
 
-from activities import schoolyear
 from oversight import services
+from schools import schoolyear
 
 
 def build(*, out=None) -> None:

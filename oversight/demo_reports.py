@@ -2,7 +2,7 @@
 seed runs them inline), so that the archive and downloads have something to show.
 
 - zz_bureau: 郑州市 monthly report of last month (.pdf) and the upward summary (.xlsx) of the term
-  behind today (activities.schoolyear: the autumn term 2026 when built in November 2026)
+  behind today (schools.schoolyear: the autumn term 2026 when built in November 2026)
 - zy_bureau: 中原区 monthly report of last month (.xlsx)
 - s1_admin: 中原区实验小学 monthly report of last month (.xlsx)
 Idempotent: a report already in the archive is not made again."""
@@ -11,9 +11,9 @@ import datetime
 
 from django.utils import timezone
 
-from activities import schoolyear
 from oversight.models import GeneratedReport
 from oversight.reports import services
+from schools import schoolyear
 from schools.models import Membership, Role, User
 
 

@@ -1,4 +1,4 @@
-"""Demo attendance for s1–s3 (F5): the last four weeks of the term behind today (activities.schoolyear:
+"""Demo attendance for s1–s3 (F5): the last four weeks of the term behind today (schools.schoolyear:
 the four weeks before today in term, the term's last four weeks on a holiday) of its sessions, with
 leave, roll calls (a few corrections), class handovers (a few counts that differ), and releases to
 guardians, authorised persons or home alone with consent.
@@ -12,7 +12,6 @@ import random
 
 from django.utils import timezone
 
-from activities import schoolyear
 from activities.models import Session
 from safety.models import (
     Attendance,
@@ -23,6 +22,7 @@ from safety.models import (
     Release,
 )
 from safety.selectors import attendance as selectors
+from schools import schoolyear
 from schools.models import AuthorizedPickup, Guardianship, Membership, Role, School
 
 SCHOOLS = (("s1", "4101020001"), ("s2", "4101050001"), ("s3", "4101810001"))

@@ -4,7 +4,7 @@ inspections with findings (one overdue, one critical still open on s1's 旧礼�
 two incidents. Idempotent (each part is skipped where it exists), deterministic (seeded by school)
 and bulk: a few dozen queries per school.
 
-Dated by activities.schoolyear: the gate register and the duty roster cover the term behind today;
+Dated by schools.schoolyear: the gate register and the duty roster cover the term behind today;
 inspections, reviews, drills and incidents lie a number of term days (Monday to Friday, in term)
 before today, so they stay on school days whatever day the demo is built (built on 29 November
 2026, the first inspections fall on 2 September); deadlines and sign-offs are days after finding."""
@@ -15,7 +15,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from activities import calendar, schoolyear
+from activities import calendar
 from activities import services as activity_services
 from activities.models import ActivityGroup, Term, Venue, VenueKind
 from safety import checklists
@@ -36,6 +36,7 @@ from safety.models import (
     PlanKind,
     PlanReview,
 )
+from schools import schoolyear
 from schools.demo import GIVEN, SURNAMES
 from schools.models import School, Student, User
 

@@ -12,8 +12,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from activities import schoolyear
-from schools import services
+from schools import schoolyear, services
 from schools.models import (
     AuthorizedPickup,
     ClassGroup,

@@ -4,7 +4,7 @@ contracts with 郑州市青少年体育俱乐部; claims of s1–s3 in every sta
 with term days (built on 29 November 2026: September and October 2026); and guardians' reports to
 the bureau, one answered and shared with s1.
 
-Dated by activities.schoolyear: rates, contracts and their numbers follow the school year of the
+Dated by schools.schoolyear: rates, contracts and their numbers follow the school year of the
 term behind today (2026 for 2026–27), budgets the years of the claimed months.
 
 Claims need held sessions (roll call taken). F5's attendance demo takes roll calls for the four weeks
@@ -19,9 +19,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from activities import schoolyear
 from activities.models import Provider, Session
 from activities.selectors import month_bounds
+from schools import schoolyear
 from schools.models import Guardian, Region, School, User
 from subsidies import services
 from subsidies.models import Budget, Claim, Complaint, PurchaseContract, Rate

@@ -1,13 +1,13 @@
-"""Demo evaluation data (F8) for the term behind today (activities.schoolyear: "2026-autumn" when built
+"""Demo evaluation data (F8) for the term behind today (schools.schoolyear: "2026-autumn" when built
 in autumn 2026): s1's report submitted to 中原区, s2's accepted
 by 郑州市 (金水区 has no bureau account, so s2 reports to the city), s3's returned by 巩义市 with
 notes; 郑州市's weights; two good-practice write-ups, s1's featured by 郑州市. Idempotent."""
 
 from django.utils import timezone
 
-from activities import schoolyear
 from oversight.evaluation import services
 from oversight.models import GoodPractice, TermReport, WeightSet
+from schools import schoolyear
 from schools.models import Region, School, User
 
 NARRATIVE = {

@@ -13,12 +13,12 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
-from activities import schoolyear
 from activities.models import Session, Term
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, EnrollmentWindow
 from oversight.models import TermReport
 from safety.models import Attendance, Incident, Inspection
+from schools import schoolyear
 from schools.models import ClassGroup, School, Student, User
 from subsidies.models import Claim
 

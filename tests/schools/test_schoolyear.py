@@ -1,10 +1,10 @@
-"""The school-year calendar of the demo (activities.schoolyear): rules, not a database."""
+"""The school-year calendar of the demo (schools.schoolyear): rules, not a database."""
 
 import datetime
 
 import pytest
 
-from activities import schoolyear
+from schools import schoolyear
 
 YEARS = range(2026, 2041)
 DAY = datetime.timedelta(days=1)
