@@ -444,11 +444,7 @@ class OfficialYearForm(forms.Form):
         entries, lines, errors = [], [], []
 
         def refuse(number, message):
-            errors.append(
-                forms.ValidationError(
-                    _("Line %(line)s: %(error)s") % {"line": number, "error": message}, code="line"
-                )
-            )
+            errors.append((number, _("Line %(line)s: %(error)s") % {"line": number, "error": message}))
 
         for number, raw in enumerate(self.cleaned_data["days"].splitlines(), start=1):
             text = raw.strip()
@@ -510,9 +506,11 @@ class OfficialYearForm(forms.Form):
                 }
             refuse(lines[index], message)
         if not entries and not errors:
-            errors.append(forms.ValidationError(_("Enter the year's holidays and make-up working days.")))
+            message = _("Enter the year's holidays and make-up working days.")
+            raise forms.ValidationError(message, code="empty")
         if errors:
-            raise forms.ValidationError(errors)
+            errors.sort(key=lambda e: e[0])
+            raise forms.ValidationError([forms.ValidationError(m, code="line") for _n, m in errors])
         self.entries = entries
         return self.cleaned_data["days"]
 

@@ -438,7 +438,7 @@ def library_days(year) -> list:
     # A substituted day off carries no festival name: give it its neighbour's.
     for i, row in enumerate(runs):
         if row.kind == "holiday" and not row.name and i and runs[i - 1].kind == "holiday":
-            if (row.date - runs[i - 1].date).days == 1:
+            if (row.date - runs[i - 1].date).days <= 3:  # across a weekend
                 runs[i] = row._replace(name=runs[i - 1].name)
     return runs
 
