@@ -411,7 +411,7 @@ class OfficialYearForm(forms.Form):
     one per make-up working day with the weekday whose timetable it follows."""
 
     notice_title = forms.CharField(
-        label=_("Notice title"),
+        label=_("Title of the State Council's notice"),
         max_length=200,
         help_text=_("e.g. 国务院办公厅关于2027年部分节假日安排的通知"),
     )
