@@ -181,6 +181,7 @@ class OfficialDayInline(admin.TabularInline):
 @admin.register(OfficialYear)
 class OfficialYearAdmin(ReadOnlyAdmin):
     list_display = ["year", "notice_title", "notice_number", "entered_by", "updated_at", "revision"]
+    list_filter = ["updated_at"]
     search_fields = ["notice_title", "notice_number"]
     list_select_related = ["entered_by"]
     inlines = [OfficialDayInline]
