@@ -449,3 +449,11 @@ def _holiday_name(name: str) -> str:
     if name == "农历除夕":
         return "春节"
     return "" if name == "休息日" else name
+
+
+def official_years_for(user) -> QuerySet:
+    """Entered schedules a user may open and correct: all of them for province officers and
+    superusers (the schedule is national), none for anybody else."""
+    from activities.models import OfficialYear
+
+    return OfficialYear.objects.all() if access.is_province_officer(user) else OfficialYear.objects.none()
