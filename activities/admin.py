@@ -9,6 +9,8 @@ from activities.models import (
     Closure,
     MakeupDay,
     OffCampusChecklist,
+    OfficialDay,
+    OfficialYear,
     Provider,
     RegionPolicy,
     Session,
@@ -16,6 +18,7 @@ from activities.models import (
     Term,
     Venue,
 )
+from audit.admin import ReadOnlyAdmin
 
 
 class ActivityAdminForm(forms.ModelForm):
@@ -149,9 +152,44 @@ class SlotAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ["date", "start", "end", "group", "venue", "lead", "has_records"]
-    list_filter = ["date", "has_records", "venue__school"]
+    list_display = ["date", "start", "end", "group", "venue", "lead", "has_records", "off_calendar"]
+    list_filter = ["date", "has_records", "off_calendar", "venue__school"]
     search_fields = ["group__name"]
     list_select_related = ["group", "venue", "lead"]
     raw_id_fields = ["group", "venue", "lead"]
     date_hierarchy = "date"
+
+
+# F11: a year's schedule is entered on /activities/calendar/<year>/ (official_year_save re-syncs
+# every school's sessions and tells those affected); the admin only looks.
+class OfficialDayInline(admin.TabularInline):
+    model = OfficialDay
+    extra = 0
+    fields = ["date", "kind", "name", "runs_as"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfficialYear)
+class OfficialYearAdmin(ReadOnlyAdmin):
+    list_display = ["year", "notice_title", "notice_number", "entered_by", "updated_at", "revision"]
+    list_filter = ["updated_at"]
+    search_fields = ["notice_title", "notice_number"]
+    list_select_related = ["entered_by"]
+    inlines = [OfficialDayInline]
+
+
+@admin.register(OfficialDay)
+class OfficialDayAdmin(ReadOnlyAdmin):
+    list_display = ["date", "kind", "name", "runs_as", "schedule"]
+    list_filter = ["kind", "schedule"]
+    search_fields = ["name"]
+    list_select_related = ["schedule"]

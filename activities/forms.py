@@ -1,5 +1,8 @@
 """Input shapes for terms, venues, activities, checklists and groups. The rules live in services."""
 
+import datetime
+import re
+
 from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -380,3 +383,159 @@ def slot_formset(data=None, *, group=None) -> SlotFormSetBase:
     )
     formset.helper.form_show_labels = False
     return formset
+
+
+# --- the State Council's yearly schedule (F11) ----------------------------------------------
+
+_DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_LINE = re.compile(rf"^(?P<first>{_DATE})(?:\s*(?:至|到|~|～|—|–|to)\s*(?P<last>{_DATE}))?(?P<rest>.*)$")
+_WORK_WORDS = ("调休上班", "补班", "上班", "工作日", "workday", "make-up")
+_WEEKDAY = re.compile(
+    r"(?:周|星期|礼拜)([一二三四五六日天])|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*", re.IGNORECASE
+)
+_CN_WEEKDAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
+_EN_WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+CN_WEEKDAY_LABELS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
+MAX_RANGE_DAYS = 31
+
+
+def _date(groups) -> datetime.date | None:
+    try:
+        return datetime.date(*(int(g) for g in groups))
+    except ValueError:
+        return None
+
+
+class OfficialYearForm(forms.Form):
+    """A year's schedule as an officer copies it from the notice: one line per holiday (or range) and
+    one per make-up working day with the weekday whose timetable it follows."""
+
+    notice_title = forms.CharField(
+        label=_("Title of the State Council's notice"),
+        max_length=200,
+        help_text=_("e.g. 国务院办公厅关于2027年部分节假日安排的通知"),
+    )
+    notice_number = forms.CharField(
+        label=_("Document number"), max_length=60, required=False, help_text=_("e.g. 国办发明电〔2026〕7号")
+    )
+    days = forms.CharField(
+        label=_("Holidays and make-up working days"),
+        widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace"}),
+        help_text=_(
+            "One line each, as in the notice: “2027-05-01 至 2027-05-05 劳动节” for holidays, "
+            "“2027-04-25 补班 周一 劳动节” for a make-up working day and the weekday whose timetable "
+            "it follows."
+        ),
+    )
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.entries = []
+        self.helper = _helper(
+            _("Save the schedule and regenerate sessions"), "notice_title", "notice_number", "days"
+        )
+        self.helper.form_id = "official-year-form"
+
+    def clean_days(self):
+        from activities.models import OfficialDay
+        from activities.services import DayEntry, official_days_check
+
+        entries, lines, errors = [], [], []
+
+        def refuse(number, message):
+            errors.append((number, _("Line %(line)s: %(error)s") % {"line": number, "error": message}))
+
+        for number, raw in enumerate(self.cleaned_data["days"].splitlines(), start=1):
+            text = raw.strip()
+            if not text or text.startswith("#"):
+                continue
+            match = _LINE.match(text)
+            first = match and _date(match.groups()[1:4])
+            if not first:
+                message = _("“%(text)s” does not start with a date (write 2027-05-01).")
+                refuse(number, message % {"text": text})
+                continue
+            last = first
+            if match["last"]:
+                last = _date(match.groups()[5:8])
+                if not last:
+                    message = _("“%(text)s” is not a date (write 2027-05-01).")
+                    refuse(number, message % {"text": match["last"]})
+                    continue
+            rest = match["rest"].strip()
+            work = next((w for w in _WORK_WORDS if w in rest.lower()), None)
+            if work:
+                rest = re.sub(re.escape(work), " ", rest, count=1, flags=re.IGNORECASE)
+                found = _WEEKDAY.search(rest)
+                runs_as = None
+                if found:
+                    runs_as = _CN_WEEKDAYS[found[1]] if found[1] else _EN_WEEKDAYS[found[2][:3].lower()]
+                    rest = rest[: found.start()] + rest[found.end() :]
+                if last != first:
+                    refuse(number, _("A make-up working day is a single date, not a range."))
+                    continue
+                name = re.sub(r"^[\s,，、:：按（(]+|[\s,，、)）课表]+$", "", rest)
+                entries.append(DayEntry(first, OfficialDay.Kind.WORKDAY, name, runs_as))
+                lines.append(number)
+                continue
+            if last < first:
+                refuse(number, _("The range ends before it starts."))
+                continue
+            if (last - first).days >= MAX_RANGE_DAYS:
+                refuse(number, _("A holiday lasts at most %(n)s days.") % {"n": MAX_RANGE_DAYS})
+                continue
+            name = rest.strip(" ,，、:：")
+            day = first
+            while day <= last:
+                entries.append(DayEntry(day, OfficialDay.Kind.HOLIDAY, name))
+                lines.append(number)
+                day += datetime.timedelta(days=1)
+        reported = set()
+        for index, problem in official_days_check(year=self.year, days=entries):
+            if (lines[index], problem.code) in reported:
+                continue  # a range outside the year, say, is reported once
+            reported.add((lines[index], problem.code))
+            message = " ".join(problem.messages)
+            if problem.code == "duplicate":
+                day = entries[index].date
+                first = next(i for i, e in enumerate(entries) if e.date == day)
+                message = _("%(date)s is listed twice (first on line %(first)s).") % {
+                    "date": day.isoformat(),
+                    "first": lines[first],
+                }
+            refuse(lines[index], message)
+        if not entries and not errors:
+            message = _("Enter the year's holidays and make-up working days.")
+            raise forms.ValidationError(message, code="empty")
+        if errors:
+            errors.sort(key=lambda e: e[0])
+            raise forms.ValidationError([forms.ValidationError(m, code="line") for _n, m in errors])
+        self.entries = entries
+        return self.cleaned_data["days"]
+
+
+def official_days_text(days) -> str:
+    """Lines for the form from days (date, kind, name, runs_as): consecutive holidays of one name
+    become a range."""
+    lines, run = [], []
+
+    def flush():
+        if run:
+            first, last, name = run[0].date, run[-1].date, run[0].name
+            span = first.isoformat() if first == last else f"{first.isoformat()} 至 {last.isoformat()}"
+            lines.append(f"{span} {name}".strip())
+            run.clear()
+
+    for day in sorted(days, key=lambda d: d.date):
+        if day.kind == "workday":
+            flush()
+            weekday = CN_WEEKDAY_LABELS[day.runs_as or 1]
+            lines.append(f"{day.date.isoformat()} 补班 {weekday} {day.name}".strip())
+        elif run and day.date - run[-1].date == datetime.timedelta(days=1) and day.name == run[-1].name:
+            run.append(day)
+        else:
+            flush()
+            run.append(day)
+    flush()
+    return "\n".join(lines)

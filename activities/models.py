@@ -154,6 +154,79 @@ class MakeupDay(models.Model):
         return str(self.date)
 
 
+class OfficialYear(models.Model):
+    """The State Council's schedule of public holidays and make-up working days for one year
+    (国务院办公厅关于某年部分节假日安排的通知), as a province officer entered it. It overrides the
+    holiday libraries for its year; a year without one is "unconfirmed"."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    notice_title = models.CharField(_("notice title"), max_length=200)
+    notice_number = models.CharField(_("notice number"), max_length=60, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # Counts saves: part of the notifications' dedupe keys, so each correction is told once.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+
+    class Meta:
+        verbose_name = _("official holiday schedule")
+        verbose_name_plural = _("official holiday schedules")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["year"], name="officialyear_year_unique"),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000, year__lte=2100), name="officialyear_year_range"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class OfficialDay(models.Model):
+    """One day of a year's schedule: a public holiday, or a make-up working day (调休上班) that runs
+    the timetable of the weekday it swaps with."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("public holiday")
+        WORKDAY = "workday", _("make-up working day")
+
+    schedule = models.ForeignKey(
+        OfficialYear, verbose_name=_("schedule"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("holiday"), max_length=40, blank=True, help_text=_("e.g. 春节, 劳动节"))
+    runs_as = models.PositiveSmallIntegerField(_("runs the timetable of"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("official calendar day")
+        verbose_name_plural = _("official calendar days")
+        ordering = ["date"]
+        constraints = [
+            # A date belongs to one year's schedule only, and appears there once.
+            models.UniqueConstraint(fields=["date"], name="officialday_date_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["holiday", "workday"]), name="officialday_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="holiday", runs_as__isnull=True)
+                | models.Q(kind="workday", runs_as__gte=1, runs_as__lte=5),
+                name="officialday_runs_as",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.name or self.get_kind_display()}"
+
+
 class Venue(models.Model):
     code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
     school = models.ForeignKey(
@@ -380,6 +453,9 @@ class Session(models.Model):
     )
     # Set once records (roll call, handover) exist: regeneration keeps the session.
     has_records = models.BooleanField(_("has records"), default=False)
+    # A kept session (it has records) whose date is no longer a service day, e.g. a holiday the
+    # State Council's schedule added later: shown with a warning, never deleted.
+    off_calendar = models.BooleanField(_("no longer a service day"), default=False)
 
     class Meta:
         verbose_name = _("session")

@@ -358,3 +358,102 @@ def _days(first: datetime.date, last: datetime.date):
     while day <= last:
         yield day
         day += datetime.timedelta(days=1)
+
+
+# --- the official calendar (F11) --------------------------------------------------------------
+
+
+@dataclass
+class CalendarYearRow:
+    year: int
+    schedule: object | None  # OfficialYear
+    source: str  # what the libraries offer until a schedule is entered
+    schools: int  # schools whose current terms touch the year
+
+    @property
+    def confirmed(self) -> bool:
+        return self.schedule is not None
+
+
+def calendar_years(*, today: datetime.date, schools: QuerySet[School] | None = None) -> list[CalendarYearRow]:
+    """The years current terms (not yet ended) touch, the entered years, this year and next, each
+    with its entered schedule and the number of schools whose terms touch it. Three queries."""
+    from activities import calendar
+    from activities.models import OfficialYear
+
+    terms = Term.objects.filter(end__gte=today)
+    if schools is not None:
+        terms = terms.filter(school__in=schools)
+    touching = defaultdict(set)
+    for school_id, start, end in terms.values_list("school_id", "start", "end"):
+        for year in range(start.year, end.year + 1):
+            touching[year].add(school_id)
+    entered = {o.year: o for o in OfficialYear.objects.select_related("entered_by")}
+    years = sorted(set(touching) | set(entered) | {today.year, today.year + 1})
+    return [
+        CalendarYearRow(
+            year=year,
+            schedule=entered.get(year),
+            source=calendar.library_year(year).source,
+            schools=len(touching[year]),
+        )
+        for year in years
+    ]
+
+
+def calendar_unconfirmed(*, today: datetime.date, schools: QuerySet[School]) -> list[CalendarYearRow]:
+    """Years without an entered State Council schedule that these schools' current terms touch."""
+    return [row for row in calendar_years(today=today, schools=schools) if not row.confirmed and row.schools]
+
+
+def term_calendar_changes(term: Term, *, limit: int = 10) -> list:
+    """The latest re-syncs of a term after the official schedule changed (audit rows), newest first."""
+    from audit.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(
+            target_type=Term._meta.label_lower, target_id=str(term.code), verb="term.calendar_resync"
+        ).order_by("-at", "-id")[:limit]
+    )
+
+
+def official_year(year: int):
+    """The entered schedule of a year with its days, or None."""
+    from activities.models import OfficialYear
+
+    schedules = OfficialYear.objects.select_related("entered_by").prefetch_related("days")
+    return schedules.filter(year=year).first()
+
+
+def library_days(year) -> list:
+    """A calendar.Year's holidays and make-up days as rows (date, kind, name, runs_as), for the
+    schedule form's starting point."""
+    from activities.services import DayEntry
+
+    names = {d: _holiday_name(n) for d, n in year.names.items()}
+    rows = [DayEntry(d, "workday", "", r) for d, r in year.makeup_runs_as.items()]
+    off = (set(year.holidays) | set(names)) - set(year.makeup_runs_as)
+    rows += [DayEntry(d, "holiday", names.get(d, "")) for d in off if d.year == year.year]
+    runs = sorted(rows)
+    # A substituted day off carries no festival name: give it its neighbour's.
+    for i, row in enumerate(runs):
+        if row.kind == "holiday" and not row.name and i and runs[i - 1].kind == "holiday":
+            if (row.date - runs[i - 1].date).days <= 3:  # across a weekend
+                runs[i] = row._replace(name=runs[i - 1].name)
+    return runs
+
+
+def _holiday_name(name: str) -> str:
+    """'春节（补假）' → '春节'; '农历除夕' → '春节'; '休息日（由 … 调休）' → ''."""
+    name = name.split("（")[0].split("(")[0].strip()
+    if name == "农历除夕":
+        return "春节"
+    return "" if name == "休息日" else name
+
+
+def official_years_for(user) -> QuerySet:
+    """Entered schedules a user may open and correct: all of them for province officers and
+    superusers (the schedule is national), none for anybody else."""
+    from activities.models import OfficialYear
+
+    return OfficialYear.objects.all() if access.is_province_officer(user) else OfficialYear.objects.none()

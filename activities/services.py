@@ -3,6 +3,8 @@ so forms, the Django admin, imports and any API all go through the same checks."
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +20,8 @@ from activities.models import (
     Closure,
     MakeupDay,
     OffCampusChecklist,
+    OfficialDay,
+    OfficialYear,
     Provider,
     Session,
     Slot,
@@ -79,7 +83,11 @@ def term_save(
     term.save()
     known = set(term.makeup_days.values_list("date", flat=True))
     MakeupDay.objects.bulk_create(
-        [MakeupDay(term=term, date=d, runs_as=1) for d in calendar.makeup_days(start, end) if d not in known]
+        [
+            MakeupDay(term=term, date=d, runs_as=runs_as)
+            for d, runs_as in calendar.makeup_defaults(start, end).items()
+            if d not in known
+        ]
     )
     # New dates or weekdays apply to every group: rebuild their sessions (records are kept).
     for group in term.groups.select_related("term").prefetch_related("assistants"):
@@ -95,6 +103,7 @@ def closure_add(*, term: Term, date: datetime.date, reason: str, actor: User | N
         raise ValidationError(_("The date is outside the term."), code="outside_term")
     closure, _created = Closure.objects.update_or_create(term=term, date=date, defaults={"reason": reason})
     Session.objects.filter(group__term=term, date=date, has_records=False).delete()
+    Session.objects.filter(group__term=term, date=date, has_records=True).update(off_calendar=True)
     audit.record(
         actor=actor, verb="term.closure_add", target=term, changes={"date": str(date), "reason": reason}
     )
@@ -415,7 +424,17 @@ def sessions_generate(*, group: ActivityGroup) -> list[int]:
         slots[slot.weekday].append(slot)
     if slots and days:
         venue_refuse_if_blocked(group.venue)  # F6: no sessions in a blocked venue (VENUE_BLOCKERS)
-    kept = {(s.date, s.start) for s in group.sessions.filter(has_records=True)}
+    held = list(group.sessions.filter(has_records=True).values_list("pk", "date", "start", "off_calendar"))
+    kept = {(date, start) for _pk, date, start, _off in held}
+    # Held sessions are never deleted; one whose date stopped being a service day (a holiday added
+    # by the State Council's schedule, a closure) is flagged for the pages to warn about.
+    service_dates = {day for day, _runs_as in days}
+    flag = [pk for pk, date, _s, off in held if date not in service_dates and not off]
+    unflag = [pk for pk, date, _s, off in held if date in service_dates and off]
+    if flag:
+        Session.objects.filter(pk__in=flag).update(off_calendar=True)
+    if unflag:
+        Session.objects.filter(pk__in=unflag).update(off_calendar=False)
     group.sessions.filter(has_records=False).delete()
     wanted = [
         Session(group=group, date=day, start=slot.start, end=slot.end, venue=group.venue, lead=group.lead)
@@ -491,3 +510,269 @@ def venue_refuse_if_blocked(venue: Venue) -> None:
     reason = venue_blocked_reason(venue)
     if reason:
         raise ValidationError(reason, code="venue_blocked")
+
+
+# --- added by the F11 helper: the State Council's yearly schedule ------------------------------
+# Higher floors register callables (group=, dates=) -> {user: {"dates": set, "children": set}}
+# naming the families to tell when sessions of a group are cancelled (enrollment/apps.py registers
+# the guardians of the children placed in it); activities never imports them.
+SESSION_AUDIENCES: list = []
+
+
+class DayEntry(NamedTuple):
+    """One day of a year's schedule as typed: kind is OfficialDay.Kind; runs_as only for make-up days."""
+
+    date: datetime.date
+    kind: str
+    name: str = ""
+    runs_as: int | None = None
+
+
+def official_days_check(*, year: int, days: list[DayEntry]) -> list[tuple[int, ValidationError]]:
+    """Every problem of a typed schedule, each with the index of its day (for row-level messages).
+
+    Codes: "outside_year", "kind", "runs_as", "not_weekend", "duplicate"."""
+    problems, seen = [], {}
+    for index, day in enumerate(days):
+        params = {"date": day.date.isoformat(), "year": year}
+        if day.date.year != year:
+            error = ValidationError(_("%(date)s is not in %(year)s."), code="outside_year", params=params)
+            problems.append((index, error))
+        elif day.date in seen:
+            problems.append(
+                (
+                    index,
+                    ValidationError(
+                        _("%(date)s is listed twice."),
+                        code="duplicate",
+                        params={**params, "first": seen[day.date] + 1},
+                    ),
+                )
+            )
+        elif day.kind not in OfficialDay.Kind.values:
+            problems.append((index, ValidationError(_("Say whether the day is a holiday."), code="kind")))
+        elif day.kind == OfficialDay.Kind.WORKDAY and not (day.runs_as and 1 <= day.runs_as <= 5):
+            problems.append(
+                (
+                    index,
+                    ValidationError(
+                        _(
+                            "The make-up working day %(date)s needs the weekday whose timetable it "
+                            "follows (Monday to Friday)."
+                        ),
+                        code="runs_as",
+                        params=params,
+                    ),
+                )
+            )
+        elif day.kind == OfficialDay.Kind.WORKDAY and day.date.isoweekday() <= 5:
+            problems.append(
+                (
+                    index,
+                    ValidationError(
+                        _("%(date)s is a weekday: a make-up working day falls on a Saturday or Sunday."),
+                        code="not_weekend",
+                        params=params,
+                    ),
+                )
+            )
+        seen.setdefault(day.date, index)
+    return problems
+
+
+@transaction.atomic
+def official_year_save(
+    *,
+    year: int,
+    notice_title: str,
+    notice_number: str = "",
+    days: list[DayEntry],
+    actor: User | None,
+) -> OfficialYear:
+    """Enter or correct the State Council's schedule for a year, then re-sync every school's terms
+    that touch the year (make-up days and sessions) and tell those affected.
+
+    Raises ValidationError(code="year", "title", "empty", or one of official_days_check's codes).
+    """
+    if not 2000 <= year <= 2100:
+        raise ValidationError(_("Choose a year between 2000 and 2100."), code="year")
+    if not notice_title.strip():
+        raise ValidationError(_("Enter the title of the State Council's notice."), code="title")
+    if not days:
+        raise ValidationError(_("Enter the year's holidays and make-up working days."), code="empty")
+    problems = official_days_check(year=year, days=days)
+    if problems:
+        raise problems[0][1]
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    previous = calendar.makeup_defaults(first, last)
+    schedule = OfficialYear.objects.select_for_update().filter(year=year).first()
+    if schedule is None:
+        schedule = OfficialYear(year=year, entered_by=actor if getattr(actor, "pk", None) else None)
+    else:
+        schedule.revision += 1
+    schedule.notice_title, schedule.notice_number = notice_title.strip(), notice_number.strip()
+    schedule.save()
+    schedule.days.all().delete()
+    OfficialDay.objects.bulk_create(
+        [
+            OfficialDay(
+                schedule=schedule,
+                date=d.date,
+                kind=d.kind,
+                name=d.name.strip()[:40],
+                runs_as=d.runs_as if d.kind == OfficialDay.Kind.WORKDAY else None,
+            )
+            for d in sorted(days)
+        ]
+    )
+    audit.record(
+        actor=actor,
+        verb="calendar.year_save",
+        target=schedule,
+        changes={
+            "revision": schedule.revision,
+            "holidays": sorted(d.date.isoformat() for d in days if d.kind == OfficialDay.Kind.HOLIDAY),
+            "makeup": {d.date.isoformat(): d.runs_as for d in days if d.kind == OfficialDay.Kind.WORKDAY},
+        },
+    )
+    calendar_resync(schedule=schedule, previous_defaults=previous, actor=actor)
+    return schedule
+
+
+@dataclass
+class TermCalendarChange:
+    """What a re-sync changed in one term: (date, group name) pairs, and groups it could not rebuild."""
+
+    term: Term
+    cancelled: list = field(default_factory=list)
+    added: list = field(default_factory=list)
+    flagged: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.cancelled or self.added or self.flagged or self.failed)
+
+    def as_changes(self) -> dict:
+        def rows(pairs):
+            return [[d.isoformat(), name] for d, name in sorted(pairs)]
+
+        return {
+            "cancelled": rows(self.cancelled),
+            "added": rows(self.added),
+            "flagged": rows(self.flagged),
+            "failed": [[name, reason] for name, reason in self.failed],
+        }
+
+
+def _sessions_snapshot(term: Term, first: datetime.date, last: datetime.date) -> dict:
+    rows = Session.objects.filter(group__term=term, date__gte=first, date__lte=last).values_list(
+        "group_id", "date", "off_calendar"
+    )
+    found: dict = defaultdict(lambda: {"dates": set(), "off": set()})
+    for group_id, date, off in rows:
+        found[group_id]["dates"].add(date)
+        if off:
+            found[group_id]["off"].add(date)
+    return found
+
+
+def calendar_resync(
+    *, schedule: OfficialYear, previous_defaults: dict[datetime.date, int], actor: User | None
+) -> list[TermCalendarChange]:
+    """Bring every term that touches the schedule's year in line with it: its make-up days, then
+    its groups' sessions (held sessions stay, flagged if their day is gone). Records each term's
+    changes (audit row "term.calendar_resync", shown on the term page) and tells school admins,
+    lead teachers and families. Called inside official_year_save's transaction. Raises nothing:
+    a group that cannot be rebuilt (double booking, a blocked venue) is reported instead."""
+    year = schedule.year
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    defaults = calendar.makeup_defaults(first, last)
+    changes = []
+    terms = Term.objects.filter(start__lte=last, end__gte=first).select_related("school").order_by("pk")
+    for term in terms:
+        lo, hi = max(term.start, first), min(term.end, last)
+        rows = {m.date: m for m in term.makeup_days.filter(date__gte=lo, date__lte=hi)}
+        official = {d: r for d, r in defaults.items() if lo <= d <= hi}
+        # A make-up day no longer official goes (its held sessions stay, flagged). One still official
+        # follows the schedule's weekday unless the school had chosen another than the old default.
+        MakeupDay.objects.filter(pk__in=[m.pk for d, m in rows.items() if d not in official]).delete()
+        MakeupDay.objects.bulk_create(
+            [MakeupDay(term=term, date=d, runs_as=r) for d, r in official.items() if d not in rows]
+        )
+        for d, makeup in rows.items():
+            chosen = makeup.runs_as != previous_defaults.get(d, 1)
+            if d in official and makeup.runs_as != official[d] and not chosen:
+                makeup.runs_as = official[d]
+                makeup.save(update_fields=["runs_as"])
+        before = _sessions_snapshot(term, lo, hi)
+        change = TermCalendarChange(term=term)
+        groups = list(term.groups.select_related("term", "venue", "lead").prefetch_related("assistants"))
+        for group in groups:
+            try:
+                with transaction.atomic():
+                    sessions_generate(group=group)
+            except ValidationError as exc:
+                change.failed.append((group.name, " ".join(exc.messages)))
+        after = _sessions_snapshot(term, lo, hi)
+        for group in groups:
+            was, now = before[group.pk], after[group.pk]
+            change.cancelled += [(d, group.name) for d in was["dates"] - now["dates"]]
+            change.added += [(d, group.name) for d in now["dates"] - was["dates"]]
+            change.flagged += [(d, group.name) for d in now["off"] - was["off"]]
+        if change:
+            audit.record(
+                actor=actor,
+                verb="term.calendar_resync",
+                target=term,
+                changes={"year": year, "revision": schedule.revision, **change.as_changes()},
+            )
+            _tell_calendar_change(schedule=schedule, change=change, groups={g.name: g for g in groups})
+        changes.append(change)
+    return changes
+
+
+def _tell_calendar_change(*, schedule: OfficialYear, change: TermCalendarChange, groups: dict) -> None:
+    """School admins get the summary; lead teachers and families get the cancelled sessions from
+    today on, one notification per person per save (dedupe keys carry the schedule's revision)."""
+    from django.urls import reverse
+
+    from notices.services import notification_send
+
+    term, school = change.term, change.term.school
+    key = f"calendar:{schedule.year}:r{schedule.revision}"
+    admins = Membership.objects.filter(role=Role.SCHOOL_ADMIN, school=school).select_related("user")
+    for membership in admins:
+        notification_send(
+            recipient=membership.user,
+            kind="activities/calendar_changed",
+            link=reverse("activities:term-edit", kwargs={"term_code": term.code}),
+            dedupe_key=f"{key}:term:{term.code}:{membership.user_id}",
+            schedule=schedule,
+            school=school,
+            term=term,
+            cancelled=sorted(change.cancelled),
+            added=sorted(change.added),
+            flagged=sorted(change.flagged),
+            failed=change.failed,
+        )
+    today = timezone.localdate()
+    by_group = defaultdict(set)
+    for d, name in change.cancelled:
+        if d >= today:
+            by_group[name].add(d)
+    told: dict = defaultdict(lambda: defaultdict(set))  # user -> group name -> dates
+    for name, dates in by_group.items():
+        group = groups[name]
+        told[group.lead][name] |= dates
+        for audience in SESSION_AUDIENCES:
+            for user, found in audience(group=group, dates=sorted(dates)).items():
+                told[user][name] |= set(found["dates"])
+    for user, per_group in told.items():
+        notification_send(
+            recipient=user,
+            kind="activities/sessions_cancelled",
+            dedupe_key=f"{key}:cancelled:{term.code}:{user.pk}",
+            schedule=schedule,
+            school=school,
+            lines=[(name, sorted(dates)) for name, dates in sorted(per_group.items())],
+        )

@@ -25,4 +25,7 @@ urlpatterns = [
     # Calendar apps subscribe without a session: the signed token in ?token= says whose feed it is.
     path("my/calendar.ics", views.ical_feed, name="ical-feed"),
     path("workload/", views.workload, name="workload"),
+    # F11: the State Council's yearly schedule, entered by province officers.
+    path("calendar/", views.calendar_years, name="calendar-years"),
+    path("calendar/<int:year>/", views.calendar_year, name="calendar-year"),
 ]

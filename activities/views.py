@@ -21,6 +21,7 @@ from schools.models import Role
 
 school_admin = role_required(Role.SCHOOL_ADMIN)
 staff_member = role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
+bureau_officer = role_required(Role.BUREAU_OFFICER)
 MY_SESSIONS_DAYS = 14
 
 
@@ -35,9 +36,27 @@ def _refused(form, exc: Exception) -> None:
 
 
 def _warn_missing_years(request, term) -> None:
-    years = calendar.years_without_data(term.start, term.end)
-    if years:
-        messages.warning(request, _missing_years_text(years))
+    text = _calendar_warning(term)
+    if text:
+        messages.warning(request, text)
+
+
+def _calendar_warning(term) -> str:
+    """What the term page says about years whose dates are not confirmed (F11)."""
+    missing = calendar.years_without_data(term.start, term.end)
+    unconfirmed = [y for y in calendar.years_unconfirmed(term.start, term.end) if y not in missing]
+    parts = []
+    if unconfirmed:
+        parts.append(
+            _(
+                "No confirmed State Council schedule for %(years)s; dates follow the holiday library until "
+                "a province officer enters it."
+            )
+            % {"years": "、".join(str(y) for y in unconfirmed)}
+        )
+    if missing:
+        parts.append(_missing_years_text(missing))
+    return " ".join(parts)
 
 
 def _missing_years_text(years: list[int]) -> str:
@@ -121,7 +140,6 @@ def term_edit(request, term_code):
 
 def _term_page(request, term, *, form=None, closure_form=None, makeup_form=None):
     kwargs = {"term_code": term.code}
-    missing = calendar.years_without_data(term.start, term.end)
     return render(
         request,
         "activities/term_form.html",
@@ -137,7 +155,8 @@ def _term_page(request, term, *, form=None, closure_form=None, makeup_form=None)
                 makeup_days=selectors.term_makeup_days(term),
                 action=reverse("activities:term-makeup-days", kwargs=kwargs),
             ),
-            "missing_years": _missing_years_text(missing) if missing else "",
+            "missing_years": _calendar_warning(term),
+            "calendar_changes": selectors.term_calendar_changes(term),
         },
     )
 
@@ -494,3 +513,82 @@ def workload(request):
         "activities/workload.html",
         {"school": school, "workload": result, "previous": previous, "following": following},
     )
+
+
+# --- the State Council's yearly schedule (F11): province officers and superusers -------------
+
+
+def _province_officer(request) -> None:
+    """Only a province's bureau officers (and superusers) enter the national schedule; others 404."""
+    if not access.is_province_officer(request.user):
+        raise Http404
+
+
+@require_GET
+@bureau_officer
+def calendar_years(request):
+    _province_officer(request)
+    rows = selectors.calendar_years(today=timezone.localdate())
+    return render(
+        request,
+        "activities/calendar_years.html",
+        {"rows": rows, "unconfirmed": [r for r in rows if not r.confirmed and r.schools]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@bureau_officer
+def calendar_year(request, year: int):
+    _province_officer(request)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    schedule = selectors.official_year(year)
+    data = request.POST if request.method == "POST" else None
+    form = forms.OfficialYearForm(data, year=year, initial=_calendar_initial(year, schedule))
+    if form.is_valid():
+        try:
+            services.official_year_save(
+                year=year,
+                notice_title=form.cleaned_data["notice_title"],
+                notice_number=form.cleaned_data["notice_number"],
+                days=form.entries,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The %(year)s schedule has been saved. The sessions of every school's terms in %(year)s "
+                    "have been regenerated and those affected have been told."
+                )
+                % {"year": year},
+            )
+            return redirect("activities:calendar-year", year=year)
+    library = calendar.library_year(year)
+    return render(
+        request,
+        "activities/calendar_year.html",
+        {
+            "year": year,
+            "schedule": schedule,
+            "form": form,
+            "library_source": library.source,
+            "suggested": schedule is None and library.has_data,
+        },
+    )
+
+
+def _calendar_initial(year: int, schedule) -> dict:
+    """The entered schedule, or the holiday libraries' view of the year as a starting point."""
+    if schedule is not None:
+        return {
+            "notice_title": schedule.notice_title,
+            "notice_number": schedule.notice_number,
+            "days": forms.official_days_text(schedule.days.all()),
+        }
+    return {
+        "notice_title": f"国务院办公厅关于{year}年部分节假日安排的通知",  # the document's own title
+        "days": forms.official_days_text(selectors.library_days(calendar.library_year(year))),
+    }

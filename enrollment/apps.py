@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = _("Enrollment")
+
+    def ready(self):
+        # F11: when the official calendar cancels sessions, the families placed in the group are
+        # told. activities sits on a lower floor and cannot import enrollment: it keeps a registry.
+        from activities import services as activities_services
+        from enrollment import selectors
+
+        if selectors.families_of_cancelled_sessions not in activities_services.SESSION_AUDIENCES:
+            activities_services.SESSION_AUDIENCES.append(selectors.families_of_cancelled_sessions)

@@ -700,3 +700,25 @@ def move_targets(placement: Placement) -> QuerySet[ActivityGroup]:
     return services.groups_open_to(term=placement.group.term, student=placement.application.student).exclude(
         pk=placement.group_id
     )
+
+
+# --- added by the F11 calendar helper: who to tell about cancelled sessions ------------------
+
+
+def families_of_cancelled_sessions(*, group: ActivityGroup, dates: list[datetime.date]) -> dict:
+    """The guardians of the children placed in a group who were expected on some of these dates (a
+    weekday the family chose; a weekend make-up day counts for everyone), each with those dates and
+    the children's names. Registered in activities.services.SESSION_AUDIENCES (enrollment/apps.py)."""
+    placements = Placement.objects.filter(group=group, status=Placement.Status.PLACED).select_related(
+        "application__guardian__user", "application__student"
+    )
+    found: dict = {}
+    for placement in placements:
+        application = placement.application
+        mine = [d for d in dates if d.isoweekday() > 5 or str(d.isoweekday()) in application.days]
+        if not mine:
+            continue
+        entry = found.setdefault(application.guardian.user, {"dates": set(), "children": set()})
+        entry["dates"].update(mine)
+        entry["children"].add(application.student.name)
+    return found

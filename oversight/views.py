@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from activities import selectors as activity_selectors
 from oversight import selectors
 from schools import access
 from schools.decorators import role_required
@@ -35,6 +36,7 @@ def dashboard(request):
     }
     labels = selectors.complaint_labels()
     complaints = [(labels[f], data["totals"][f]) for f in labels]
+    is_bureau = request.user.is_superuser or access.has_role(request.user, Role.BUREAU_OFFICER)
     return render(
         request,
         "oversight/dashboard.html",
@@ -43,6 +45,11 @@ def dashboard(request):
             "complaints": complaints,
             "chart": chart,
             "choices": selectors.period_choices(today=today),
-            "is_bureau": request.user.is_superuser or access.has_role(request.user, Role.BUREAU_OFFICER),
+            "is_bureau": is_bureau,
+            # F11: terms in a year whose State Council schedule nobody has entered yet.
+            "calendar_unconfirmed": activity_selectors.calendar_unconfirmed(today=today, schools=schools)
+            if is_bureau
+            else [],
+            "province_officer": access.is_province_officer(request.user),
         },
     )

@@ -282,3 +282,10 @@ def schools_reporting_to(region: Region) -> QuerySet[School]:
     """The schools whose reporting chain reaches the region (what its bureau sees and reports on),
     for work done without a user, e.g. the monthly reports; a user's view goes through schools_for."""
     return School.objects.filter(region__report_path__startswith=region.report_path)
+
+
+def is_province_officer(user) -> bool:
+    """A bureau officer of a province (the top of a reporting chain, "/41/"), or a superuser: who
+    enters the State Council's yearly holiday schedule (F11)."""
+    s = scope(user)
+    return s.everything or any(path.strip("/").count("/") == 0 for path in s.region_paths)

@@ -15,4 +15,9 @@ def roles(request):
         # Superusers hold every role on paper and work in Django admin: no role menus.
         return frozenset() if s.everything else frozenset(str(role) for role in s.roles)
 
-    return {"user_roles": SimpleLazyObject(compute)}
+    def province() -> bool:
+        s = access.scope(user)
+        return not s.everything and access.is_province_officer(user)
+
+    # F11: province officers enter the State Council's holiday schedule (activities:calendar-years).
+    return {"user_roles": SimpleLazyObject(compute), "province_officer": SimpleLazyObject(province)}

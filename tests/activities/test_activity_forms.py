@@ -214,20 +214,21 @@ def test_it_creates_a_term_and_warns_about_years_the_holiday_calendar_does_not_c
     response = client.post(
         f"{reverse('activities:term-create')}?school={s1.code}",
         {
-            "name": "2027年春季学期",
-            "start": "2027-02-22",
-            "end": "2027-07-02",
+            "name": "2028年春季学期",
+            "start": "2028-02-21",
+            "end": "2028-06-30",
             "weekdays": ["1", "2", "3", "4", "5"],
             "day_start": "16:00",
             "day_end": "18:00",
         },
         follow=True,
     )
-    term = Term.objects.get(school=s1, name="2027年春季学期")
+    # The demo enters 2027's schedule; 2028 has none, only the holiday library (F11).
+    term = Term.objects.get(school=s1, name="2028年春季学期")
     assert term.weekdays == "12345"
     warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
-    assert any("2027" in text for text in warnings)
-    assert "2027" in response.context["missing_years"]
+    assert any("2028" in text for text in warnings)
+    assert "2028" in response.context["missing_years"]
 
 
 def test_it_refuses_a_service_day_ending_before_the_regions_earliest_end(client, admin, s1):

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities import selectors as activity_selectors
-from activities.models import Activity, ActivityGroup, Session, Term, Venue
+from activities.models import Activity, ActivityGroup, OfficialYear, Session, Term, Venue
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
 from notices.models import Notification
@@ -97,8 +97,14 @@ OBJECT_KWARGS = {
     # the bureaus above it, and the schools of the region it is featured for).
     "term_report_code": (TermReport, "code", evaluation_selectors.reports_for),
     "practice_code": (GoodPractice, "code", evaluation_selectors.practices_for),
+    # F11: a year's national holiday schedule (see NOT_OBJECTS).
+    "year": (OfficialYear, "year", activity_selectors.official_years_for),
 }
 SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
+# URL keywords of national records that no regional scope narrows, so nothing lies outside a
+# province officer's: F11's year of the State Council schedule (province officers and superusers
+# only; tests/activities/test_official_calendar.py checks everyone else's 404).
+NOT_OBJECTS = {"year"}
 PROJECT_APPS = {
     "schools",
     "privacy",
@@ -122,7 +128,7 @@ def object_patterns():
                 if ns in SKIP_NAMESPACES:
                     continue
                 walk(p.url_patterns, ":".join(filter(None, [namespace, p.namespace])) or None)
-            elif isinstance(p, URLPattern) and p.pattern.converters:
+            elif isinstance(p, URLPattern) and set(p.pattern.converters) - NOT_OBJECTS:
                 found.append((f"{namespace}:{p.name}" if namespace else p.name, list(p.pattern.converters)))
 
     walk(get_resolver().url_patterns, None)

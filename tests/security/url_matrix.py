@@ -1,7 +1,8 @@
 """Who may open which page: every named URL of the project outside Django admin, classified.
 
 "public" needs no sign-in; "token" needs no session but a signed token in the query string (calendar
-feeds); otherwise the set of roles whose demo persona reaches the page. Anything else answers 404
+feeds); "province" only a province's bureau officers (none of the personas); otherwise the set of
+roles whose demo persona reaches the page. Anything else answers 404
 (or 403), like an object outside one's scope. tests/security/test_url_matrix.py checks the matrix
 against the running project; a new URL fails that test until it is classified here.
 """
@@ -19,6 +20,7 @@ FAMILY = frozenset({PARENT})
 TEACHERS = frozenset({SCHOOL_ADMIN, SERVICE_TEACHER, CLASS_TEACHER})
 SCHOOL_STAFF = TEACHERS | {GATE_GUARD}
 BUREAU_ONLY = frozenset({BUREAU})
+PROVINCE = "province"
 
 # The demo persona that stands for each role (DEMO.md): all at school s1, or over it (中原区).
 PERSONAS = {
@@ -94,6 +96,10 @@ URLS = {
     "activities:my-sessions": TEACHERS,
     "activities:ical-feed": "token",
     "activities:workload": TEACHERS,
+    # F11: the State Council's holiday schedule: province bureau officers (and superusers) only; the
+    # bureau persona (中原区, a county) is refused like every other.
+    "activities:calendar-years": PROVINCE,
+    "activities:calendar-year": PROVINCE,
     # --- enrollment (the family page sends class teachers and school admins on to their own page)
     "enrollment:family": frozenset({PARENT, CLASS_TEACHER, SCHOOL_ADMIN}),
     "enrollment:notice-acknowledge": FAMILY,

@@ -10,6 +10,7 @@ from schools import demo
 
 # Each app that seeds demo records, in floor order (STYLE §1); each build() is idempotent.
 FEATURE_BUILDERS = [
+    "activities.demo_calendar",
     "activities.demo",
     "enrollment.demo",
     "privacy.demo",
