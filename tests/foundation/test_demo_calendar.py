@@ -149,6 +149,12 @@ def test_it_builds_a_live_spring_term_and_does_nothing_the_second_time():
         assert_contract(2026)
         assert_live(when.date(), live="2027年春季学期", archived="2026年秋季学期")
         assert s1_terms()["2027年春季学期"].start == datetime.date(2027, 2, 22)
+        # 2027's holidays: 清明 4–5 April, 劳动节 1–5 May, the Spring Festival (F11 acceptance).
+        holidays = [datetime.date(2027, 4, 4), datetime.date(2027, 4, 5)]
+        holidays += [datetime.date(2027, 5, d) for d in range(1, 6)]
+        holidays += [datetime.date(2027, 2, d) for d in range(5, 12)]
+        assert Session.objects.filter(date__year=2027).exists()
+        assert not Session.objects.filter(date__in=holidays).exists()
         before = row_counts()
         call_command("seed_demo", stdout=io.StringIO())
         assert row_counts() == before
