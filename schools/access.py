@@ -14,11 +14,15 @@ Out of scope and missing look the same: the get_* helpers raise Http404 for both
 - parent: their own children, those children's classes and schools, and their pick-up persons.
 """
 
+import re
+import uuid
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from schools.models import (
@@ -49,6 +53,15 @@ class Scope:
 
 NOTHING = Q(pk__in=[])
 
+# A reporting path as Region stores it: "/41/4101/410102/" (constraint region_report_path_well_formed).
+_PATH = re.compile(r"/(?:[^/\s\x00]+/)+")
+
+
+def path_is_well_formed(path) -> bool:
+    """F13, fail closed: an empty or malformed path would be a prefix of every path ("" matches the
+    whole country), so a path that is not "/code/…/code/" scopes to nothing."""
+    return isinstance(path, str) and _PATH.fullmatch(path) is not None
+
 
 def scope(user) -> Scope:
     """The user's scope, computed once per request (cached on the user object)."""
@@ -76,7 +89,9 @@ def scope(user) -> Scope:
             roles.add(Role.PARENT)
         result = Scope(
             roles=frozenset(roles),
-            region_paths=tuple(path for role, path, *_r in rows if role == Role.BUREAU_OFFICER),
+            region_paths=tuple(
+                path for role, path, *_r in rows if role == Role.BUREAU_OFFICER and path_is_well_formed(path)
+            ),
             staff_school_ids=frozenset(school for _role, _p, school, _c in rows if school),
             admin_school_ids=frozenset(s for role, _p, s, _c in rows if role == Role.SCHOOL_ADMIN),
             guard_school_ids=frozenset(s for role, _p, s, _c in rows if role == Role.GATE_GUARD),
@@ -111,6 +126,7 @@ def _any(conditions: list[Q]) -> Q:
 
 
 def _paths(field: str, paths: tuple) -> Q | None:
+    paths = [path for path in paths if path_is_well_formed(path)]
     if not paths:
         return None
     return _any([Q(**{f"{field}__startswith": path}) for path in paths])
@@ -246,41 +262,94 @@ def roster_imports_for(user) -> QuerySet[RosterImport]:
     return RosterImport.objects.filter(school_id__in=s.admin_school_ids)
 
 
+def value_fits(model, field_name: str, value) -> bool:
+    """Whether `value` could be stored in the model's field: a UUID for a code, an integer in range
+    for a key, no NUL byte, not longer than the column. Used before any lookup by an identifier that
+    came from a path, query string or form, so a malformed one is "not there", never a 500 (F13)."""
+    if value is None:
+        return False
+    if isinstance(value, str) and "\x00" in value:
+        return False
+    try:
+        field = model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return True
+    try:
+        if isinstance(value, uuid.UUID):
+            return field.get_internal_type() == "UUIDField"
+        field.run_validators(field.to_python(value))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+def _lookup_fits(model, lookup: dict) -> bool:
+    for name, value in lookup.items():
+        field_name = name.split("__")[0]
+        if field_name == "pk":
+            field_name = model._meta.pk.name
+        if "__" in name and not name.endswith("__exact"):
+            continue  # relations and other lookups: the caller's own business
+        if not value_fits(model, field_name, value):
+            return False
+    return True
+
+
+def get_or_404(queryset: QuerySet, **lookup):
+    """get_object_or_404 for identifiers from a request: a malformed value (not a UUID, a NUL byte,
+    out of range) answers 404 like any object that is not there or not the user's."""
+    if not _lookup_fits(queryset.model, lookup):
+        raise Http404
+    return get_object_or_404(queryset, **lookup)
+
+
+def filter_by_code(queryset: QuerySet, field: str, value) -> QuerySet:
+    """A query-string filter: rows whose `field` equals `value`, or none if the value is malformed."""
+    model = queryset.model
+    for part in field.split("__")[:-1]:
+        model = model._meta.get_field(part).related_model
+    if not value_fits(model, field.split("__")[-1], value):
+        return queryset.none()
+    return queryset.filter(**{field: value})
+
+
 def get_region_for_user(user, code: str) -> Region:
-    return get_object_or_404(regions_for(user), code=code)
+    return get_or_404(regions_for(user), code=code)
 
 
 def get_school_for_user(user, code) -> School:
-    return get_object_or_404(schools_for(user), code=code)
+    return get_or_404(schools_for(user), code=code)
 
 
 def get_class_for_user(user, code) -> ClassGroup:
-    return get_object_or_404(classes_for(user).select_related("school"), code=code)
+    return get_or_404(classes_for(user).select_related("school"), code=code)
 
 
 def get_student_for_user(user, code) -> Student:
-    return get_object_or_404(students_for(user).select_related("school", "class_group"), code=code)
+    return get_or_404(students_for(user).select_related("school", "class_group"), code=code)
 
 
 def get_guardian_for_user(user, code) -> Guardian:
-    return get_object_or_404(guardians_for(user), code=code)
+    return get_or_404(guardians_for(user), code=code)
 
 
 def get_pickup_for_user(user, code) -> AuthorizedPickup:
-    return get_object_or_404(pickups_for(user).select_related("student"), code=code)
+    return get_or_404(pickups_for(user).select_related("student"), code=code)
 
 
 def get_membership_for_user(user, code) -> Membership:
-    return get_object_or_404(memberships_for(user), code=code)
+    return get_or_404(memberships_for(user), code=code)
 
 
 def get_roster_import_for_user(user, code) -> RosterImport:
-    return get_object_or_404(roster_imports_for(user).select_related("school", "uploaded_by"), code=code)
+    return get_or_404(roster_imports_for(user).select_related("school", "uploaded_by"), code=code)
 
 
 def schools_reporting_to(region: Region) -> QuerySet[School]:
     """The schools whose reporting chain reaches the region (what its bureau sees and reports on),
     for work done without a user, e.g. the monthly reports; a user's view goes through schools_for."""
+    if not path_is_well_formed(region.report_path):
+        return School.objects.none()
     return School.objects.filter(region__report_path__startswith=region.report_path)
 
 
@@ -288,4 +357,6 @@ def is_province_officer(user) -> bool:
     """A bureau officer of a province (the top of a reporting chain, "/41/"), or a superuser: who
     enters the State Council's yearly holiday schedule (F11)."""
     s = scope(user)
-    return s.everything or any(path.strip("/").count("/") == 0 for path in s.region_paths)
+    return s.everything or any(
+        path_is_well_formed(path) and path.strip("/").count("/") == 0 for path in s.region_paths
+    )

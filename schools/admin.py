@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from schools import services
 from schools.models import (
     AuthorizedPickup,
     ClassGroup,
@@ -25,12 +28,34 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
+class RegionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent", "reports_to"]
+
+    def clean(self):
+        cleaned = super().clean()
+        reports_to = cleaned.get("reports_to") or cleaned.get("parent")
+        try:
+            services.region_check_reports_to(region=self.instance, reports_to=reports_to)
+        except ValidationError as exc:
+            self.add_error("reports_to", exc)
+        return cleaned
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    """Regions are saved through services.region_store, like everywhere else: the reporting path is
+    derived from the chain and the regions reporting through this one are re-pathed (F13)."""
+
+    form = RegionAdminForm
     list_display = ["code", "name", "level", "parent", "reports_to", "report_path"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     readonly_fields = ["report_path"]
+
+    def save_model(self, request, obj, form, change):
+        services.region_store(region=obj)
 
 
 @admin.register(School)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +81,8 @@ class Region(models.Model):
         related_name="reporting",
     )
     # Codes along the reporting chain, "/41/4101/410102/": a bureau sees every region whose path
-    # starts with its own. Written by services.region_save, never by hand.
+    # starts with its own. The row's own path is derived in save() (below); the paths of the regions
+    # reporting through it are refreshed by services.region_save / region_repath, never by hand.
     report_path = models.CharField(_("reporting path"), max_length=200, editable=False)
 
     class Meta:
@@ -91,6 +94,17 @@ class Region(models.Model):
             models.CheckConstraint(
                 condition=models.Q(level__in=["province", "city", "county"]), name="region_level_valid"
             ),
+            # F13: scoping fails closed. An empty path is a prefix of every path (its bureau would
+            # see the whole country), so the database refuses any path that is not "/…/<code>/"
+            # without empty segments; schools.access also ignores such a path.
+            models.CheckConstraint(
+                condition=models.Q(report_path__startswith="/")
+                & models.Q(report_path__endswith=Concat(Value("/"), "code", Value("/")))
+                & ~models.Q(report_path__contains="//")
+                & ~models.Q(code="")
+                & ~models.Q(code__contains="/"),
+                name="region_report_path_well_formed",
+            ),
         ]
         indexes = [
             # Bureau scoping: regions (and their schools) under a reporting path prefix.
@@ -99,6 +113,26 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # STYLE keeps side effects out of save(); this is none: it derives the row's own report_path
+        # from its reporting chain, so no way of saving (admin, shell, fixtures, a service) can write
+        # a stale or empty path, which would widen a bureau officer's scope. It writes no other row:
+        # the regions reporting through this one are re-pathed by services.region_repath.
+        self.report_path = self.reporting_chain_path()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "report_path" not in update_fields:
+            kwargs["update_fields"] = {*update_fields, "report_path"}
+        super().save(*args, **kwargs)
+
+    def reporting_chain_path(self) -> str:
+        """The path the reporting chain gives this row: the codes from the top down to its own."""
+        codes, node, seen = [], self, set()
+        while node is not None and (node.pk is None or node.pk not in seen):
+            seen.add(node.pk)
+            codes.append(node.code)
+            node = node.reports_to
+        return "/" + "/".join(reversed(codes)) + "/"
 
 
 class School(models.Model):

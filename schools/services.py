@@ -52,13 +52,48 @@ def user_language_set(*, user: User, language: str) -> User:
 # --- regions and schools --------------------------------------------------------------------
 
 
-def _report_path(region: Region) -> str:
-    codes, node, seen = [], region, set()
-    while node is not None and node.pk not in seen:
-        seen.add(node.pk)
-        codes.append(node.code)
+def region_check_reports_to(*, region: Region, reports_to: Region | None) -> None:
+    """The reporting chain must not come back to the region. Raises ValidationError(code="region_cycle")."""
+    node = reports_to
+    while node is not None:
+        if node == region or (region.code and node.code == region.code):
+            raise ValidationError(_("A region cannot report to itself."), code="region_cycle")
         node = node.reports_to
-    return "/" + "/".join(reversed(codes)) + "/"
+
+
+@transaction.atomic
+def region_repath(*, region: Region) -> int:
+    """Refresh the report_path of every region whose reporting chain passes through this one (its
+    own is derived on save). Returns how many rows changed. Raises nothing.
+
+    Only Region stores the path: schools, memberships and every other table join to it, so nothing
+    else caches it."""
+    changed, frontier, seen = 0, [region], {region.pk}
+    while frontier:
+        below = list(Region.objects.filter(reports_to__in=frontier).exclude(pk__in=seen).order_by("pk"))
+        for child in below:
+            seen.add(child.pk)
+            old = child.report_path
+            child.save(update_fields=["report_path"])  # Region.save derives the path
+            changed += child.report_path != old
+        frontier = below
+    return changed
+
+
+@transaction.atomic
+def region_store(*, region: Region) -> Region:
+    """Save a region built elsewhere (the Django admin's form) and re-path the regions reporting
+    through it. reports_to defaults to the administrative parent.
+
+    Raises ValidationError(code="region_cycle")."""
+    if region.reports_to_id is None and region.parent_id is not None:
+        region.reports_to = region.parent
+    region_check_reports_to(region=region, reports_to=region.reports_to)
+    region.report_path = region.reporting_chain_path()
+    region.full_clean(exclude=["report_path"])
+    region.save()
+    region_repath(region=region)
+    return region
 
 
 @transaction.atomic
@@ -72,19 +107,7 @@ def region_save(
     region = Region.objects.filter(code=code).first() or Region(code=code)
     region.name, region.level, region.parent = name, level, parent
     region.reports_to = reports_to if reports_to is not None else parent
-    node = region.reports_to
-    while node is not None:
-        if node.code == code:
-            raise ValidationError(_("A region cannot report to itself."), code="region_cycle")
-        node = node.reports_to
-    region.report_path = _report_path(region)
-    region.full_clean(exclude=["report_path"])
-    region.save()
-    for child in Region.objects.filter(reports_to=region):
-        region_save(
-            code=child.code, name=child.name, level=child.level, parent=child.parent, reports_to=region
-        )
-    return region
+    return region_store(region=region)
 
 
 @transaction.atomic
