@@ -11,14 +11,12 @@ Every list, grid and feed costs a fixed number of queries however many groups or
 """
 
 import datetime
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from activities.models import (
@@ -106,26 +104,26 @@ def _own_sessions_q(user) -> Q:
 
 
 def get_term_for_user(user, code) -> Term:
-    return get_object_or_404(terms_for(user).select_related("school"), code=code)
+    return access.get_or_404(terms_for(user).select_related("school"), code=code)
 
 
 def get_venue_for_user(user, code) -> Venue:
-    return get_object_or_404(venues_for(user).select_related("school"), code=code)
+    return access.get_or_404(venues_for(user).select_related("school"), code=code)
 
 
 def get_activity_for_user(user, code) -> Activity:
-    return get_object_or_404(
+    return access.get_or_404(
         activities_for(user).select_related("school", "provider", "checklist"), code=code
     )
 
 
 def get_group_for_user(user, code) -> ActivityGroup:
     """A group to look at (read-only for the staff who lead or assist it)."""
-    return get_object_or_404(_group_related(groups_for(user)), code=code)
+    return access.get_or_404(_group_related(groups_for(user)), code=code)
 
 
 def get_group_to_manage(user, code) -> ActivityGroup:
-    return get_object_or_404(_group_related(groups_managed_by(user)), code=code)
+    return access.get_or_404(_group_related(groups_managed_by(user)), code=code)
 
 
 def _group_related(queryset: QuerySet[ActivityGroup]) -> QuerySet[ActivityGroup]:
@@ -138,11 +136,7 @@ def managed_school(user, code=None) -> School:
     """The school an admin is working on: the one named (?school=<code>) or their first. 404 if none."""
     schools = access.managed_schools_for(user)
     if code:
-        try:
-            code = uuid.UUID(str(code))
-        except ValueError:
-            raise Http404 from None
-        return get_object_or_404(schools, code=code)
+        return access.get_or_404(schools, code=code)
     school = schools.order_by("region__code", "name").first()
     if school is None:
         raise Http404

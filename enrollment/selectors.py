@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from activities import selectors as activity_selectors
@@ -82,7 +81,7 @@ def placements_for(user) -> QuerySet[Placement]:
 def family_application_get(*, user, code) -> Application:
     """An application of one of the user's own children (not of a class or school they work for)."""
     own = access.scope(user).child_ids
-    return get_object_or_404(
+    return access.get_or_404(
         applications_for(user)
         .filter(student_id__in=own)
         .select_related("student__school", "student__class_group", "term", "guardian"),
@@ -92,7 +91,7 @@ def family_application_get(*, user, code) -> Application:
 
 def review_application_get(*, user, code) -> Application:
     """An application the user reviews as the class teacher of the child's class."""
-    return get_object_or_404(_review_scope(user).select_related(*_ROW_RELATED), code=code)
+    return access.get_or_404(_review_scope(user).select_related(*_ROW_RELATED), code=code)
 
 
 def placement_to_manage_get(*, user, code) -> Placement:
@@ -101,7 +100,7 @@ def placement_to_manage_get(*, user, code) -> Placement:
     queryset = Placement.objects.all()
     if not s.everything:
         queryset = queryset.filter(group__term__school_id__in=s.admin_school_ids)
-    return get_object_or_404(
+    return access.get_or_404(
         queryset.select_related(
             "group__activity", "group__term__school", "application__student__class_group"
         ),
@@ -466,8 +465,8 @@ def review_queue(*, user, terms: list[Term], status: str = Application.Status.SU
 def review_applications(*, user, codes) -> list[Application]:
     """The user's pending applications among these codes (bulk approval)."""
     return list(
-        _review_scope(user)
-        .filter(code__in=codes, status=Application.Status.SUBMITTED)
+        access.filter_by_codes(_review_scope(user), codes)
+        .filter(status=Application.Status.SUBMITTED)
         .select_related("student")
         .order_by("submitted_at", "pk")
     )

@@ -1,8 +1,7 @@
 """Reads for the privacy pages, scoped to the signed-in guardian."""
 
-from django.shortcuts import get_object_or_404
-
 from privacy.models import ConsentRecord
+from schools import access
 
 
 def consents_for(user):
@@ -14,4 +13,4 @@ def consents_for(user):
 
 
 def consent_get(*, user, code) -> ConsentRecord:
-    return get_object_or_404(consents_for(user), code=code)
+    return access.get_or_404(consents_for(user), code=code)

@@ -13,12 +13,10 @@ Each page costs a fixed number of queries however many rows it shows.
 """
 
 import datetime
-import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from activities import selectors as activity_selectors
@@ -116,11 +114,7 @@ def may_see_children(user, incident: Incident) -> bool:
 
 def _pick(schools: QuerySet[School], code) -> School:
     if code:
-        try:
-            code = uuid.UUID(str(code))
-        except ValueError:  # a malformed ?school= is "not there" too
-            raise Http404 from None
-        return get_object_or_404(schools, code=code)
+        return access.get_or_404(schools, code=code)
     school = schools.order_by("region__code", "name").first()
     if school is None:
         raise Http404
@@ -149,26 +143,26 @@ def reporting_school(user, code=None) -> School:
 
 
 def get_gate_entry_for_user(user, code) -> GateEntry:
-    return get_object_or_404(gate_entries_for(user).select_related("school"), code=code)
+    return access.get_or_404(gate_entries_for(user).select_related("school"), code=code)
 
 
 def get_inspection_for_user(user, code) -> Inspection:
-    return get_object_or_404(inspections_for(user).select_related("venue", "school", "inspector"), code=code)
+    return access.get_or_404(inspections_for(user).select_related("venue", "school", "inspector"), code=code)
 
 
 def get_finding_for_user(user, code) -> Finding:
-    return get_object_or_404(
+    return access.get_or_404(
         findings_for(user).select_related("venue", "school", "inspection__inspector", "signoff__signed_by"),
         code=code,
     )
 
 
 def get_plan_for_user(user, code) -> EmergencyPlan:
-    return get_object_or_404(plans_for(user).select_related("school", "responsible", "created_by"), code=code)
+    return access.get_or_404(plans_for(user).select_related("school", "responsible", "created_by"), code=code)
 
 
 def get_incident_for_user(user, code) -> Incident:
-    return get_object_or_404(
+    return access.get_or_404(
         incidents_for(user).select_related("school__region", "venue", "reported_by"), code=code
     )
 

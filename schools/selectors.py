@@ -7,7 +7,6 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from schools import access
@@ -61,13 +60,13 @@ def _managed_ids(user):
 
 
 def admin_class_get(*, user, code) -> ClassGroup:
-    return get_object_or_404(
+    return access.get_or_404(
         access.classes_for(user).filter(school__in=_managed_ids(user)).select_related("school"), code=code
     )
 
 
 def admin_student_get(*, user, code) -> Student:
-    return get_object_or_404(
+    return access.get_or_404(
         access.students_for(user)
         .filter(school__in=_managed_ids(user))
         .select_related("school", "class_group"),
@@ -76,7 +75,7 @@ def admin_student_get(*, user, code) -> Student:
 
 
 def admin_guardian_get(*, user, code) -> Guardian:
-    return get_object_or_404(
+    return access.get_or_404(
         access.guardians_for(user).filter(
             pk__in=Guardianship.objects.filter(student__school__in=_managed_ids(user)).values("guardian_id")
         ),
@@ -85,7 +84,7 @@ def admin_guardian_get(*, user, code) -> Guardian:
 
 
 def admin_pickup_get(*, user, code) -> AuthorizedPickup:
-    return get_object_or_404(
+    return access.get_or_404(
         access.pickups_for(user)
         .filter(student__school__in=_managed_ids(user))
         .select_related("student__school", "student__class_group"),
@@ -94,7 +93,7 @@ def admin_pickup_get(*, user, code) -> AuthorizedPickup:
 
 
 def admin_membership_get(*, user, code) -> Membership:
-    return get_object_or_404(
+    return access.get_or_404(
         access.memberships_for(user)
         .filter(school__in=_managed_ids(user))
         .select_related("user", "school", "class_group"),
@@ -344,7 +343,7 @@ def family_children(*, user) -> QuerySet[Student]:
 
 
 def family_child_get(*, user, code) -> Student:
-    return get_object_or_404(family_children(user=user), code=code)
+    return access.get_or_404(family_children(user=user), code=code)
 
 
 def family_child_pickups(*, user, student: Student) -> list[AuthorizedPickup]:
@@ -352,6 +351,6 @@ def family_child_pickups(*, user, student: Student) -> list[AuthorizedPickup]:
 
 
 def family_pickup_get(*, user, code) -> AuthorizedPickup:
-    return get_object_or_404(
+    return access.get_or_404(
         access.pickups_for(user).filter(student__guardians__user=user).select_related("student"), code=code
     )

@@ -12,7 +12,6 @@ from operator import or_
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -412,7 +411,7 @@ def bureau_regions(*, user) -> list[RegionTable]:
 
 def school_for_bureau(*, user, code) -> School:
     """A school under one of the user's bureau regions, with its counts. Raises Http404."""
-    school = get_object_or_404(_with_counts(access.schools_for(user)).select_related("region"), code=code)
+    school = access.get_or_404(_with_counts(access.schools_for(user)).select_related("region"), code=code)
     s = access.scope(user)
     if not s.everything and not any(school.region.report_path.startswith(p) for p in s.region_paths):
         # Visible to this user as staff or as a parent, not as the bureau: not this page's business.

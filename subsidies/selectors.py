@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.shortcuts import get_object_or_404
 
 from activities.models import Activity, Provider, Session, Term
 
@@ -96,15 +95,15 @@ def _claim_related(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
 
 
 def get_claim_for_user(user, code) -> Claim:
-    return get_object_or_404(_claim_related(claims_for(user)), code=code)
+    return access.get_or_404(_claim_related(claims_for(user)), code=code)
 
 
 def get_claim_to_manage(user, code) -> Claim:
-    return get_object_or_404(_claim_related(claims_managed_by(user)), code=code)
+    return access.get_or_404(_claim_related(claims_managed_by(user)), code=code)
 
 
 def get_claim_to_decide(user, code) -> Claim:
-    return get_object_or_404(_claim_related(claims_decided_by(user)), code=code)
+    return access.get_or_404(_claim_related(claims_decided_by(user)), code=code)
 
 
 def budgets_for(user) -> QuerySet[Budget]:
@@ -159,11 +158,11 @@ def regions_managed_by(user) -> QuerySet[Region]:
 
 
 def get_budget_to_manage(user, code) -> Budget:
-    return get_object_or_404(budgets_managed_by(user).select_related("region"), code=code)
+    return access.get_or_404(budgets_managed_by(user).select_related("region"), code=code)
 
 
 def get_contract_to_manage(user, code) -> PurchaseContract:
-    return get_object_or_404(contracts_managed_by(user).select_related("region", "provider"), code=code)
+    return access.get_or_404(contracts_managed_by(user).select_related("region", "provider"), code=code)
 
 
 def complaints_for(user) -> QuerySet[Complaint]:
@@ -202,7 +201,7 @@ def complaints_of_guardian(user) -> QuerySet[Complaint]:
 
 
 def get_complaint_for_user(user, code) -> Complaint:
-    return get_object_or_404(
+    return access.get_or_404(
         complaints_for(user).select_related(
             "school__region", "student__class_group", "guardian", "replied_by", "shared_by"
         ),
@@ -211,7 +210,7 @@ def get_complaint_for_user(user, code) -> Complaint:
 
 
 def get_complaint_to_handle(user, code) -> Complaint:
-    return get_object_or_404(
+    return access.get_or_404(
         complaints_handled_by(user).select_related("school", "guardian__user"), code=code
     )
 

@@ -426,7 +426,7 @@ def _contract_form(request, *, contract=None):
     data = request.POST if request.method == "POST" else None
     region = None
     if data and data.get("region"):
-        region = regions.filter(code=data["region"]).first()
+        region = access.filter_by_code(regions, data["region"]).first()
     region = region or (contract.region if contract else regions.order_by("code").first())
     providers = selectors.providers_for_region(region) if region else Provider.objects.none()
     initial = {}

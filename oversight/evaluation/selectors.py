@@ -9,7 +9,6 @@ import datetime
 import re
 
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 
 from oversight import selectors as indicators
 from oversight.evaluation import scoring
@@ -81,15 +80,15 @@ def _related(queryset: QuerySet[TermReport]) -> QuerySet[TermReport]:
 
 
 def get_report_for_user(user, code) -> TermReport:
-    return get_object_or_404(_related(reports_for(user)), code=code)
+    return access.get_or_404(_related(reports_for(user)), code=code)
 
 
 def get_report_to_manage(user, code) -> TermReport:
-    return get_object_or_404(_related(reports_managed_by(user)), code=code)
+    return access.get_or_404(_related(reports_managed_by(user)), code=code)
 
 
 def get_report_to_review(user, code) -> TermReport:
-    return get_object_or_404(_related(reports_reviewed_by(user)), code=code)
+    return access.get_or_404(_related(reports_reviewed_by(user)), code=code)
 
 
 def report_list(user, *, term: str) -> QuerySet[TermReport]:
@@ -189,8 +188,8 @@ def get_score_school_for_user(user, code) -> School:
     """Schools whose score the user may read: a school admin's own, a bureau's region's."""
     s = access.scope(user)
     if s.everything or s.region_paths:
-        return get_object_or_404(access.schools_for(user).select_related("region"), code=code)
-    return get_object_or_404(access.managed_schools_for(user).select_related("region"), code=code)
+        return access.get_or_404(access.schools_for(user).select_related("region"), code=code)
+    return access.get_or_404(access.managed_schools_for(user).select_related("region"), code=code)
 
 
 # --- good practice --------------------------------------------------------------------------
@@ -237,11 +236,11 @@ def _practice_related(queryset):
 
 
 def get_practice_for_user(user, code) -> GoodPractice:
-    return get_object_or_404(_practice_related(practices_for(user)), code=code)
+    return access.get_or_404(_practice_related(practices_for(user)), code=code)
 
 
 def get_practice_to_decide(user, code) -> GoodPractice:
-    return get_object_or_404(_practice_related(practices_decided_by(user)), code=code)
+    return access.get_or_404(_practice_related(practices_decided_by(user)), code=code)
 
 
 def practice_lists(user) -> dict:

@@ -5,7 +5,7 @@ and good practice (school admins submit, bureaus feature, schools of the region 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -72,7 +72,7 @@ def report_list(request):
 @require_POST
 @school_admin
 def report_prepare(request):
-    school = get_object_or_404(access.managed_schools_for(request.user), code=request.POST.get("school"))
+    school = access.get_or_404(access.managed_schools_for(request.user), code=request.POST.get("school"))
     try:
         report = services.report_prepare(school=school, term=request.POST.get("term", ""), user=request.user)
     except ValidationError as exc:
@@ -254,7 +254,7 @@ def weights(request):
     term = selectors.term_from(request.POST.get("term") or request.GET.get("term", ""), timezone.localdate())
     code = request.POST.get("region") or request.GET.get("region")
     own = selectors.own_bureau_regions(request.user).order_by("report_path")
-    region = (own.filter(code=code) if code else own).first()
+    region = (access.filter_by_code(own, code) if code else own).first()
     if region is None:
         raise Http404
     action = f"{reverse('evaluation:weights')}?term={term}&region={region.code}"
@@ -326,7 +326,7 @@ def practice_list(request):
 def practice_new(request):
     schools = access.managed_schools_for(request.user)
     code = request.POST.get("school") or request.GET.get("school")
-    school = (schools.filter(code=code) if code else schools.order_by("name")).first()
+    school = (access.filter_by_code(schools, code) if code else schools.order_by("name")).first()
     if school is None:
         raise Http404
     form = forms.PracticeForm(

@@ -2,7 +2,6 @@
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from oversight.models import GeneratedReport
 from schools import access
@@ -28,7 +27,7 @@ def reports_for(user) -> QuerySet[GeneratedReport]:
 
 
 def get_report_for_user(user, code) -> GeneratedReport:
-    return get_object_or_404(reports_for(user), code=code)
+    return access.get_or_404(reports_for(user), code=code)
 
 
 def scope_choices(user) -> list[tuple[str, str]]:
@@ -45,5 +44,5 @@ def scope_resolve(user, value: str):
     if kind == "region":
         return access.get_region_for_user(user, code), None
     if kind == "school":
-        return None, get_object_or_404(access.managed_schools_for(user), code=code)
+        return None, access.get_or_404(access.managed_schools_for(user), code=code)
     raise Http404

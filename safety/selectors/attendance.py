@@ -15,12 +15,10 @@ Each read costs a fixed number of queries however many children, sessions or rec
 """
 
 import datetime
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from activities import selectors as activity_selectors
@@ -62,7 +60,7 @@ def sessions_for(user) -> QuerySet[Session]:
 
 
 def get_session_for_user(user, code) -> Session:
-    return get_object_or_404(sessions_for(user).select_related(*SESSION_RELATED), code=code)
+    return access.get_or_404(sessions_for(user).select_related(*SESSION_RELATED), code=code)
 
 
 def leaves_for(user) -> QuerySet[Leave]:
@@ -82,7 +80,7 @@ def leaves_for(user) -> QuerySet[Leave]:
 def family_leave_get(*, user, code) -> Leave:
     """Leave of one of the user's own children."""
     own = access.scope(user).child_ids
-    return get_object_or_404(
+    return access.get_or_404(
         leaves_for(user).filter(student_id__in=own).select_related("student", "cancellation"), code=code
     )
 
@@ -102,7 +100,7 @@ def handovers_for(user) -> QuerySet[Handover]:
 
 
 def handover_to_confirm_get(*, user, code) -> Handover:
-    return get_object_or_404(
+    return access.get_or_404(
         handovers_for(user).select_related("session__group__activity__school", "confirmation", "class_group"),
         code=code,
     )
@@ -114,7 +112,7 @@ def class_for_teacher(*, user, code) -> ClassGroup:
     queryset = access.classes_for(user)
     if not s.everything:
         queryset = queryset.filter(Q(pk__in=s.class_ids) | Q(school_id__in=s.admin_school_ids))
-    return get_object_or_404(queryset.select_related("school"), code=code)
+    return access.get_or_404(queryset.select_related("school"), code=code)
 
 
 def teacher_classes(*, user) -> list[ClassGroup]:
@@ -127,7 +125,7 @@ def teacher_classes(*, user) -> list[ClassGroup]:
 def child_in_session_get(*, session: Session, code) -> Student:
     """A child of the session's school (whether the child belongs to the session is the service's
     check); 404 for any other."""
-    return get_object_or_404(
+    return access.get_or_404(
         Student.objects.filter(school_id=session.group.activity.school_id).select_related("class_group"),
         code=code,
     )
@@ -540,7 +538,7 @@ def family_children(*, user, today: datetime.date, days_back: int = 14) -> list[
 
 def family_child_get(*, user, code) -> Student:
     own = access.scope(user).child_ids
-    return get_object_or_404(
+    return access.get_or_404(
         access.students_for(user).filter(pk__in=own).select_related("school", "class_group"), code=code
     )
 
@@ -851,18 +849,10 @@ def record_groups(*, school: School, day: datetime.date) -> list[ActivityGroup]:
     )
 
 
-def _uuid(code):
-    try:
-        return uuid.UUID(str(code))
-    except ValueError:
-        return None
-
-
 def school_group_get(*, school: School, code) -> ActivityGroup | None:
-    code = _uuid(code) if code else None
-    return ActivityGroup.objects.filter(activity__school=school, code=code).first() if code else None
+    groups = ActivityGroup.objects.filter(activity__school=school)
+    return access.filter_by_code(groups, code).first() if code else None
 
 
 def school_class_get(*, school: School, code) -> ClassGroup | None:
-    code = _uuid(code) if code else None
-    return school.classes.filter(code=code).first() if code else None
+    return access.filter_by_code(school.classes.all(), code).first() if code else None
