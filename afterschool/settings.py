@@ -1,5 +1,6 @@
 """Settings for AfterSchool, read from the environment (see .env.example)."""
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -149,14 +150,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock one username from one address after AXES_FAILURE_LIMIT wrong passwords.
+# django-axes with schools.lockout: wrong passwords count against the account the login names
+# (schools.auth.login_key folds spaces, "+86", full-width digits, letter case), not its spelling.
+# AXES_FAILURE_LIMIT from one address lock that account from that address; LOGIN_ACCOUNT_FAILURE_LIMIT
+# from any addresses lock the account. A lockout lasts LOGIN_COOLOFF_MINUTES, doubled for each earlier
+# lockout of the account within LOGIN_LOCKOUT_MEMORY (at most a day).
+AXES_HANDLER = "schools.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+LOGIN_COOLOFF_MINUTES = env.float("AXES_COOLOFF_MINUTES", default=15)
+LOGIN_LOCKOUT_MEMORY = datetime.timedelta(days=1)
+AXES_COOLOFF_TIME = "schools.lockout.cool_off"
+# A failure counts until its own expiry (a lockout extends it), so cool-offs may differ per account.
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_USERNAME_CALLABLE = "schools.lockout.axes_username"
 AXES_RESET_ON_SUCCESS = True
+# Refused attempts during a lockout do not restart it: it ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Quiet: a failed-login log line would carry the username, which for parents is a mobile number.
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "schools.views.accounts.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 
 # Pages a signed-in user must pass before any other, in order (schools.middleware.AccountGatesMiddleware).
@@ -171,11 +186,10 @@ OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG and not TESTING)
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["school_admin", "bureau_officer"])
 OTP_TOTP_ISSUER = "课后服务平台"
 OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes: wait 1, 2, 4, 8 … seconds (django-otp throttling)
-# Behind the reverse proxy the client address comes from X-Forwarded-For (see README).
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Reverse proxies in front of the portal, each appending to X-Forwarded-For (nginx: 1). The client
+# address is then the PROXY_COUNT-th entry from the right (schools.client_address, see README).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "schools.client_address.client_address"
 
 # --- Language and time
 LANGUAGE_CODE = "zh-hans"

@@ -144,3 +144,22 @@ class RosterImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- login throttling (schools/lockout.py) ---------------------------------------------------
+from schools.models import LoginLockout  # noqa: E402
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Lockouts of the last day (each doubles the next); lift one with `manage.py axes_reset_username KEY`."""
+
+    list_display = ["key", "locked_at", "locked_until"]
+    list_filter = ["locked_at"]
+    search_fields = ["key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

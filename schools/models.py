@@ -552,3 +552,34 @@ class RosterImport(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+# --- login throttling (schools/lockout.py) ---------------------------------------------------
+
+
+class LoginLockout(models.Model):
+    """One lockout of a login (django-axes): the next one within a day lasts twice as long."""
+
+    # schools.auth.login_key: the account's username, or the folded spelling of an unknown login.
+    key = models.CharField(_("login"), max_length=255)
+    locked_at = models.DateTimeField(_("locked at"))
+    locked_until = models.DateTimeField(_("locked until"))
+
+    class Meta:
+        verbose_name = _("login lockout")
+        verbose_name_plural = _("login lockouts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(locked_until__gt=models.F("locked_at")),
+                name="loginlockout_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # The cool-off of a login: its lockouts of the last day.
+            models.Index(fields=["key", "locked_at"], name="loginlockout_key_idx"),
+            # Forgetting lockouts older than a day.
+            models.Index(fields=["locked_at"], name="loginlockout_locked_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.locked_at:%Y-%m-%d %H:%M}"

@@ -37,6 +37,15 @@ class Demo:
 
         return School.objects.get(identifier=self.SCHOOLS[key])
 
+    def term(self, key: str):
+        """The school's live term of today (the demo also keeps the term before it, archived)."""
+        from django.utils import timezone
+
+        from activities.models import Term
+        from schools import schoolyear
+
+        return Term.objects.get(school=self.school(key), name=schoolyear.live_term(timezone.localdate()).name)
+
     def klass(self, key: str, grade: int, number: int):
         from schools.models import ClassGroup
 

@@ -1,6 +1,8 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -12,6 +14,17 @@ from schools import forms, services
 class LoginView(auth_views.LoginView):
     form_class = forms.LoginForm
     redirect_authenticated_user = True
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the lockout page, saying when to try again (schools.lockout)."""
+    until = AxesProxyHandler.get_implementation().locked_until(request, credentials)
+    return render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        {"locked_until": until},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

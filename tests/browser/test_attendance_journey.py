@@ -108,7 +108,7 @@ def three_children_placed(demo, group: ActivityGroup):
 
 
 def test_handover_roll_call_and_release_at_phone_width(live_server, browser, demo):
-    group = ActivityGroup.objects.get(term__school=demo.school("s1"), name="作业看管（1–6年级）")
+    group = ActivityGroup.objects.get(term=demo.term("s1"), name="作业看管（1–6年级）")
     assert group.lead.username == "s1_staff"
     with time_machine.travel(service_day(group), tick=True):
         children = three_children_placed(demo, group)

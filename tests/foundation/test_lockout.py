@@ -30,7 +30,7 @@ def test_it_locks_one_username_from_one_address_until_the_cool_off(client, user,
         other = client_class_login(user.username, "10.0.0.2")
         assert other.status_code == 302
 
-    cool_off = datetime.timedelta(hours=settings.AXES_COOLOFF_TIME) + datetime.timedelta(seconds=5)
+    cool_off = datetime.timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES) + datetime.timedelta(seconds=5)
     with time_machine.travel(start + cool_off, tick=False):
         lifted = attempt(client, user.username, PASSWORD, "10.0.0.1")
         assert lifted.status_code == 302
