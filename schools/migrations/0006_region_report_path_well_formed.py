@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0004_region_recompute_report_paths'),
+        ('schools', '0005_region_recompute_report_paths'),
     ]
 
     operations = [

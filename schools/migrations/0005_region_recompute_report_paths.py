@@ -1,5 +1,5 @@
 """F13: recompute every region's reporting path from its reporting chain, before the database starts
-refusing empty or malformed ones (0005). Regions added or edited in the Django admin before F13 may
+refusing empty or malformed ones (0006). Regions added or edited in the Django admin before F13 may
 hold an empty or stale path, which widened their bureau officers' scope."""
 
 from django.db import migrations
@@ -20,6 +20,6 @@ def recompute(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("schools", "0003_roster_import")]
+    dependencies = [("schools", "0004_login_lockout")]
 
     operations = [migrations.RunPython(recompute, migrations.RunPython.noop)]
