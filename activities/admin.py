@@ -18,7 +18,7 @@ from activities.models import (
     Term,
     Venue,
 )
-from audit.admin import ReadOnlyAdmin
+from audit.admin import ReadOnlyAdmin, ReadOnlyPermissions
 
 
 class ActivityAdminForm(forms.ModelForm):
@@ -162,20 +162,11 @@ class SessionAdmin(admin.ModelAdmin):
 
 # F11: a year's schedule is entered on /activities/calendar/<year>/ (official_year_save re-syncs
 # every school's sessions and tells those affected); the admin only looks.
-class OfficialDayInline(admin.TabularInline):
+class OfficialDayInline(ReadOnlyPermissions, admin.TabularInline):
     model = OfficialDay
     extra = 0
     fields = ["date", "kind", "name", "runs_as"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OfficialYear)

@@ -3,8 +3,8 @@ from django.contrib import admin
 from audit.models import AccessLog, AuditEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit rows are append-only: the admin may look, never add, change or delete."""
+class ReadOnlyPermissions:
+    """For an admin or an inline that may look, never add, change or delete."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -14,6 +14,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyPermissions, admin.ModelAdmin):
+    """Audit rows are append-only: the admin may look, never add, change or delete."""
 
 
 @admin.register(AuditEvent)

@@ -21,29 +21,13 @@ from safety.models import Attendance, Incident, Inspection
 from schools import schoolyear
 from schools.models import ClassGroup, School, Student, User
 from subsidies.models import Claim
+from tests.schools import test_url_scope as url_scope
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TZ = ZoneInfo("Asia/Shanghai")
 S1 = "4101020001"
-DEMO_USERS = {
-    "admin",
-    "hn_bureau",
-    "zz_bureau",
-    "zy_bureau",
-    "gy_bureau",
-    "s1_admin",
-    "s1_head31",
-    "s1_head32",
-    "s1_staff",
-    "s1_guard",
-    "s1_parent",
-    "s1_parent2",
-    "s2_admin",
-    "s2_parent",
-    "s3_admin",
-    "s3_parent",
-}
+DEMO_USERS = {"admin", *url_scope.PERSONAS}
 
 
 def seed_at(when: datetime.datetime) -> None:
