@@ -89,14 +89,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, settings):
+def page(browser):
     """A fresh browser context at phone width, Chinese first as parents' phones are.
 
-    The browser keeps the machine's real clock while the server runs on SUITE_NOW: cookies with an
-    expiry date would look expired to it, so the tests' session and CSRF cookies last the browser's
-    session instead."""
-    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-    settings.CSRF_COOKIE_AGE = None
+    The browser keeps the machine's real clock while the server runs on SUITE_NOW; that is fine
+    because Django's cookies carry Max-Age, which browsers count from their own clock."""
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
     context.set_default_timeout(15_000)
     page = context.new_page()

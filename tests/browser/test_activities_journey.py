@@ -11,6 +11,7 @@ from activities import services
 from activities.models import ActivityGroup
 from schools.models import Membership, Role
 from tests.factories import UserFactory
+from tests.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +86,7 @@ def test_a_school_admin_creates_a_venue_an_activity_and_a_group_and_sees_its_ses
     expect(sessions.first).to_contain_text("浏览器测试活动室")
     expect(sessions).to_have_count(5)  # the Tuesdays of December 2026
     assert ActivityGroup.objects.get(name="手工一组").sessions.count() == 5
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    fits_the_phone(page)
 
     # The week grid shows it on its Tuesday.
     page.goto(live_server.url + "/activities/timetable/?week=2026-12-07")

@@ -18,6 +18,7 @@ from enrollment.models import Application, Choice, EnrollmentWindow, Placement
 from notices.models import Notification
 from safety.models import Attendance, HandoverConfirmation, Release, ReleaseRefusal
 from schools import services as org
+from tests.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,10 +41,6 @@ def open_as(browser, live_server, username):
 def open_menu_link(page, name):
     page.get_by_role("button", name="菜单").click()
     page.locator("#nav-main").get_by_role("link", name=name, exact=True).click()
-
-
-def fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 
 def service_day(group: ActivityGroup) -> datetime.datetime:

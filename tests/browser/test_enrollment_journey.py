@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from activities.models import ActivityGroup, Term
 from enrollment import services
 from enrollment.models import Application, Choice, EnrollmentWindow, Placement
+from tests.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,10 +37,6 @@ def open_as(browser, live_server, username):
 def open_menu_link(page, name):
     page.get_by_role("button", name="菜单").click()
     page.locator("#nav-main").get_by_role("link", name=name, exact=True).click()
-
-
-def fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 
 def fresh_first_round(demo):

@@ -3,6 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.phone import fits_the_phone
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "demo-2026"
@@ -47,6 +49,6 @@ def test_it_shows_each_demo_role_its_home_with_the_seeded_data(live_server, brow
             if hidden:
                 expect(main, f"{username} must not see {hidden}").not_to_contain_text(hidden)
             # Phone width: nothing but the wide tables scrolls sideways.
-            assert page.evaluate("document.documentElement.scrollWidth") <= 375, username
+            fits_the_phone(page, username)
         finally:
             context.close()

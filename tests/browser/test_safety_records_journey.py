@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from activities import services as activity_services
 from activities.models import ActivityGroup, Category, VenueKind
 from safety.models import Finding, GateEntry, GateExit
+from tests.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +46,7 @@ def test_the_guard_registers_a_visitor_in_and_out(live_server, page, demo):
     expect(inside).to_contain_text("**************104X")
     expect(inside).to_contain_text("139****1234")
     expect(page.locator("#inside-now")).not_to_contain_text("41010219900101104X")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    fits_the_phone(page)
 
     page.get_by_role("button", name="王建国 已离开").click()
     expect(page.locator("#inside-now")).not_to_contain_text("王建国")
@@ -100,7 +101,7 @@ def test_a_critical_finding_refuses_scheduling_until_it_is_signed_off(live_serve
     page.get_by_label(f"{ITEM}：整改期限").fill((today + datetime.timedelta(days=3)).isoformat())
     page.get_by_role("button", name="保存检查记录").click()
     expect(page.locator("#venue-blocked")).to_contain_text("不能在此安排活动")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    fits_the_phone(page)
 
     fill_group_form(page, live_server, s1)
     expect(page.locator("#group-form")).to_contain_text("存在未整改的严重安全隐患")

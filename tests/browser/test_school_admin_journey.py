@@ -8,6 +8,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from schools.models import AuthorizedPickup
+from tests.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,7 +68,7 @@ def test_admin_restricts_and_parent_manages_pickups(live_server, page, demo):
     uncle = page.locator("#pickups .list-group-item", has_text="刘建军")
     expect(uncle).to_contain_text("有效")
     # Nothing on the page overflows the phone's width.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    fits_the_phone(page)
 
     uncle.get_by_role("button", name="终止授权").click()
     uncle = page.locator("#pickups .list-group-item", has_text="刘建军")

@@ -16,6 +16,7 @@ from activities.models import ActivityGroup, Term
 from activities.selectors import person_name
 from subsidies import services
 from subsidies.models import Claim, Rate
+from tests.phone import fits_the_phone
 from tests.subsidies.conftest import DECEMBER, held_hours, hold
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,10 +41,6 @@ def open_menu(page, menu_id, link):
     page.get_by_role("button", name="菜单").click()
     page.locator(f"#{menu_id}").click()
     page.locator("#nav-main").get_by_role("link", name=link, exact=True).click()
-
-
-def fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 
 def test_a_months_claim_is_prepared_submitted_approved_and_exported(live_server, browser, demo):

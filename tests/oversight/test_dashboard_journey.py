@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_subsidy_claim_journey import PHONE, open_as
+from tests.browser.test_subsidy_claim_journey import open_as
+from tests.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,7 @@ def test_a_bureau_officer_reads_the_dashboard_and_drills_down(live_server, brows
     expect(page.locator("[data-indicator=attendance]")).to_contain_text("出勤率")
     expect(page.locator("#chart-attendance svg")).to_be_visible()
     expect(page.locator("#chart-participation svg")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    fits_the_phone(page)
     page.screenshot(path="var/oversight-dashboard.png", full_page=True)
     s3 = demo.school("s3")
     page.locator("#oversight-schools").get_by_role("link", name=s3.name).click()

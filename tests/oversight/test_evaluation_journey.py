@@ -8,6 +8,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from oversight.models import TermReport
+from tests.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,10 +25,6 @@ def open_as(browser, live_server, username):
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
     return context, page
-
-
-def fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 
 def test_a_returned_report_is_completed_resubmitted_and_accepted(live_server, browser, demo):

@@ -1,0 +1,10 @@
+"""Phone width (DESIGN: parents and teachers on phones): pages never scroll sideways at 375 px."""
+
+PHONE_WIDTH = 375
+
+
+def fits_the_phone(page, what: str = "") -> None:
+    """Measured once the page has loaded: the DOM can be there before its stylesheets are applied,
+    and an unstyled table is wider than a phone (seen under load in CI)."""
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, what or page.url
