@@ -11,7 +11,7 @@ from activities import services
 from activities.models import ActivityGroup
 from schools.models import Membership, Role
 from tests.factories import UserFactory
-from tests.phone import fits_the_phone
+from tests.phone import fits_the_phone, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def test_a_school_admin_creates_a_venue_an_activity_and_a_group_and_sees_its_ses
     expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
 
     # The menu: at 375 px it sits behind the toggler.
-    page.get_by_role("button", name="菜单").click()
+    open_main_menu(page)
     page.locator("#nav-activities").click()
     page.get_by_role("link", name="场地", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("场地"))).to_be_visible()

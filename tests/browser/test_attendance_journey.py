@@ -18,7 +18,7 @@ from enrollment.models import Application, Choice, EnrollmentWindow, Placement
 from notices.models import Notification
 from safety.models import Attendance, HandoverConfirmation, Release, ReleaseRefusal
 from schools import services as org
-from tests.phone import fits_the_phone
+from tests.phone import fits_the_phone, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def open_as(browser, live_server, username):
 
 
 def open_menu_link(page, name):
-    page.get_by_role("button", name="菜单").click()
+    open_main_menu(page)
     page.locator("#nav-main").get_by_role("link", name=name, exact=True).click()
 
 

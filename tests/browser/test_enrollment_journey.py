@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from activities.models import ActivityGroup, Term
 from enrollment import services
 from enrollment.models import Application, Choice, EnrollmentWindow, Placement
-from tests.phone import fits_the_phone
+from tests.phone import fits_the_phone, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ def open_as(browser, live_server, username):
 
 
 def open_menu_link(page, name):
-    page.get_by_role("button", name="菜单").click()
+    open_main_menu(page)
     page.locator("#nav-main").get_by_role("link", name=name, exact=True).click()
 
 

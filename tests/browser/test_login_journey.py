@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, UserFactory
+from tests.phone import open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +25,7 @@ def test_it_logs_in_switches_language_and_logs_out(live_server, page):
     expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
 
     # At 375 px the menu is collapsed behind the toggler.
-    page.get_by_role("button", name="菜单").click()
+    open_main_menu(page)
     page.locator("#logout-button").click()
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
     page.goto(live_server.url + "/notices/")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from activities import services as activity_services
 from activities.models import ActivityGroup, Category, VenueKind
 from safety.models import Finding, GateEntry, GateExit
-from tests.phone import fits_the_phone
+from tests.phone import fits_the_phone, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def log_in(page, live_server, username):
 
 def test_the_guard_registers_a_visitor_in_and_out(live_server, page, demo):
     log_in(page, live_server, "s1_guard")
-    page.get_by_role("button", name="菜单").click()
+    open_main_menu(page)
     page.locator("#nav-gate").click()
     expect(page.get_by_role("heading", name=re.compile("门卫登记"))).to_be_visible()
 

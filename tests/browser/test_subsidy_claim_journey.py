@@ -16,7 +16,7 @@ from activities.models import ActivityGroup, Term
 from activities.selectors import person_name
 from subsidies import services
 from subsidies.models import Claim, Rate
-from tests.phone import fits_the_phone
+from tests.phone import fits_the_phone, open_main_menu
 from tests.subsidies.conftest import DECEMBER, held_hours, hold
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def open_as(browser, live_server, username):
 
 
 def open_menu(page, menu_id, link):
-    page.get_by_role("button", name="菜单").click()
+    open_main_menu(page)
     page.locator(f"#{menu_id}").click()
     page.locator("#nav-main").get_by_role("link", name=link, exact=True).click()
 

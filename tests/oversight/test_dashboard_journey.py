@@ -7,14 +7,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_subsidy_claim_journey import open_as
-from tests.phone import fits_the_phone
+from tests.phone import fits_the_phone, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_bureau_officer_reads_the_dashboard_and_drills_down(live_server, browser, demo):
     context, page = open_as(browser, live_server, "hn_bureau")
-    page.get_by_role("button", name="菜单").click()
+    open_main_menu(page)
     page.locator("#nav-oversight").click()
     expect(page.get_by_role("heading", name="督导看板")).to_be_visible()
     page.locator("#oversight-periods").get_by_role("link", name="2026-10", exact=True).click()

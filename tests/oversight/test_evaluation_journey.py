@@ -8,7 +8,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from oversight.models import TermReport
-from tests.phone import fits_the_phone
+from tests.phone import fits_the_phone, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def open_as(browser, live_server, username):
 def test_a_returned_report_is_completed_resubmitted_and_accepted(live_server, browser, demo):
     report = TermReport.objects.get(school=demo.school("s3"), term="2026-autumn")
     context, page = open_as(browser, live_server, "s3_admin")
-    page.get_by_role("button", name="菜单").click()
+    open_main_menu(page)
     page.locator("#nav-evaluation").click()
     page.locator("#nav-main").get_by_role("link", name="学期报告", exact=True).click()
     page.get_by_role("link", name="2026年秋季学期").click()
