@@ -3,6 +3,7 @@
 Each test empties the database and seeds it at its own date (transactional tests: the database is
 flushed afterwards, and the `demo` fixture of later tests seeds it again at the suite's clock)."""
 
+import contextlib
 import datetime
 import io
 from zoneinfo import ZoneInfo
@@ -30,10 +31,13 @@ S1 = "4101020001"
 DEMO_USERS = {"admin", *url_scope.PERSONAS}
 
 
-def seed_at(when: datetime.datetime) -> None:
+@contextlib.contextmanager
+def seeded_at(when: datetime.datetime):
+    """An emptied database seeded at `when`, with the clock held there for the assertions."""
     call_command("flush", interactive=False, verbosity=0)
     with time_machine.travel(when, tick=False):
         call_command("seed_demo", stdout=io.StringIO())
+        yield when.date()
 
 
 def row_counts() -> dict[str, int]:
@@ -128,8 +132,7 @@ def assert_holiday(today: datetime.date, archived: str, coming: str) -> None:
 
 def test_it_builds_a_live_spring_term_and_does_nothing_the_second_time():
     when = datetime.datetime(2027, 3, 15, 9, 0, tzinfo=TZ)
-    seed_at(when)
-    with time_machine.travel(when, tick=False):
+    with seeded_at(when):
         assert_contract(2026)
         assert_live(when.date(), live="2027年春季学期", archived="2026年秋季学期")
         assert s1_terms()["2027年春季学期"].start == datetime.date(2027, 2, 22)
@@ -146,23 +149,20 @@ def test_it_builds_a_live_spring_term_and_does_nothing_the_second_time():
 
 def test_it_builds_the_autumn_term_on_new_years_eve():
     when = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=TZ)
-    seed_at(when)
-    with time_machine.travel(when, tick=False):
+    with seeded_at(when):
         assert_contract(2026)
         assert_live(when.date(), live="2026年秋季学期", archived="2026年春季学期")
 
 
 def test_it_opens_the_spring_term_for_applications_in_the_winter_break():
     when = datetime.datetime(2027, 1, 31, 10, 0, tzinfo=TZ)
-    seed_at(when)
-    with time_machine.travel(when, tick=False):
+    with seeded_at(when):
         assert_contract(2026)
         assert_holiday(when.date(), archived="2026年秋季学期", coming="2027年春季学期")
 
 
 def test_it_opens_the_next_school_year_in_the_summer():
     when = datetime.datetime(2027, 7, 25, 10, 0, tzinfo=TZ)
-    seed_at(when)
-    with time_machine.travel(when, tick=False):
+    with seeded_at(when):
         assert_contract(2027)  # the children have moved up a grade for the coming school year
         assert_holiday(when.date(), archived="2027年春季学期", coming="2027年秋季学期")
