@@ -389,6 +389,7 @@ def group_save(
         raise ValidationError(
             _("This term already has a group called %(name)s."), code="duplicate", params={"name": name}
         )
+    existed = group is not None
     group = group or ActivityGroup(activity=activity, term=term)
     group.name, group.lead, group.venue = name.strip(), lead, venue
     group.grades, group.capacity = grades, capacity
@@ -401,6 +402,9 @@ def group_save(
     audit.record(
         actor=actor, verb="group.save", target=group, changes={"capacity": capacity, "venue": venue.name}
     )
+    if existed:
+        for fill in SEATS_CHANGED:
+            fill(group=group)
     return group
 
 
@@ -517,6 +521,11 @@ def venue_refuse_if_blocked(venue: Venue) -> None:
 # naming the families to tell when sessions of a group are cancelled (enrollment/apps.py registers
 # the guardians of the children placed in it); activities never imports them.
 SESSION_AUDIENCES: list = []
+
+# F12: higher floors register callables (group=) that fill a group's free seats from its wait list
+# (enrollment/apps.py registers enrollment.services.waitlist_promote); called when a group is
+# changed, e.g. its capacity raised, so that new seats go to the children waiting.
+SEATS_CHANGED: list = []
 
 
 class DayEntry(NamedTuple):
