@@ -78,6 +78,17 @@ def placements_for(user) -> QuerySet[Placement]:
     return Placement.objects.filter(application__in=applications_for(user))
 
 
+def family_placement_get(*, user, code) -> Placement:
+    """A seat or wait-list place of one of the user's own children."""
+    own = access.scope(user).child_ids
+    return access.get_or_404(
+        Placement.objects.filter(
+            application__in=applications_for(user), application__student_id__in=own
+        ).select_related("application__student", "group"),
+        code=code,
+    )
+
+
 def family_application_get(*, user, code) -> Application:
     """An application of one of the user's own children (not of a class or school they work for)."""
     own = access.scope(user).child_ids

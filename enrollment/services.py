@@ -619,6 +619,24 @@ def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
 
 
 @transaction.atomic
+def placement_decline(*, placement: Placement, guardian: Guardian) -> Placement:
+    """The family turns down the seat it was given, no reason needed (H2: 不得强制): the seat goes to
+    the next child on the wait list; the application stays approved, so a second round may still
+    offer another seat. Raises ValidationError(code="not_placed")."""
+    application = placement.application
+    _require_guardian(guardian, application.student)
+    released = Placement.objects.filter(pk=placement.pk, status=Placement.Status.PLACED).update(
+        status=Placement.Status.RELEASED, position=None, changed=timezone.now()
+    )
+    if not released:
+        raise ValidationError(_("This place is no longer held."), code="not_placed")
+    placement.refresh_from_db()
+    audit.record(actor=guardian.user, verb="placement.decline", target=application)
+    waitlist_promote(group=placement.group)
+    return placement
+
+
+@transaction.atomic
 def waitlist_promote(*, group: ActivityGroup) -> list[Placement]:
     """Fill the group's free seats from the head of its wait list, in order, and tell each promoted
     family. Only children for whom the group meets on one of the family's days move up; the others

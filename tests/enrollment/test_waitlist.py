@@ -1,11 +1,13 @@
-"""Wait lists move whenever seats appear (F12): raising a group's capacity, moving a child out and a
-withdrawal each promote the next children in order (only those for whom the group meets on one of
-the family's days) and tell them, through one promotion path that holds under concurrency."""
+"""Wait lists move whenever seats appear (F12): raising a group's capacity, moving a child out, a
+withdrawal and a family giving up its seat each promote the next children in order (only those for
+whom the group meets on one of the family's days) and tell them, through one promotion path that
+holds under concurrency."""
 
 import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from activities import services as activity_services
@@ -170,3 +172,51 @@ def test_concurrent_withdrawals_and_a_capacity_raise_never_overfill_a_group(demo
     # The next children in order, each once.
     assert sorted(placed) == sorted(a.pk for a in apps[5:13])
     assert Placement.objects.filter(group=group, status="waitlisted").count() == len(apps) - 13
+
+
+def test_a_family_giving_up_its_seat_promotes_the_next_child(client, demo, term, apply):
+    group = basketball(term)
+    names = [s.name for s in demo.klass("s1", 3, 1).students.order_by("pk") if s.name != "刘子涵"][:2]
+    ActivityGroup.objects.filter(pk=group.pk).update(capacity=1)
+    # 刘子涵 is in a priority group by the school's record: she gets the single seat.
+    mine = apply(days="13", groups=[group])
+    others = [apply(child_name=name, days="13", groups=[group]) for name in names]
+    for application in (mine, *others):
+        services.application_approve(application=application, reviewer=demo.user("s1_head31"))
+    services.placement_run(term=term, actor=demo.user("s1_admin"))
+    services.placement_publish(term=term, actor=demo.user("s1_admin"))
+    seat = Placement.objects.get(application=mine, status="placed")
+    line = waitlist(group)
+
+    client.force_login(demo.user("s1_parent"))
+    page = client.get(reverse("enrollment:family")).content.decode()
+    decline = reverse("enrollment:placement-decline", kwargs={"placement_code": seat.code})
+    assert f'action="{decline}"' in page
+    assert client.get(decline).status_code == 405
+    response = client.post(decline)
+    assert response.status_code == 302
+    seat.refresh_from_db()
+    assert seat.status == "released"
+    mine.refresh_from_db()
+    assert mine.status == Application.Status.APPROVED  # a second round may still offer a seat
+    promoted = Placement.objects.get(application_id=line[0], group=group)
+    assert promoted.status == "placed" and promoted_to(promoted.application)
+    assert waitlist(group) == line[1:]
+    assert client.post(decline).status_code == 302  # no longer held: a message, nothing moves
+    assert Placement.objects.filter(group=group, status="placed").count() == 1
+
+
+def test_a_family_cannot_give_up_another_childs_seat(client, demo, term, apply):
+    group = basketball(term)
+    other = apply(
+        child_name=demo.klass("s1", 3, 1).students.exclude(name="刘子涵").first().name, groups=[group]
+    )
+    services.application_approve(application=other, reviewer=demo.user("s1_head31"))
+    services.placement_run(term=term, actor=demo.user("s1_admin"))
+    services.placement_publish(term=term, actor=demo.user("s1_admin"))
+    seat = Placement.objects.get(application=other, status="placed")
+    client.force_login(demo.user("s1_parent"))
+    response = client.post(reverse("enrollment:placement-decline", kwargs={"placement_code": seat.code}))
+    assert response.status_code == 404
+    seat.refresh_from_db()
+    assert seat.status == "placed"
