@@ -15,7 +15,7 @@ groups or children it covers.
 import datetime
 from collections import defaultdict
 
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce, ExtractIsoWeekDay, StrIndex
 
 from activities.forms import WEEKDAY_NAMES
@@ -81,7 +81,9 @@ def with_runs_as(sessions: QuerySet[Session]) -> QuerySet[Session]:
     makeup = MakeupDay.objects.filter(term_id=OuterRef("group__term_id"), date=OuterRef("date")).values(
         "runs_as"
     )[:1]
-    return sessions.annotate(runs_as=Coalesce(Subquery(makeup), ExtractIsoWeekDay("date")))
+    return sessions.annotate(
+        runs_as=Coalesce(Subquery(makeup), ExtractIsoWeekDay("date"), output_field=IntegerField())
+    )
 
 
 def seated() -> QuerySet[Placement]:
