@@ -18,3 +18,5 @@ class EnrollmentConfig(AppConfig):
         # wait list through the one promotion path.
         if services.waitlist_promote not in activities_services.SEATS_CHANGED:
             activities_services.SEATS_CHANGED.append(services.waitlist_promote)
+        if services.group_days_check not in activities_services.SLOT_CHECKS:
+            activities_services.SLOT_CHECKS.append(services.group_days_check)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activities.models import ActivityGroup, Term
 from audit import services as audit
@@ -616,6 +617,30 @@ def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
         )
         _notify_placement(placement, "enrollment/waitlisted", application=application)
     return placement
+
+
+def group_days_check(*, group: ActivityGroup, weekdays: str) -> None:
+    """F12: a group keeps meeting on at least one day of each child placed in it. Registered in
+    activities.services.SLOT_CHECKS (enrollment/apps.py). Raises ValidationError(code="days_stranded")."""
+    stranded = sum(
+        1
+        for family_days in Placement.objects.filter(group=group, status=Placement.Status.PLACED).values_list(
+            "application__days", flat=True
+        )
+        if not days_meet(family_days, weekdays)
+    )
+    if stranded:
+        raise ValidationError(
+            ngettext(
+                "%(n)s child placed in this group would have none of the family's days left (%(days)s). "
+                "Keep one of their days or move the child to another group first.",
+                "%(n)s children placed in this group would have none of their families' days left "
+                "(%(days)s). Keep one of their days or move them to other groups first.",
+                stranded,
+            ),
+            code="days_stranded",
+            params={"n": stranded, "days": days_label(weekdays)},
+        )
 
 
 @transaction.atomic

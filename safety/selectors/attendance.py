@@ -2,8 +2,9 @@
 
 Who is expected in a session: the placed children of its group (Placement "placed") whose
 application is approved and whose days include the session's weekday (a make-up working day runs
-as the weekday the school chose), minus leave — the one rule of enrollment.days (F12). Who is in care: expected, not on leave, not marked
-absent, not released today and not moved to another group, plus the children moved in.
+as the weekday the school chose), minus leave: the one rule of enrollment.days (F12). Who is in
+care: expected, not on leave, not marked absent, not released today and not moved to another
+group, plus the children moved in.
 
 Scope builds on schools.access and activities.selectors:
 - sessions: those of activities.selectors.sessions_for (school admins: their schools'; staff: the

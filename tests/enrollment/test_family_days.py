@@ -210,3 +210,44 @@ def placed_without_a_common_day() -> list[Placement]:
 def test_the_demo_places_no_child_in_a_group_without_a_common_day(demo):
     assert Placement.objects.filter(status=Placement.Status.PLACED).count() > 100
     assert placed_without_a_common_day() == []
+
+
+def test_a_group_cannot_move_to_days_none_of_its_placed_children_chose(demo, term, apply, basketball):
+    from activities import services as activity_services
+
+    approve(demo, apply(days="13", groups=[basketball]))
+    publish(demo, term)
+    group = ActivityGroup.objects.select_related("activity", "term", "lead", "venue").get(pk=basketball.pk)
+    slots = [(s.weekday, s.start, s.end) for s in group.slots.all()]
+
+    def save(new_slots):
+        return activity_services.group_save(
+            activity=group.activity,
+            term=group.term,
+            name=group.name,
+            lead=group.lead,
+            venue=group.venue,
+            grades=group.grades,
+            capacity=group.capacity,
+            slots=new_slots,
+            assistants=list(group.assistants.all()),
+            actor=demo.user("s1_admin"),
+            group=group,
+        )
+
+    stranded = (
+        Placement.objects.filter(group=basketball, status="placed")
+        .exclude(application__days__contains="1")
+        .exclude(application__days__contains="3")
+    )
+    assert not stranded.exists()
+    with pytest.raises(ValidationError) as exc:
+        save(
+            [(2, start, end) for _w, start, end in slots[:1]]
+            + [(4, start, end) for _w, start, end in slots[:1]]
+        )
+    assert exc.value.code == "days_stranded"
+    assert sorted(basketball.slots.values_list("weekday", flat=True)) == [1, 3]
+    save(
+        [(1, start, end) for _w, start, end in slots[:1]] + [(3, start, end) for _w, start, end in slots[:1]]
+    )
