@@ -337,7 +337,8 @@ def group_save(
 ) -> ActivityGroup:
     """Create or change a group and (re)generate its sessions for the whole term.
 
-    Raises ValidationError(code="capacity", "tutoring", "lead", "slot", "grades", "conflict", ...).
+    Raises ValidationError(code="capacity", "tutoring", "lead", "slot", "grades", "conflict",
+    "days_stranded", ...).
     """
     school = activity.school
     if term.school_id != school.id or venue.school_id != school.id:
@@ -381,6 +382,10 @@ def group_save(
                 code="slot",
                 params={"start": term.day_start.strftime("%H:%M"), "end": term.day_end.strftime("%H:%M")},
             )
+    if group is not None:
+        meets = "".join(sorted({str(weekday) for weekday, _start, _end in slots}))
+        for check in SLOT_CHECKS:
+            check(group=group, weekdays=meets)
     if (
         ActivityGroup.objects.filter(term=term, name=name.strip())
         .exclude(pk=getattr(group, "pk", None))
@@ -389,6 +394,7 @@ def group_save(
         raise ValidationError(
             _("This term already has a group called %(name)s."), code="duplicate", params={"name": name}
         )
+    existed = group is not None
     group = group or ActivityGroup(activity=activity, term=term)
     group.name, group.lead, group.venue = name.strip(), lead, venue
     group.grades, group.capacity = grades, capacity
@@ -401,6 +407,9 @@ def group_save(
     audit.record(
         actor=actor, verb="group.save", target=group, changes={"capacity": capacity, "venue": venue.name}
     )
+    if existed:
+        for fill in SEATS_CHANGED:
+            fill(group=group)
     return group
 
 
@@ -517,6 +526,14 @@ def venue_refuse_if_blocked(venue: Venue) -> None:
 # naming the families to tell when sessions of a group are cancelled (enrollment/apps.py registers
 # the guardians of the children placed in it); activities never imports them.
 SESSION_AUDIENCES: list = []
+
+# F12: higher floors register callables (group=) that fill a group's free seats from its wait list
+# (enrollment/apps.py registers enrollment.services.waitlist_promote); called when a group is
+# changed, e.g. its capacity raised, so that new seats go to the children waiting.
+SEATS_CHANGED: list = []
+# F12: and callables (group=, weekdays=) that raise ValidationError when a group's new weekdays
+# would leave placed children with none of their family's days (enrollment.services).
+SLOT_CHECKS: list = []
 
 
 class DayEntry(NamedTuple):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from activities.models import Category, Term
 from enrollment import services
+from enrollment.days import days_meet, groups_weekdays
 from enrollment.models import (
     Application,
     Choice,
@@ -102,6 +103,7 @@ def _school(
         .order_by("student__class_group__grade", "student__class_group__number", "student_id")
     )
     groups = {g.pk: g for g in term.groups.all()}
+    meets = groups_weekdays(groups)
     categories = Category.values
     responses, acks, seen_guardians = [], [], set()
     for link in links:
@@ -177,6 +179,10 @@ def _school(
             if status == Application.Status.WITHDRAWN
             else None,
         )
+        # F12: a family chooses only groups that meet on one of its days.
+        open_groups = [g for g in open_groups if days_meet(application.days, meets.get(g.pk, ""))]
+        if not open_groups:
+            continue
         # Families favour ball games, science and art: those groups fill and keep wait lists.
         popular = [g for g in open_groups if any(w in g.name for w in POPULAR)]
         first = rng.choice(popular or open_groups)

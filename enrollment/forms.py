@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.forms import WEEKDAY_NAMES
 from activities.models import Category
+from enrollment.days import days_label, group_weekdays
 from enrollment.models import FREE_STATEMENT, Application, EnrollmentWindow
 from schools.forms import add_service_error  # noqa: F401  (views use it through this module)
 
@@ -20,6 +21,7 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 # Service error codes → the field that shows them (others go above the form).
 APPLICATION_ERROR_FIELDS = {
     "days": "days",
+    "days_mismatch": "days",
     "choices": "choice_1",
     "pickup": "pickup",
     "pickup_persons": "pickup_persons",
@@ -55,10 +57,16 @@ def days_string(values) -> str:
 
 
 def group_label(group) -> str:
+    """The group's name; on the application form (slots prefetched, free seats counted) also the
+    days it meets, so that a family picks a group that meets on one of its days (F12)."""
     free = getattr(group, "free", None)
     if free is None:
         return group.name
-    return _("%(group)s · %(free)s places free") % {"group": group.name, "free": free}
+    return _("%(group)s · meets %(days)s · %(free)s places free") % {
+        "group": group.name,
+        "days": days_label(group_weekdays(group)),
+        "free": free,
+    }
 
 
 class _GroupChoiceField(forms.ModelChoiceField):

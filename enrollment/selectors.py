@@ -23,7 +23,7 @@ from django.utils import timezone
 from activities import selectors as activity_selectors
 from activities.forms import WEEKDAY_NAMES
 from activities.models import ActivityGroup, Category, Provider, Session, Term
-from enrollment import services
+from enrollment import days, services
 from enrollment.models import (
     Application,
     Choice,
@@ -76,6 +76,17 @@ def applications_for(user) -> QuerySet[Application]:
 
 def placements_for(user) -> QuerySet[Placement]:
     return Placement.objects.filter(application__in=applications_for(user))
+
+
+def family_placement_get(*, user, code) -> Placement:
+    """A seat or wait-list place of one of the user's own children."""
+    own = access.scope(user).child_ids
+    return access.get_or_404(
+        Placement.objects.filter(
+            application__in=applications_for(user), application__student_id__in=own
+        ).select_related("application__student", "group"),
+        code=code,
+    )
 
 
 def family_application_get(*, user, code) -> Application:
@@ -367,19 +378,24 @@ def family_enrollment(*, user, now: datetime.datetime | None = None) -> list[Sch
         card.can_apply = bool(block.round) and (not card.active or (block.round == "second" and unplaced))
 
     if placed_groups:
-        upcoming = defaultdict(list)
+        by_group = defaultdict(list)
         horizon = today + datetime.timedelta(days=NEXT_SESSIONS_DAYS)
-        for session in (
+        for session in days.with_runs_as(
             Session.objects.filter(group_id__in=placed_groups, date__gte=today, date__lte=horizon)
             .select_related("venue")
             .order_by("date", "start")
         ):
-            if len(upcoming[session.group_id]) < NEXT_SESSIONS:
-                upcoming[session.group_id].append(session)
+            by_group[session.group_id].append(session)
         for block in blocks.values():
             for card in block.children:
                 if card.placement and card.placement.status == Placement.Status.PLACED:
-                    card.sessions = upcoming.get(card.placement.group_id, [])
+                    # F12: the child's sessions are the group's sessions on the family's days.
+                    family_days = card.application.days
+                    card.sessions = [
+                        s
+                        for s in by_group.get(card.placement.group_id, [])
+                        if days.expected_on(family_days=family_days, runs_as=s.runs_as)
+                    ][:NEXT_SESSIONS]
     return list(blocks.values())
 
 
@@ -705,16 +721,26 @@ def move_targets(placement: Placement) -> QuerySet[ActivityGroup]:
 
 
 def families_of_cancelled_sessions(*, group: ActivityGroup, dates: list[datetime.date]) -> dict:
-    """The guardians of the children placed in a group who were expected on some of these dates (a
-    weekday the family chose; a weekend make-up day counts for everyone), each with those dates and
+    """The guardians of the children placed in a group who were expected on some of these dates (the
+    rule of enrollment.days: a make-up day counts as the weekday it runs), each with those dates and
     the children's names. Registered in activities.services.SESSION_AUDIENCES (enrollment/apps.py)."""
-    placements = Placement.objects.filter(group=group, status=Placement.Status.PLACED).select_related(
-        "application__guardian__user", "application__student"
+    placements = (
+        days.seated()
+        .filter(group=group)
+        .select_related("application__guardian__user", "application__student")
     )
+    runs_as = days.runs_as_on((group.term_id, d) for d in dates)
     found: dict = {}
     for placement in placements:
         application = placement.application
-        mine = [d for d in dates if d.isoweekday() > 5 or str(d.isoweekday()) in application.days]
+        # A weekend make-up day whose row the new schedule already removed: which weekday it ran
+        # is lost, so every family of the group hears of it.
+        mine = [
+            d
+            for d in dates
+            if days.expected_on(family_days=application.days, runs_as=runs_as[(group.term_id, d)])
+            or runs_as[(group.term_id, d)] > 5
+        ]
         if not mine:
             continue
         entry = found.setdefault(application.guardian.user, {"dates": set(), "children": set()})

@@ -11,12 +11,14 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activities.models import ActivityGroup, Term
 from audit import services as audit
+from enrollment.days import days_label, days_meet, group_weekdays, groups_weekdays
 from enrollment.models import (
     Application,
     Choice,
@@ -169,6 +171,25 @@ def groups_open_to(*, term: Term, student: Student):
     )
 
 
+def _require_common_day(family_days: str, group: ActivityGroup) -> None:
+    """F12: a child goes only to a group that meets on at least one of the family's days.
+    Raises ValidationError(code="days_mismatch")."""
+    group_days = group_weekdays(group)
+    if not days_meet(family_days, group_days):
+        raise ValidationError(
+            _(
+                "%(group)s meets on %(group_days)s, none of the family's days (%(days)s). Choose "
+                "a day it meets or another activity."
+            ),
+            code="days_mismatch",
+            params={
+                "group": group.name,
+                "group_days": days_label(group_days),
+                "days": days_label(family_days),
+            },
+        )
+
+
 def _validate_application(
     *,
     term: Term,
@@ -200,11 +221,13 @@ def _validate_application(
             code="choices",
             params={"n": limit},
         )
-    open_ids = set(groups_open_to(term=term, student=student).values_list("pk", flat=True))
-    if not set(group_ids) <= open_ids:
+    open_groups = {g.pk: g for g in groups_open_to(term=term, student=student).prefetch_related("slots")}
+    if not set(group_ids) <= set(open_groups):
         raise ValidationError(
             _("One of the chosen activities is not open to this child's grade."), code="choices"
         )
+    for group_id in group_ids:
+        _require_common_day(days, open_groups[group_id])
     if pickup == Application.Pickup.AUTHORISED:
         today = timezone.localdate()
         if not pickup_persons or any(
@@ -293,6 +316,8 @@ def application_submit(
         and not existing.placements.filter(status=Placement.Status.PLACED).exists()
     ):
         # Approved in the first round but not placed: the second round offers the remaining seats.
+        existing.days = days
+        existing.save(update_fields=["days"])
         existing.choices.all().delete()
         Choice.objects.create(application=existing, group_id=group_ids[0], rank=1)
         audit.record(actor=guardian.user, verb="application.second_round_choice", target=existing)
@@ -556,12 +581,13 @@ def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
     """Give the child a seat in the group if one is free, else a place at the end of its wait list.
 
     Only the group's primary key is read from `group`: the row is locked and reloaded here.
-    Raises ValidationError(code="not_approved" or "already").
+    Raises ValidationError(code="not_approved", "days_mismatch" or "already").
     """
     group = _lock(group)
     application = Application.objects.select_related("guardian__user", "student").get(pk=application.pk)
     if application.status != Application.Status.APPROVED:
         raise ValidationError(_("Only approved applications are placed."), code="not_approved")
+    _require_common_day(application.days, group)
     mine = list(
         Placement.objects.filter(
             application=application, status__in=[Placement.Status.PLACED, Placement.Status.WAITLISTED]
@@ -593,30 +619,104 @@ def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
     return placement
 
 
+def group_days_check(*, group: ActivityGroup, weekdays: str) -> None:
+    """F12: a group keeps meeting on at least one day of each child placed in it. Registered in
+    activities.services.SLOT_CHECKS (enrollment/apps.py). Raises ValidationError(code="days_stranded")."""
+    stranded = sum(
+        1
+        for family_days in Placement.objects.filter(group=group, status=Placement.Status.PLACED).values_list(
+            "application__days", flat=True
+        )
+        if not days_meet(family_days, weekdays)
+    )
+    if stranded:
+        raise ValidationError(
+            ngettext(
+                "%(n)s child placed in this group would have none of the family's days left (%(days)s). "
+                "Keep one of their days or move the child to another group first.",
+                "%(n)s children placed in this group would have none of their families' days left "
+                "(%(days)s). Keep one of their days or move them to other groups first.",
+                stranded,
+            ),
+            code="days_stranded",
+            params={"n": stranded, "days": days_label(weekdays)},
+        )
+
+
+@transaction.atomic
+def placement_decline(*, placement: Placement, guardian: Guardian) -> Placement:
+    """The family turns down the seat it was given, no reason needed (H2: 不得强制): the seat goes to
+    the next child on the wait list; the application stays approved, so a second round may still
+    offer another seat. Raises ValidationError(code="not_placed")."""
+    application = placement.application
+    _require_guardian(guardian, application.student)
+    released = Placement.objects.filter(pk=placement.pk, status=Placement.Status.PLACED).update(
+        status=Placement.Status.RELEASED, position=None, changed=timezone.now()
+    )
+    if not released:
+        raise ValidationError(_("This place is no longer held."), code="not_placed")
+    placement.refresh_from_db()
+    audit.record(actor=guardian.user, verb="placement.decline", target=application)
+    waitlist_promote(group=placement.group)
+    return placement
+
+
 @transaction.atomic
 def waitlist_promote(*, group: ActivityGroup) -> list[Placement]:
-    """Fill free seats from the head of the wait list, notifying each promoted family."""
+    """Fill the group's free seats from the head of its wait list, in order, and tell each promoted
+    family. Only children for whom the group meets on one of the family's days move up; the others
+    keep their place. The one path for every way seats appear: capacity raised, a child moved out,
+    an application withdrawn, a seat declined. Nothing moves before placement is published (the
+    draft allocation starts over on each run)."""
+    window = EnrollmentWindow.objects.filter(term_id=group.term_id).only("published_at").first()
+    if not (window and window.published_at):
+        return []
+    # Lock late and once: the group row serialises everyone who fills or takes its seats.
     group = _lock(group)
     free = group.capacity - _placed_count(group)
-    promoted = []
     if free <= 0:
-        return promoted
-    for placement in Placement.objects.filter(group=group, status=Placement.Status.WAITLISTED).order_by(
-        "position"
-    )[:free]:
-        if Placement.objects.filter(
-            application_id=placement.application_id, status=Placement.Status.PLACED
-        ).exists():
-            placement.status, placement.position = (
-                Placement.Status.RELEASED,
-                None,
-            )  # placed elsewhere meanwhile
-            placement.save(update_fields=["status", "position", "changed"])
+        return []
+    group_days = groups_weekdays([group.pk]).get(group.pk, "")
+    seated_elsewhere = Placement.objects.filter(
+        application_id=OuterRef("application_id"), status=Placement.Status.PLACED
+    )
+    promoted = []
+    waiting = (
+        Placement.objects.filter(
+            group=group, status=Placement.Status.WAITLISTED, application__status=Application.Status.APPROVED
+        )
+        .select_related("application")
+        .order_by("position")
+    )
+    for placement in waiting:
+        if len(promoted) == free:
+            break
+        if not days_meet(placement.application.days, group_days):
             continue
-        placement.status, placement.position = Placement.Status.PLACED, None
-        placement.save(update_fields=["status", "position", "changed"])
+        # Conditional update: still waiting here and no seat elsewhere (the one-seat constraint
+        # backs it up), so a concurrent move or withdrawal cannot place the child twice.
+        taken = (
+            Placement.objects.filter(pk=placement.pk, status=Placement.Status.WAITLISTED)
+            .filter(~Exists(seated_elsewhere))
+            .update(status=Placement.Status.PLACED, position=None, changed=timezone.now())
+        )
+        if not taken:
+            # Placed elsewhere meanwhile: the wait-list entry is spent.
+            Placement.objects.filter(pk=placement.pk, status=Placement.Status.WAITLISTED).update(
+                status=Placement.Status.RELEASED, position=None, changed=timezone.now()
+            )
+            continue
+        placement.refresh_from_db()
+        placement.group = group
         promoted.append(placement)
         _notify_placement(placement, "enrollment/promoted")
+    if promoted:
+        audit.record(
+            actor=None,
+            verb="waitlist.promote",
+            target=group,
+            changes={"promoted": [str(p.code) for p in promoted]},
+        )
     return promoted
 
 
@@ -667,6 +767,7 @@ def placement_run(*, term: Term, actor: User) -> dict:
     Placement.objects.filter(group__term=term, application__second_round=False).delete()
     groups = {g.pk: g for g in ActivityGroup.objects.select_for_update().filter(term=term)}
     free = {pk: g.capacity for pk, g in groups.items()}
+    meets = groups_weekdays(groups)
     applications = list(
         Application.objects.filter(term=term, status=Application.Status.APPROVED, second_round=False)
         .select_related("student")
@@ -674,7 +775,12 @@ def placement_run(*, term: Term, actor: User) -> dict:
     )
     rows, waiting = [], {}
     for application in _order(applications, window):
-        choices = sorted(application.choices.all(), key=lambda c: c.rank)
+        # F12: a choice whose group never meets on the family's days is passed over.
+        choices = [
+            c
+            for c in sorted(application.choices.all(), key=lambda c: c.rank)
+            if days_meet(application.days, meets.get(c.group_id, ""))
+        ]
         seat = next((c.group_id for c in choices if free.get(c.group_id, 0) > 0), None)
         if seat:
             free[seat] -= 1
@@ -711,12 +817,13 @@ def placement_run(*, term: Term, actor: User) -> dict:
 @transaction.atomic
 def placement_move(*, placement: Placement, group: ActivityGroup, actor: User) -> Placement:
     """The school admin moves a child to another group of the term (a seat if free, else its wait
-    list). Raises ValidationError(code="term" or "grade")."""
+    list). Raises ValidationError(code="term", "grade" or "days_mismatch")."""
     application = placement.application
     if group.term_id != application.term_id:
         raise ValidationError(_("Move only within the same term."), code="term")
     if str(application.student.class_group.grade) not in group.grades:
         raise ValidationError(_("That group is not open to this child's grade."), code="grade")
+    _require_common_day(application.days, group)
     was_placed = placement.status == Placement.Status.PLACED
     old_group = placement.group
     Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.RELEASED, position=None)
@@ -734,8 +841,11 @@ def placement_move(*, placement: Placement, group: ActivityGroup, actor: User) -
 
 
 def _place_by_choices(application: Application) -> Placement | None:
-    """A seat in the first ranked choice that has one, else the first choice's wait list."""
+    """A seat in the first ranked choice that has one, else the first choice's wait list (choices
+    whose group meets on none of the family's days are passed over)."""
     choices = sorted(application.choices.all(), key=lambda c: c.rank)
+    meets = groups_weekdays(c.group_id for c in choices)
+    choices = [c for c in choices if days_meet(application.days, meets.get(c.group_id, ""))]
     for choice in choices:
         group = _lock(choice.group)
         if _placed_count(group) < group.capacity:

@@ -15,6 +15,7 @@ urlpatterns = [
         family.application_withdraw,
         name="application-withdraw",
     ),
+    path("placements/<uuid:placement_code>/decline/", family.placement_decline, name="placement-decline"),
     # Class teachers.
     path("review/", review.queue, name="review"),
     path("review/approve/", review.bulk_approve, name="review-bulk-approve"),

@@ -32,7 +32,7 @@ from activities.selectors import (
     person_name,
     staff_for_school,
 )
-from enrollment.models import Placement
+from enrollment.days import expected_at_any, seated
 from schools import access
 from schools.models import Membership, Region, Role, School, User
 from subsidies.models import (
@@ -548,8 +548,9 @@ def _provider_line(pk: int, name: str, days: dict, book: RateBook, contract_id, 
 
 
 def _student_line(school: School, book: RateBook, months) -> LineDraft | None:
-    """Per-student rates (optional): children holding a seat in a group that held a session in the
-    month, once per month, at the rate in force on the month's last day. One query per month."""
+    """Per-student rates (optional): children expected at a session held in the month (a seat in its
+    group and the session on the family's days, enrollment.days), once per month, at the rate in
+    force on the month's last day. One query per month."""
     if not book.has(Rate.Kind.STUDENT):
         return None
     line = LineDraft(kind=ClaimLine.Kind.STUDENT, label="")
@@ -558,13 +559,8 @@ def _student_line(school: School, book: RateBook, months) -> LineDraft | None:
         rate = book.at(Rate.Kind.STUDENT, m_last)
         if rate is None:
             continue
-        groups = held_sessions(school=school, first=m_first, last=m_last).values("group_id")
-        students = (
-            Placement.objects.filter(status=Placement.Status.PLACED, group_id__in=groups)
-            .values("application__student_id")
-            .distinct()
-            .count()
-        )
+        held = held_sessions(school=school, first=m_first, last=m_last)
+        students = seated().filter(expected_at_any(held)).values("application__student_id").distinct().count()
         if not students:
             continue
         gross = cents(students * rate.amount)

@@ -241,3 +241,22 @@ def application_withdraw(request, application_code):
             % {"child": application.student.name},
         )
     return redirect(_family_url(_child_anchor(application.student)))
+
+
+@require_http_methods(["POST"])
+@parent_required
+def placement_decline(request, placement_code):
+    """F12: turn down the seat; the next child on the wait list moves up."""
+    placement = selectors.family_placement_get(user=request.user, code=placement_code)
+    student = placement.application.student
+    try:
+        services.placement_decline(placement=placement, guardian=request.user.guardian)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(child)s's place in %(group)s has been given up; it goes to the next child on the wait list.")
+            % {"child": student.name, "group": placement.group.name},
+        )
+    return redirect(_family_url(_child_anchor(student)))

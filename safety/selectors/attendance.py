@@ -2,8 +2,9 @@
 
 Who is expected in a session: the placed children of its group (Placement "placed") whose
 application is approved and whose days include the session's weekday (a make-up working day runs
-as the weekday the school chose), minus leave. Who is in care: expected, not on leave, not marked
-absent, not released today and not moved to another group, plus the children moved in.
+as the weekday the school chose), minus leave: the one rule of enrollment.days (F12). Who is in
+care: expected, not on leave, not marked absent, not released today and not moved to another
+group, plus the children moved in.
 
 Scope builds on schools.access and activities.selectors:
 - sessions: those of activities.selectors.sessions_for (school admins: their schools'; staff: the
@@ -22,7 +23,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from activities import selectors as activity_selectors
-from activities.models import ActivityGroup, MakeupDay, Session
+from activities.models import ActivityGroup, Session
+from enrollment.days import expected_placements
 from enrollment.models import Application, Placement
 from safety.models import (
     Attendance,
@@ -259,23 +261,6 @@ def confirmation_of(handover: Handover):
     return handover.confirmation if _confirmed(handover) else None
 
 
-def session_weekdays(sessions: list[Session]) -> dict[int, int]:
-    """The timetable weekday each session runs as (a make-up working day runs as another). 1 query."""
-    terms = {s.group.term_id for s in sessions}
-    dates = {s.date for s in sessions}
-    makeups = (
-        dict(
-            ((term, day), runs_as)
-            for term, day, runs_as in MakeupDay.objects.filter(term_id__in=terms, date__in=dates).values_list(
-                "term_id", "date", "runs_as"
-            )
-        )
-        if sessions
-        else {}
-    )
-    return {s.pk: makeups.get((s.group.term_id, s.date), s.date.isoweekday()) for s in sessions}
-
-
 def rosters(sessions: list[Session], *, with_refusals: bool = False) -> list[SessionRoster]:
     """Every child of each session with leave, current mark, release and moves (8 queries at most,
     however many sessions and children). Sessions need group__term selected."""
@@ -283,16 +268,9 @@ def rosters(sessions: list[Session], *, with_refusals: bool = False) -> list[Ses
         return []
     session_ids = [s.pk for s in sessions]
     by_id = {s.pk: s for s in sessions}
-    weekdays = session_weekdays(sessions)
     dates = {s.date for s in sessions}
-    placements = defaultdict(list)
-    for placement in Placement.objects.filter(
-        group_id__in={s.group_id for s in sessions},
-        status=Placement.Status.PLACED,
-        application__status=Application.Status.APPROVED,
-        application__student__active=True,
-    ).select_related("application__student__class_group"):
-        placements[placement.group_id].append(placement)
+    # F12: one rule decides who is expected (enrollment.days): the group's sessions on the family's days.
+    placements = expected_placements(sessions)
     transfers = list(
         CareTransfer.objects.filter(Q(from_session_id__in=session_ids) | Q(to_session_id__in=session_ids))
         .select_related(
@@ -333,12 +311,9 @@ def rosters(sessions: list[Session], *, with_refusals: bool = False) -> list[Ses
 
     result = []
     for session in sessions:
-        weekday = str(weekdays[session.pk])
         children = []
-        for placement in placements.get(session.group_id, []):
+        for placement in placements[session.pk]:
             application = placement.application
-            if weekday not in application.days:
-                continue
             student = application.student
             children.append(_child(session, student, application, leaves, marks, releases, refusals))
         for transfer in transfers:

@@ -1,6 +1,7 @@
-"""The enrollment journey at phone width: s1_parent reads the notice and applies for 刘子涵,
-s1_head31 approves, s1_admin runs placement and publishes, s1_parent sees the seat and the
-child's timetable, then withdraws, and the first child on the wait list moves up."""
+"""The enrollment journey at phone width: s1_parent reads the notice and applies for 刘子涵 (each
+choice shows its group's days; one with no common day is refused), s1_head31 approves, s1_admin
+runs placement and publishes, s1_parent sees the seat and the child's timetable on the family's
+days, then withdraws, and the first child on the wait list moves up."""
 
 import datetime
 import re
@@ -104,6 +105,23 @@ def test_the_enrollment_journey_from_notice_to_withdrawal(live_server, browser, 
 
     expect(parent.get_by_role("heading", name="申请课后服务")).to_be_visible()
     expect(parent.locator("#open-groups")).to_contain_text("作业看管（1–6年级）")
+    # Each choice shows the days its group meets; one that meets on none of the chosen days is
+    # refused, and the form keeps what was typed.
+    basketball = ActivityGroup.objects.get(term=term, name__startswith="快乐篮球")
+    first_choice = parent.get_by_label("第一志愿")
+    expect(first_choice.locator(f'option[value="{basketball.code}"]')).to_contain_text("周一、周三上课")
+    expect(first_choice.locator(f'option[value="{group.code}"]')).to_contain_text(
+        "周一、周二、周三、周四、周五"
+    )
+    parent.get_by_label("周二").check()
+    first_choice.select_option(value=str(basketball.code))
+    parent.get_by_label("我已阅读并接受安全承诺。").check()
+    parent.get_by_role("button", name="提交申请").click()
+    expect(parent.locator("#application-form")).to_contain_text("没有一天相同")
+    expect(parent.get_by_label("周二")).to_be_checked()
+    expect(parent.get_by_label("第一志愿")).to_have_value(str(basketball.code))
+    assert not Application.objects.filter(term=term, student=child).exists()
+    parent.get_by_label("周二").uncheck()
     parent.get_by_label("周一").check()
     parent.get_by_label("周三").check()
     parent.get_by_label("第一志愿").select_option(value=str(group.code))
@@ -153,8 +171,11 @@ def test_the_enrollment_journey_from_notice_to_withdrawal(live_server, browser, 
     expect(seat).to_contain_text("阅览室")
     expect(seat.locator(".weekly-slots")).to_contain_text("周一 16:00–17:00")
     expect(seat.locator(".weekly-slots")).to_contain_text("周五 16:00–17:00")
-    next_session = group.sessions.filter(date__gte=timezone.localdate()).order_by("date", "start").first()
+    # The child's sessions are the group's sessions on the family's days (Monday and Wednesday).
+    mine = group.sessions.filter(date__gte=timezone.localdate(), date__iso_week_day__in=[1, 3])
+    next_session = mine.order_by("date", "start").first()
     expect(seat.locator(".next-sessions")).to_contain_text(next_session.date.strftime("%m-%d"))
+    expect(seat.locator(".next-sessions")).not_to_contain_text("周二")
     fits_the_phone(parent)
     card.get_by_role("button", name="退出").click()
     card = parent.locator(f"#child-{child.code}")

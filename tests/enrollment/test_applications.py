@@ -149,13 +149,13 @@ def test_it_lets_the_guardian_edit_before_review_only(demo, apply, grade3_groups
     services.application_update(
         application=application,
         guardian=application.guardian,
-        days="24",
+        days="34",
         group_ids=[grade3_groups[2].pk],
         pickup="guardian",
         safety_commitment=True,
     )
     application.refresh_from_db()
-    assert application.days == "24"
+    assert application.days == "34"
     assert [c.group_id for c in application.choices.all()] == [grade3_groups[2].pk]
     services.application_approve(application=application, reviewer=demo.user("s1_head31"))
     with pytest.raises(ValidationError) as exc:

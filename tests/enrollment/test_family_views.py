@@ -194,10 +194,10 @@ def test_a_parent_corrects_a_returned_application(parent, demo, apply, grade3_gr
     page = html(parent.get(edit))
     assert "请补充接送人" in page
     assert re.search(r'name="days" value="5"[^>]*checked', page)  # the fixture applied for 1, 3, 5
-    response = parent.post(edit, form_data(grade3_groups, days=["2", "4"]))
+    response = parent.post(edit, form_data(grade3_groups, days=["1", "4"]))
     assert response.status_code == 302
     application.refresh_from_db()
-    assert application.status == Application.Status.SUBMITTED and application.days == "24"
+    assert application.status == Application.Status.SUBMITTED and application.days == "14"
 
 
 def test_it_shows_the_seat_and_timetable_only_once_published_and_a_withdrawal_moves_the_wait_list_up(

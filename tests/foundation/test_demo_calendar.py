@@ -22,6 +22,7 @@ from safety.models import Attendance, Incident, Inspection
 from schools import schoolyear
 from schools.models import ClassGroup, School, Student, User
 from subsidies.models import Claim
+from tests.enrollment.test_family_days import placed_without_a_common_day
 from tests.schools import test_url_scope as url_scope
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,6 +70,8 @@ def assert_contract(year: int) -> None:
         Student.objects.filter(guardians__user__username="s1_parent").values_list("name", flat=True)
     )
     assert s1_parent_children == {"刘子涵", "刘浩然"}
+    # F12: no child holds a seat in a group that meets on none of the family's days.
+    assert placed_without_a_common_day() == []
 
 
 def s1_terms() -> dict[str, Term]:
