@@ -31,6 +31,7 @@ from activities.models import (
 )
 from audit import services as audit
 from schools.models import Membership, Role, School, User
+from schools.selectors import bureau_officers_for_school
 
 STAFF_ROLES = (Role.SERVICE_TEACHER, Role.SCHOOL_ADMIN, Role.CLASS_TEACHER)
 
@@ -267,7 +268,7 @@ def checklist_complete(
     notes: str,
     actor: User,
 ) -> OffCampusChecklist:
-    """M4: record the off-campus safety checks; all five must pass. The county bureau is told.
+    """M4: record the off-campus safety checks; all five must pass. The school's bureau is told.
 
     Raises ValidationError(code="incomplete").
     """
@@ -294,27 +295,80 @@ def checklist_complete(
     checklist.notes, checklist.completed_by, checklist.completed_at = notes, actor, timezone.now()
     checklist.save()
     activity = checklist.activity
+    activity.checklist = checklist
     audit.record(actor=actor, verb="activity.checklist_complete", target=activity)
-    officers = Membership.objects.filter(
-        role=Role.BUREAU_OFFICER, region=activity.school.region
-    ).select_related("user")
-    for membership in officers:
+    checklist.failed_groups = activity_gate_opened(activity=activity)
+    # F12: the school's bureau (the nearest region on its chain with an active officer) is told.
+    for officer in bureau_officers_for_school(activity.school):
         notification_send(
-            recipient=membership.user,
+            recipient=officer,
             kind="activities/off_campus_ready",
-            dedupe_key=f"offcampus:{activity.code}:{membership.user_id}",
+            dedupe_key=f"offcampus:{activity.code}:{officer.pk}",
             activity=activity,
             school=activity.school,
         )
     return checklist
 
 
-def activity_can_run(activity: Activity) -> bool:
-    """An off-campus activity runs only once its safety checklist is complete (M4)."""
+@transaction.atomic
+def checklist_coordination_recorded(*, activity: Activity, at: datetime.datetime) -> list[tuple[str, str]]:
+    """F12: the school recorded its coordination with the departments concerned (safety calls this
+    with each OffCampusCoordination). The first one opens the gate if the checklist is complete.
+    Returns the groups whose sessions could not be generated (name, reason)."""
+    checklist, _created = OffCampusChecklist.objects.select_for_update().get_or_create(activity=activity)
+    if checklist.coordinated_at is None:
+        checklist.coordinated_at = at
+        checklist.save(update_fields=["coordinated_at"])
+    activity.checklist = checklist
+    return activity_gate_opened(activity=activity)
+
+
+def activity_blocked_reason(activity: Activity) -> str | None:
+    """F12, M4: why an off-campus activity may not run yet — no applications, no sessions, no roll
+    call — or None. Both the safety checklist and the recorded coordination are needed."""
     if not activity.off_campus:
-        return True
+        return None
     checklist = getattr(activity, "checklist", None)
-    return bool(checklist and checklist.complete)
+    if checklist is None or not checklist.complete:
+        return _("Cannot run until the safety checklist is complete")
+    if checklist.coordinated_at is None:
+        return _("Cannot run until the coordination with the departments concerned is recorded")
+    return None
+
+
+def activity_can_run(activity: Activity) -> bool:
+    """An off-campus activity runs only once its safety checklist is complete and its coordination
+    with the departments concerned recorded (M4, F12)."""
+    return activity_blocked_reason(activity) is None
+
+
+def runnable_q(prefix: str = "") -> Q:
+    """activity_can_run as a filter: rows whose activity (at `prefix`, e.g. "activity__") may run."""
+    return Q(**{f"{prefix}off_campus": False}) | Q(
+        **{
+            f"{prefix}checklist__completed_at__isnull": False,
+            f"{prefix}checklist__coordinated_at__isnull": False,
+        }
+    )
+
+
+def activity_gate_opened(*, activity: Activity) -> list[tuple[str, str]]:
+    """Generate the sessions of the activity's groups in terms not yet over, now that it may run.
+    A group that cannot be scheduled (double booking, a blocked venue) is reported, not raised,
+    so that recording the checklist or the coordination always succeeds."""
+    if not activity_can_run(activity):
+        return []
+    failed = []
+    today = timezone.localdate()
+    groups = activity.groups.filter(term__end__gte=today).select_related("term", "venue", "activity")
+    for group in groups:
+        group.activity = activity
+        try:
+            with transaction.atomic():
+                sessions_generate(group=group)
+        except ValidationError as exc:
+            failed.append((group.name, " ".join(exc.messages)))
+    return failed
 
 
 # --- groups and sessions --------------------------------------------------------------------
@@ -412,6 +466,11 @@ def sessions_generate(*, group: ActivityGroup) -> list[int]:
     Returns the years the holiday library has no data for. Raises ValidationError(code="conflict").
     """
     term = group.term
+    if not activity_can_run(group.activity):
+        # F12: a gate, not a badge: an off-campus activity without its checklist and coordination
+        # gets no sessions (held ones stay); activity_gate_opened generates them when it opens.
+        group.sessions.filter(has_records=False).delete()
+        return []
     days, missing = calendar.service_days(
         start=term.start,
         end=term.end,

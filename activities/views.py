@@ -268,7 +268,8 @@ def activity_list(request):
     school = _school(request)
     activities = list(selectors.activity_list(school))
     for activity in activities:
-        activity.can_run = services.activity_can_run(activity)
+        activity.blocked = services.activity_blocked_reason(activity)
+        activity.can_run = activity.blocked is None
     return render(request, "activities/activity_list.html", {"school": school, "activities": activities})
 
 
@@ -322,16 +323,30 @@ def activity_checklist(request, activity_code):
         form = None
     elif form.is_valid():
         try:
-            services.checklist_complete(checklist=checklist, actor=request.user, **form.cleaned_data)
+            checklist = services.checklist_complete(
+                checklist=checklist, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             _refused(form, exc)
         else:
             messages.success(request, _("The safety checklist is complete and the bureau has been notified."))
+            for name, reason in checklist.failed_groups:
+                messages.warning(
+                    request,
+                    _("No sessions could be generated for %(group)s: %(reason)s")
+                    % {"group": name, "reason": reason},
+                )
             return redirect("activities:activity-checklist", activity_code=activity.code)
     return render(
         request,
         "activities/activity_checklist.html",
-        {"school": activity.school, "activity": activity, "checklist": checklist, "form": form},
+        {
+            "school": activity.school,
+            "activity": activity,
+            "checklist": checklist,
+            "form": form,
+            "blocked": services.activity_blocked_reason(activity),
+        },
     )
 
 
@@ -394,11 +409,22 @@ def _group_form(request, *, school, group):
             if group is not None:
                 group = selectors.get_group_to_manage(request.user, group.code)
         else:
-            messages.success(
-                request,
-                _("The group %(name)s has been saved and its sessions generated for the whole term.")
-                % {"name": group.name},
-            )
+            blocked = services.activity_blocked_reason(group.activity)
+            if blocked:
+                messages.warning(
+                    request,
+                    _(
+                        "The group %(name)s has been saved. It has no sessions and takes no "
+                        "applications: %(why)s."
+                    )
+                    % {"name": group.name, "why": blocked},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("The group %(name)s has been saved and its sessions generated for the whole term.")
+                    % {"name": group.name},
+                )
             _warn_missing_years(request, term)
             return redirect("activities:group-detail", group_code=group.code)
     return render(
@@ -420,6 +446,7 @@ def group_detail(request, group_code):
             "sessions": selectors.group_sessions(group),
             "can_manage": _manages(request.user, group.activity.school),
             "can_run": services.activity_can_run(group.activity),
+            "blocked": services.activity_blocked_reason(group.activity),
             # An open critical safety finding on the venue stops its sessions (F6).
             "venue_warning": services.venue_blocked_reason(group.venue),
         },
