@@ -99,11 +99,27 @@ def term_save(
 
 @transaction.atomic
 def closure_add(*, term: Term, date: datetime.date, reason: str, actor: User | None) -> Closure:
-    """Close the service on a day; that day's sessions without records go. Raises ValidationError."""
+    """Close the service on a day; that day's sessions without records go, and their teachers and
+    families are told. Raises ValidationError."""
     if not term.start <= date <= term.end:
         raise ValidationError(_("The date is outside the term."), code="outside_term")
     closure, _created = Closure.objects.update_or_create(term=term, date=date, defaults={"reason": reason})
-    Session.objects.filter(group__term=term, date=date, has_records=False).delete()
+    going = Session.objects.filter(group__term=term, date=date, has_records=False)
+    # F12: the families and teachers of the cancelled sessions are told (not for a day gone by).
+    groups = list(
+        ActivityGroup.objects.filter(pk__in=going.values("group_id"))
+        .select_related("lead")
+        .prefetch_related("assistants")
+    )
+    going.delete()
+    if date >= timezone.localdate():
+        sessions_change_tell(
+            by_group={group: [date] for group in groups},
+            kind="activities/sessions_cancelled",
+            key=f"closure:{term.code}:{date.isoformat()}",
+            school=term.school,
+            reason=reason or _("the school is closed that day"),
+        )
     Session.objects.filter(group__term=term, date=date, has_records=True).update(off_calendar=True)
     audit.record(
         actor=actor, verb="term.closure_add", target=term, changes={"date": str(date), "reason": reason}
@@ -571,6 +587,98 @@ def venue_refuse_if_blocked(venue: Venue) -> None:
         raise ValidationError(reason, code="venue_blocked")
 
 
+def venue_future_sessions(venue: Venue):
+    """Sessions still to come in the venue (from today on, no roll call yet)."""
+    return Session.objects.filter(venue=venue, date__gte=timezone.localdate(), has_records=False)
+
+
+@transaction.atomic
+def venue_sessions_relocate(
+    *, venue: Venue, to_venue: Venue | None, reason: str = "", actor: User | None
+) -> dict:
+    """F12: a venue that may not host sessions (e.g. closed by a critical inspection finding) has
+    its future sessions cancelled (to_venue None) or moved to another venue of the school, whose
+    groups then meet there; their teachers and families are told. Returns {"cancelled" | "moved": n}.
+
+    Raises ValidationError(code="school", "same_venue", "venue_blocked", "capacity", "conflict")."""
+    sessions = list(venue_future_sessions(venue).select_related("group").order_by("date", "start"))
+    by_group: dict = defaultdict(set)
+    groups = {}
+    for session in sessions:
+        groups[session.group_id] = session.group
+        by_group[session.group_id].add(session.date)
+    group_rows = {
+        g.pk: g
+        for g in ActivityGroup.objects.filter(pk__in=groups)
+        .select_related("lead", "term__school", "venue")
+        .prefetch_related("assistants")
+    }
+    key = f"venue:{venue.code}:{timezone.now():%Y%m%d%H%M%S%f}"
+    if to_venue is None:
+        Session.objects.filter(pk__in=[s.pk for s in sessions]).delete()
+        sessions_change_tell(
+            by_group={group_rows[pk]: dates for pk, dates in by_group.items()},
+            kind="activities/sessions_cancelled",
+            key=f"{key}:cancelled",
+            school=venue.school,
+            reason=reason or _("%(venue)s is closed") % {"venue": venue.name},
+        )
+        audit.record(
+            actor=actor, verb="venue.sessions_cancel", target=venue, changes={"sessions": len(sessions)}
+        )
+        return {"cancelled": len(sessions)}
+    if to_venue.school_id != venue.school_id:
+        raise ValidationError(_("Choose another venue of the same school."), code="school")
+    if to_venue.pk == venue.pk:
+        raise ValidationError(_("Choose another venue."), code="same_venue")
+    venue_refuse_if_blocked(to_venue)
+    for group in group_rows.values():
+        if group.capacity > to_venue.capacity:
+            raise ValidationError(
+                _("A group cannot have more places (%(n)s) than its venue holds (%(venue)s: %(cap)s)."),
+                code="capacity",
+                params={"n": group.capacity, "venue": to_venue.name, "cap": to_venue.capacity},
+            )
+    clashes = Session.objects.filter(venue=to_venue, date__in={s.date for s in sessions}).values_list(
+        "date", "start", "end", "group__name"
+    )
+    for session in sessions:
+        for date, start, end, other in clashes:
+            if date == session.date and session.start < end and start < session.end:
+                raise ValidationError(
+                    _(
+                        "Double booking: %(what)s is already in use by %(other)s on %(date)s "
+                        "%(start)s–%(end)s."
+                    ),
+                    code="conflict",
+                    params={
+                        "what": _("the venue %(venue)s") % {"venue": to_venue.name},
+                        "other": other,
+                        "date": date.isoformat(),
+                        "start": start.strftime("%H:%M"),
+                        "end": end.strftime("%H:%M"),
+                    },
+                )
+    Session.objects.filter(pk__in=[s.pk for s in sessions]).update(venue=to_venue)
+    # The groups meet in the new venue from now on, so that a later rebuild keeps them there.
+    ActivityGroup.objects.filter(pk__in=group_rows, venue=venue).update(venue=to_venue)
+    sessions_change_tell(
+        by_group={group_rows[pk]: dates for pk, dates in by_group.items()},
+        kind="activities/sessions_moved",
+        key=f"{key}:moved",
+        school=venue.school,
+        venue=venue,
+        to_venue=to_venue,
+    )
+    audit.record(
+        actor=actor,
+        verb="venue.sessions_move",
+        target=venue,
+        changes={"sessions": len(sessions), "to": to_venue.name},
+    )
+    return {"moved": len(sessions)}
+
+
 # --- added by the F11 helper: the State Council's yearly schedule ------------------------------
 # Higher floors register callables (group=, dates=) -> {user: {"dates": set, "children": set}}
 # naming the families to tell when sessions of a group are cancelled (enrollment/apps.py registers
@@ -818,20 +926,42 @@ def _tell_calendar_change(*, schedule: OfficialYear, change: TermCalendarChange,
     by_group = defaultdict(set)
     for d, name in change.cancelled:
         if d >= today:
-            by_group[name].add(d)
+            by_group[groups[name]].add(d)
+    sessions_change_tell(
+        by_group=by_group,
+        kind="activities/sessions_cancelled",
+        key=f"{key}:cancelled:{term.code}",
+        teachers="lead",
+        schedule=schedule,
+        school=school,
+    )
+
+
+def sessions_change_tell(
+    *, by_group: dict, kind: str, key: str, teachers: str = "all", **context
+) -> set[User]:
+    """Tell each teacher and family concerned, once, which sessions of which groups changed
+    ({group: dates}). Families come from SESSION_AUDIENCES (those expected on those dates); teachers
+    are each group's lead ("lead") or its lead and assistants ("all"). The notification template
+    gets `lines` [(group name, dates)] and the context. Returns who was told."""
+    from notices.services import notification_send
+
     told: dict = defaultdict(lambda: defaultdict(set))  # user -> group name -> dates
-    for name, dates in by_group.items():
-        group = groups[name]
-        told[group.lead][name] |= dates
+    for group, dates in by_group.items():
+        if not dates:
+            continue
+        staff = [group.lead] if teachers == "lead" else [group.lead, *group.assistants.all()]
+        for person in staff:
+            told[person][group.name] |= set(dates)
         for audience in SESSION_AUDIENCES:
             for user, found in audience(group=group, dates=sorted(dates)).items():
-                told[user][name] |= set(found["dates"])
+                told[user][group.name] |= set(found["dates"])
     for user, per_group in told.items():
         notification_send(
             recipient=user,
-            kind="activities/sessions_cancelled",
-            dedupe_key=f"{key}:cancelled:{term.code}:{user.pk}",
-            schedule=schedule,
-            school=school,
+            kind=kind,
+            dedupe_key=f"{key}:{user.pk}",
             lines=[(name, sorted(dates)) for name, dates in sorted(per_group.items())],
+            **context,
         )
+    return set(told)

@@ -230,6 +230,53 @@ def venue_edit(request, venue_code):
     return _venue_form(request, school=venue.school, venue=venue)
 
 
+@require_http_methods(["GET", "POST"])
+@school_admin
+def venue_sessions(request, venue_code):
+    """F12: the future sessions of a venue closed by an inspection finding: the admin cancels them
+    or moves them to another venue, and their teachers and families are told."""
+    venue = selectors.get_venue_for_user(request.user, venue_code)
+    form = forms.VenueSessionsForm(request.POST if request.method == "POST" else None, venue=venue)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = services.venue_sessions_relocate(
+                venue=venue,
+                to_venue=data["to_venue"] if data["action"] == "move" else None,
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            if "moved" in done:
+                message = _("%(n)s sessions moved to %(venue)s; teachers and families have been told.") % {
+                    "n": done["moved"],
+                    "venue": data["to_venue"].name,
+                }
+            else:
+                message = _("%(n)s sessions cancelled; teachers and families have been told.") % {
+                    "n": done["cancelled"]
+                }
+            messages.success(request, message)
+            return redirect("activities:venue-sessions", venue_code=venue.code)
+    sessions = list(
+        services.venue_future_sessions(venue).select_related("group").order_by("date", "start")[:200]
+    )
+    return render(
+        request,
+        "activities/venue_sessions.html",
+        {
+            "school": venue.school,
+            "venue": venue,
+            "blocked": services.venue_blocked_reason(venue),
+            "sessions": sessions,
+            "form": form if sessions else None,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
 def _venue_form(request, *, school, venue):
     form = forms.VenueForm(
         request.POST if request.method == "POST" else None,
