@@ -35,7 +35,7 @@ def trip_group(s1, s1_admin, december_term):
     """An off-campus activity with a group in December: nothing checked, nothing coordinated."""
     site = activity_services.venue_save(
         school=s1,
-        name="郑州科技馆",
+        name="测试研学基地",
         kind=VenueKind.OFF_CAMPUS,
         capacity=60,
         safety_officer=s1_admin,
@@ -43,12 +43,12 @@ def trip_group(s1, s1_admin, december_term):
         actor=s1_admin,
     )
     trip = activity_services.activity_save(
-        school=s1, title="科技馆研学", category=Category.PRACTICE, off_campus=True, actor=s1_admin
+        school=s1, title="测试研学", category=Category.PRACTICE, off_campus=True, actor=s1_admin
     )
     return activity_services.group_save(
         activity=trip,
         term=december_term,
-        name="科技馆研学组",
+        name="测试研学组",
         lead=s1_admin,
         venue=site,
         grades="345",
@@ -147,3 +147,12 @@ def test_the_group_page_and_the_checklist_page_say_why(client, demo, trip_group,
     assert reverse("safety:offcampus-activity", kwargs={"activity_code": trip_group.activity.code}) in (
         page.content.decode()
     )
+
+
+def test_the_demo_shows_an_open_gate_and_a_closed_one(demo):
+    term = demo.term("s1")
+    open_group = term.groups.get(activity__title="郑州科技馆研学")
+    closed_group = term.groups.get(activity__title="黄河湿地自然观察")
+    assert activity_services.activity_can_run(open_group.activity) and open_group.sessions.exists()
+    assert not activity_services.activity_can_run(closed_group.activity)
+    assert not closed_group.sessions.exists()

@@ -197,3 +197,11 @@ def test_nobody_on_the_chain_nothing_is_stamped_and_the_school_admin_is_told(cli
         )
     assert exc.value.code == "no_bureau"
     assert not Complaint.objects.filter(school=s1, description="要求交器材费。").exists()
+
+
+def test_the_demo_severe_incident_at_s2_names_zhengzhous_officer(demo):
+    incident = Incident.objects.get(school=demo.school("s2"), severity="severe")
+    assert incident.bureau_notified_at is not None
+    assert list(incident.bureau_recipients.values_list("officer__username", "region__code")) == [
+        ("zz_bureau", "4101")
+    ]
