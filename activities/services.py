@@ -314,8 +314,11 @@ def checklist_complete(
     activity.checklist = checklist
     audit.record(actor=actor, verb="activity.checklist_complete", target=activity)
     checklist.failed_groups = activity_gate_opened(activity=activity)
-    # F12: the school's bureau (the nearest region on its chain with an active officer) is told.
-    for officer in bureau_officers_for_school(activity.school):
+    # F12: the school's bureau (the nearest region on its chain with an active officer) is told;
+    # the page says so when nobody on the chain could be (checklist.bureau_told).
+    officers = bureau_officers_for_school(activity.school)
+    checklist.bureau_told = bool(officers)
+    for officer in officers:
         notification_send(
             recipient=officer,
             kind="activities/off_campus_ready",

@@ -376,7 +376,18 @@ def activity_checklist(request, activity_code):
         except ValidationError as exc:
             _refused(form, exc)
         else:
-            messages.success(request, _("The safety checklist is complete and the bureau has been notified."))
+            if checklist.bureau_told:
+                messages.success(
+                    request, _("The safety checklist is complete and the bureau has been notified.")
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "The safety checklist is complete, but no education bureau on the school's "
+                        "reporting chain has an officer in the portal: nobody has been notified."
+                    ),
+                )
             for name, reason in checklist.failed_groups:
                 messages.warning(
                     request,
