@@ -255,6 +255,37 @@ class ChecklistForm(forms.Form):
         self.helper = _helper(_("Record the checklist and notify the bureau"))
 
 
+class VenueSessionsForm(forms.Form):
+    """F12: what happens to the future sessions of a venue that may not host them: cancel or move."""
+
+    action = forms.ChoiceField(
+        label=_("What happens to these sessions"),
+        choices=[("move", _("Move them to another venue")), ("cancel", _("Cancel them"))],
+        widget=forms.RadioSelect,
+    )
+    to_venue = forms.ModelChoiceField(label=_("Move to"), queryset=None, required=False)
+    reason = forms.CharField(
+        label=_("Reason told to the families"),
+        max_length=100,
+        required=False,
+        help_text=_("e.g. 场馆安全整改"),
+    )
+
+    def __init__(self, *args, venue, **kwargs):
+        super().__init__(*args, prefix="relocate", **kwargs)
+        self.fields["to_venue"].queryset = (
+            venue.school.venues.filter(active=True).exclude(pk=venue.pk).order_by("name")
+        )
+        self.helper = _helper(_("Apply and notify teachers and families"))
+        self.helper.form_id = "relocate-form"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "move" and not data.get("to_venue"):
+            self.add_error("to_venue", _("Choose the venue the sessions move to."))
+        return data
+
+
 # --- groups ---------------------------------------------------------------------------------
 
 

@@ -346,6 +346,9 @@ class OffCampusChecklist(models.Model):
         related_name="+",
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # F12: when the school first recorded its coordination with the departments concerned
+    # (safety.OffCampusCoordination). The gate opens with both this and the completed checklist.
+    coordinated_at = models.DateTimeField(_("coordination recorded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("off-campus safety checklist")
@@ -357,6 +360,11 @@ class OffCampusChecklist(models.Model):
     @property
     def complete(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def gate_open(self) -> bool:
+        """F12: the activity may take applications, get sessions and be roll-called."""
+        return self.completed_at is not None and self.coordinated_at is not None
 
 
 class ActivityGroup(models.Model):

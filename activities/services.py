@@ -31,6 +31,7 @@ from activities.models import (
 )
 from audit import services as audit
 from schools.models import Membership, Role, School, User
+from schools.selectors import bureau_officers_for_school
 
 STAFF_ROLES = (Role.SERVICE_TEACHER, Role.SCHOOL_ADMIN, Role.CLASS_TEACHER)
 
@@ -98,11 +99,27 @@ def term_save(
 
 @transaction.atomic
 def closure_add(*, term: Term, date: datetime.date, reason: str, actor: User | None) -> Closure:
-    """Close the service on a day; that day's sessions without records go. Raises ValidationError."""
+    """Close the service on a day; that day's sessions without records go, and their teachers and
+    families are told. Raises ValidationError."""
     if not term.start <= date <= term.end:
         raise ValidationError(_("The date is outside the term."), code="outside_term")
     closure, _created = Closure.objects.update_or_create(term=term, date=date, defaults={"reason": reason})
-    Session.objects.filter(group__term=term, date=date, has_records=False).delete()
+    going = Session.objects.filter(group__term=term, date=date, has_records=False)
+    # F12: the families and teachers of the cancelled sessions are told (not for a day gone by).
+    groups = list(
+        ActivityGroup.objects.filter(pk__in=going.values("group_id"))
+        .select_related("lead")
+        .prefetch_related("assistants")
+    )
+    going.delete()
+    if date >= timezone.localdate():
+        sessions_change_tell(
+            by_group={group: [date] for group in groups},
+            kind="activities/sessions_cancelled",
+            key=f"closure:{term.code}:{date.isoformat()}",
+            school=term.school,
+            reason=reason or _("the school is closed that day"),
+        )
     Session.objects.filter(group__term=term, date=date, has_records=True).update(off_calendar=True)
     audit.record(
         actor=actor, verb="term.closure_add", target=term, changes={"date": str(date), "reason": reason}
@@ -267,7 +284,7 @@ def checklist_complete(
     notes: str,
     actor: User,
 ) -> OffCampusChecklist:
-    """M4: record the off-campus safety checks; all five must pass. The county bureau is told.
+    """M4: record the off-campus safety checks; all five must pass. The school's bureau is told.
 
     Raises ValidationError(code="incomplete").
     """
@@ -294,27 +311,83 @@ def checklist_complete(
     checklist.notes, checklist.completed_by, checklist.completed_at = notes, actor, timezone.now()
     checklist.save()
     activity = checklist.activity
+    activity.checklist = checklist
     audit.record(actor=actor, verb="activity.checklist_complete", target=activity)
-    officers = Membership.objects.filter(
-        role=Role.BUREAU_OFFICER, region=activity.school.region
-    ).select_related("user")
-    for membership in officers:
+    checklist.failed_groups = activity_gate_opened(activity=activity)
+    # F12: the school's bureau (the nearest region on its chain with an active officer) is told;
+    # the page says so when nobody on the chain could be (checklist.bureau_told).
+    officers = bureau_officers_for_school(activity.school)
+    checklist.bureau_told = bool(officers)
+    for officer in officers:
         notification_send(
-            recipient=membership.user,
+            recipient=officer,
             kind="activities/off_campus_ready",
-            dedupe_key=f"offcampus:{activity.code}:{membership.user_id}",
+            dedupe_key=f"offcampus:{activity.code}:{officer.pk}",
             activity=activity,
             school=activity.school,
         )
     return checklist
 
 
-def activity_can_run(activity: Activity) -> bool:
-    """An off-campus activity runs only once its safety checklist is complete (M4)."""
+@transaction.atomic
+def checklist_coordination_recorded(*, activity: Activity, at: datetime.datetime) -> list[tuple[str, str]]:
+    """F12: the school recorded its coordination with the departments concerned (safety calls this
+    with each OffCampusCoordination). The first one opens the gate if the checklist is complete.
+    Returns the groups whose sessions could not be generated (name, reason)."""
+    checklist, _created = OffCampusChecklist.objects.select_for_update().get_or_create(activity=activity)
+    if checklist.coordinated_at is None:
+        checklist.coordinated_at = at
+        checklist.save(update_fields=["coordinated_at"])
+    activity.checklist = checklist
+    return activity_gate_opened(activity=activity)
+
+
+def activity_blocked_reason(activity: Activity) -> str | None:
+    """F12, M4: why an off-campus activity may not run yet — no applications, no sessions, no roll
+    call — or None. Both the safety checklist and the recorded coordination are needed."""
     if not activity.off_campus:
-        return True
+        return None
     checklist = getattr(activity, "checklist", None)
-    return bool(checklist and checklist.complete)
+    if checklist is None or not checklist.complete:
+        return _("Cannot run until the safety checklist is complete")
+    if checklist.coordinated_at is None:
+        return _("Cannot run until the coordination with the departments concerned is recorded")
+    return None
+
+
+def activity_can_run(activity: Activity) -> bool:
+    """An off-campus activity runs only once its safety checklist is complete and its coordination
+    with the departments concerned recorded (M4, F12)."""
+    return activity_blocked_reason(activity) is None
+
+
+def runnable_q(prefix: str = "") -> Q:
+    """activity_can_run as a filter: rows whose activity (at `prefix`, e.g. "activity__") may run."""
+    return Q(**{f"{prefix}off_campus": False}) | Q(
+        **{
+            f"{prefix}checklist__completed_at__isnull": False,
+            f"{prefix}checklist__coordinated_at__isnull": False,
+        }
+    )
+
+
+def activity_gate_opened(*, activity: Activity) -> list[tuple[str, str]]:
+    """Generate the sessions of the activity's groups in terms not yet over, now that it may run.
+    A group that cannot be scheduled (double booking, a blocked venue) is reported, not raised,
+    so that recording the checklist or the coordination always succeeds."""
+    if not activity_can_run(activity):
+        return []
+    failed = []
+    today = timezone.localdate()
+    groups = activity.groups.filter(term__end__gte=today).select_related("term", "venue", "activity")
+    for group in groups:
+        group.activity = activity
+        try:
+            with transaction.atomic():
+                sessions_generate(group=group)
+        except ValidationError as exc:
+            failed.append((group.name, " ".join(exc.messages)))
+    return failed
 
 
 # --- groups and sessions --------------------------------------------------------------------
@@ -421,6 +494,11 @@ def sessions_generate(*, group: ActivityGroup) -> list[int]:
     Returns the years the holiday library has no data for. Raises ValidationError(code="conflict").
     """
     term = group.term
+    if not activity_can_run(group.activity):
+        # F12: a gate, not a badge: an off-campus activity without its checklist and coordination
+        # gets no sessions (held ones stay); activity_gate_opened generates them when it opens.
+        group.sessions.filter(has_records=False).delete()
+        return []
     days, missing = calendar.service_days(
         start=term.start,
         end=term.end,
@@ -519,6 +597,98 @@ def venue_refuse_if_blocked(venue: Venue) -> None:
     reason = venue_blocked_reason(venue)
     if reason:
         raise ValidationError(reason, code="venue_blocked")
+
+
+def venue_future_sessions(venue: Venue):
+    """Sessions still to come in the venue (from today on, no roll call yet)."""
+    return Session.objects.filter(venue=venue, date__gte=timezone.localdate(), has_records=False)
+
+
+@transaction.atomic
+def venue_sessions_relocate(
+    *, venue: Venue, to_venue: Venue | None, reason: str = "", actor: User | None
+) -> dict:
+    """F12: a venue that may not host sessions (e.g. closed by a critical inspection finding) has
+    its future sessions cancelled (to_venue None) or moved to another venue of the school, whose
+    groups then meet there; their teachers and families are told. Returns {"cancelled" | "moved": n}.
+
+    Raises ValidationError(code="school", "same_venue", "venue_blocked", "capacity", "conflict")."""
+    sessions = list(venue_future_sessions(venue).select_related("group").order_by("date", "start"))
+    by_group: dict = defaultdict(set)
+    groups = {}
+    for session in sessions:
+        groups[session.group_id] = session.group
+        by_group[session.group_id].add(session.date)
+    group_rows = {
+        g.pk: g
+        for g in ActivityGroup.objects.filter(pk__in=groups)
+        .select_related("lead", "term__school", "venue")
+        .prefetch_related("assistants")
+    }
+    key = f"venue:{venue.code}:{timezone.now():%Y%m%d%H%M%S%f}"
+    if to_venue is None:
+        Session.objects.filter(pk__in=[s.pk for s in sessions]).delete()
+        sessions_change_tell(
+            by_group={group_rows[pk]: dates for pk, dates in by_group.items()},
+            kind="activities/sessions_cancelled",
+            key=f"{key}:cancelled",
+            school=venue.school,
+            reason=reason or _("%(venue)s is closed") % {"venue": venue.name},
+        )
+        audit.record(
+            actor=actor, verb="venue.sessions_cancel", target=venue, changes={"sessions": len(sessions)}
+        )
+        return {"cancelled": len(sessions)}
+    if to_venue.school_id != venue.school_id:
+        raise ValidationError(_("Choose another venue of the same school."), code="school")
+    if to_venue.pk == venue.pk:
+        raise ValidationError(_("Choose another venue."), code="same_venue")
+    venue_refuse_if_blocked(to_venue)
+    for group in group_rows.values():
+        if group.capacity > to_venue.capacity:
+            raise ValidationError(
+                _("A group cannot have more places (%(n)s) than its venue holds (%(venue)s: %(cap)s)."),
+                code="capacity",
+                params={"n": group.capacity, "venue": to_venue.name, "cap": to_venue.capacity},
+            )
+    clashes = Session.objects.filter(venue=to_venue, date__in={s.date for s in sessions}).values_list(
+        "date", "start", "end", "group__name"
+    )
+    for session in sessions:
+        for date, start, end, other in clashes:
+            if date == session.date and session.start < end and start < session.end:
+                raise ValidationError(
+                    _(
+                        "Double booking: %(what)s is already in use by %(other)s on %(date)s "
+                        "%(start)s–%(end)s."
+                    ),
+                    code="conflict",
+                    params={
+                        "what": _("the venue %(venue)s") % {"venue": to_venue.name},
+                        "other": other,
+                        "date": date.isoformat(),
+                        "start": start.strftime("%H:%M"),
+                        "end": end.strftime("%H:%M"),
+                    },
+                )
+    Session.objects.filter(pk__in=[s.pk for s in sessions]).update(venue=to_venue)
+    # The groups meet in the new venue from now on, so that a later rebuild keeps them there.
+    ActivityGroup.objects.filter(pk__in=group_rows, venue=venue).update(venue=to_venue)
+    sessions_change_tell(
+        by_group={group_rows[pk]: dates for pk, dates in by_group.items()},
+        kind="activities/sessions_moved",
+        key=f"{key}:moved",
+        school=venue.school,
+        venue=venue,
+        to_venue=to_venue,
+    )
+    audit.record(
+        actor=actor,
+        verb="venue.sessions_move",
+        target=venue,
+        changes={"sessions": len(sessions), "to": to_venue.name},
+    )
+    return {"moved": len(sessions)}
 
 
 # --- added by the F11 helper: the State Council's yearly schedule ------------------------------
@@ -776,20 +946,42 @@ def _tell_calendar_change(*, schedule: OfficialYear, change: TermCalendarChange,
     by_group = defaultdict(set)
     for d, name in change.cancelled:
         if d >= today:
-            by_group[name].add(d)
+            by_group[groups[name]].add(d)
+    sessions_change_tell(
+        by_group=by_group,
+        kind="activities/sessions_cancelled",
+        key=f"{key}:cancelled:{term.code}",
+        teachers="lead",
+        schedule=schedule,
+        school=school,
+    )
+
+
+def sessions_change_tell(
+    *, by_group: dict, kind: str, key: str, teachers: str = "all", **context
+) -> set[User]:
+    """Tell each teacher and family concerned, once, which sessions of which groups changed
+    ({group: dates}). Families come from SESSION_AUDIENCES (those expected on those dates); teachers
+    are each group's lead ("lead") or its lead and assistants ("all"). The notification template
+    gets `lines` [(group name, dates)] and the context. Returns who was told."""
+    from notices.services import notification_send
+
     told: dict = defaultdict(lambda: defaultdict(set))  # user -> group name -> dates
-    for name, dates in by_group.items():
-        group = groups[name]
-        told[group.lead][name] |= dates
+    for group, dates in by_group.items():
+        if not dates:
+            continue
+        staff = [group.lead] if teachers == "lead" else [group.lead, *group.assistants.all()]
+        for person in staff:
+            told[person][group.name] |= set(dates)
         for audience in SESSION_AUDIENCES:
             for user, found in audience(group=group, dates=sorted(dates)).items():
-                told[user][name] |= set(found["dates"])
+                told[user][group.name] |= set(found["dates"])
     for user, per_group in told.items():
         notification_send(
             recipient=user,
-            kind="activities/sessions_cancelled",
-            dedupe_key=f"{key}:cancelled:{term.code}:{user.pk}",
-            schedule=schedule,
-            school=school,
+            kind=kind,
+            dedupe_key=f"{key}:{user.pk}",
             lines=[(name, sorted(dates)) for name, dates in sorted(per_group.items())],
+            **context,
         )
+    return set(told)

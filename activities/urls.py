@@ -12,6 +12,8 @@ urlpatterns = [
     path("venues/", views.venue_list, name="venue-list"),
     path("venues/new/", views.venue_create, name="venue-create"),
     path("venues/<uuid:venue_code>/", views.venue_edit, name="venue-edit"),
+    # F12: cancel or move the future sessions of a venue closed by an inspection finding.
+    path("venues/<uuid:venue_code>/sessions/", views.venue_sessions, name="venue-sessions"),
     path("list/", views.activity_list, name="activity-list"),
     path("new/", views.activity_create, name="activity-create"),
     path("<uuid:activity_code>/", views.activity_edit, name="activity-edit"),

@@ -230,6 +230,53 @@ def venue_edit(request, venue_code):
     return _venue_form(request, school=venue.school, venue=venue)
 
 
+@require_http_methods(["GET", "POST"])
+@school_admin
+def venue_sessions(request, venue_code):
+    """F12: the future sessions of a venue closed by an inspection finding: the admin cancels them
+    or moves them to another venue, and their teachers and families are told."""
+    venue = selectors.get_venue_for_user(request.user, venue_code)
+    form = forms.VenueSessionsForm(request.POST if request.method == "POST" else None, venue=venue)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = services.venue_sessions_relocate(
+                venue=venue,
+                to_venue=data["to_venue"] if data["action"] == "move" else None,
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            if "moved" in done:
+                message = _("%(n)s sessions moved to %(venue)s; teachers and families have been told.") % {
+                    "n": done["moved"],
+                    "venue": data["to_venue"].name,
+                }
+            else:
+                message = _("%(n)s sessions cancelled; teachers and families have been told.") % {
+                    "n": done["cancelled"]
+                }
+            messages.success(request, message)
+            return redirect("activities:venue-sessions", venue_code=venue.code)
+    sessions = list(
+        services.venue_future_sessions(venue).select_related("group").order_by("date", "start")[:200]
+    )
+    return render(
+        request,
+        "activities/venue_sessions.html",
+        {
+            "school": venue.school,
+            "venue": venue,
+            "blocked": services.venue_blocked_reason(venue),
+            "sessions": sessions,
+            "form": form if sessions else None,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
 def _venue_form(request, *, school, venue):
     form = forms.VenueForm(
         request.POST if request.method == "POST" else None,
@@ -268,7 +315,8 @@ def activity_list(request):
     school = _school(request)
     activities = list(selectors.activity_list(school))
     for activity in activities:
-        activity.can_run = services.activity_can_run(activity)
+        activity.blocked = services.activity_blocked_reason(activity)
+        activity.can_run = activity.blocked is None
     return render(request, "activities/activity_list.html", {"school": school, "activities": activities})
 
 
@@ -322,16 +370,41 @@ def activity_checklist(request, activity_code):
         form = None
     elif form.is_valid():
         try:
-            services.checklist_complete(checklist=checklist, actor=request.user, **form.cleaned_data)
+            checklist = services.checklist_complete(
+                checklist=checklist, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             _refused(form, exc)
         else:
-            messages.success(request, _("The safety checklist is complete and the bureau has been notified."))
+            if checklist.bureau_told:
+                messages.success(
+                    request, _("The safety checklist is complete and the bureau has been notified.")
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "The safety checklist is complete, but no education bureau on the school's "
+                        "reporting chain has an officer in the portal: nobody has been notified."
+                    ),
+                )
+            for name, reason in checklist.failed_groups:
+                messages.warning(
+                    request,
+                    _("No sessions could be generated for %(group)s: %(reason)s")
+                    % {"group": name, "reason": reason},
+                )
             return redirect("activities:activity-checklist", activity_code=activity.code)
     return render(
         request,
         "activities/activity_checklist.html",
-        {"school": activity.school, "activity": activity, "checklist": checklist, "form": form},
+        {
+            "school": activity.school,
+            "activity": activity,
+            "checklist": checklist,
+            "form": form,
+            "blocked": services.activity_blocked_reason(activity),
+        },
     )
 
 
@@ -394,11 +467,22 @@ def _group_form(request, *, school, group):
             if group is not None:
                 group = selectors.get_group_to_manage(request.user, group.code)
         else:
-            messages.success(
-                request,
-                _("The group %(name)s has been saved and its sessions generated for the whole term.")
-                % {"name": group.name},
-            )
+            blocked = services.activity_blocked_reason(group.activity)
+            if blocked:
+                messages.warning(
+                    request,
+                    _(
+                        "The group %(name)s has been saved. It has no sessions and takes no "
+                        "applications: %(why)s."
+                    )
+                    % {"name": group.name, "why": blocked},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("The group %(name)s has been saved and its sessions generated for the whole term.")
+                    % {"name": group.name},
+                )
             _warn_missing_years(request, term)
             return redirect("activities:group-detail", group_code=group.code)
     return render(
@@ -420,6 +504,7 @@ def group_detail(request, group_code):
             "sessions": selectors.group_sessions(group),
             "can_manage": _manages(request.user, group.activity.school),
             "can_run": services.activity_can_run(group.activity),
+            "blocked": services.activity_blocked_reason(group.activity),
             # An open critical safety finding on the venue stops its sessions (F6).
             "venue_warning": services.venue_blocked_reason(group.venue),
         },

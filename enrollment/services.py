@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from activities import services as activity_services
 from activities.models import ActivityGroup, Term
 from audit import services as audit
 from enrollment.days import days_label, days_meet, group_weekdays, groups_weekdays
@@ -161,11 +162,13 @@ def _require_guardian(guardian: Guardian, student: Student) -> None:
 
 
 def groups_open_to(*, term: Term, student: Student):
-    """The term's groups whose eligible grades include the child's grade."""
+    """The term's groups whose eligible grades include the child's grade and whose activity may run
+    (F12: an off-campus activity without its checklist and coordination takes no applications)."""
     return (
         ActivityGroup.objects.filter(
             term=term, grades__contains=str(student.class_group.grade), activity__active=True
         )
+        .filter(activity_services.runnable_q("activity__"))
         .select_related("activity", "venue", "lead")
         .order_by("activity__category", "name")
     )

@@ -23,6 +23,7 @@ from safety.models import (  # noqa: E402
     Incident,
     IncidentChild,
     IncidentFollowUp,
+    IncidentRecipient,
     Inspection,
     InspectionResult,
     Leave,
@@ -221,6 +222,13 @@ class IncidentFollowUpAdmin(ReadOnlyAdmin):
     list_display = ["at", "incident", "kind", "recorded_by"]
     list_filter = ["kind"]
     search_fields = ["incident__school__name", "text"]
+
+
+@admin.register(IncidentRecipient)
+class IncidentRecipientAdmin(ReadOnlyAdmin):
+    list_display = ["notified_at", "incident", "officer", "region"]
+    list_filter = ["region"]
+    search_fields = ["incident__school__name", "officer__username", "region__name"]
 
 
 @admin.register(OffCampusCoordination)

@@ -13,11 +13,13 @@ import datetime
 import random
 import zoneinfo
 
+from django.urls import reverse
 from django.utils import timezone
 
 from activities import calendar
 from activities import services as activity_services
-from activities.models import ActivityGroup, Term, Venue, VenueKind
+from activities.models import Activity, ActivityGroup, Category, Session, Term, Venue, VenueKind
+from notices.services import notification_send
 from safety import checklists
 from safety.models import (
     Drill,
@@ -31,14 +33,17 @@ from safety.models import (
     Incident,
     IncidentChild,
     IncidentFollowUp,
+    IncidentRecipient,
     Inspection,
     InspectionResult,
     PlanKind,
     PlanReview,
 )
+from safety.services import offcampus as offcampus_services
 from schools import schoolyear
 from schools.demo import GIVEN, SURNAMES
-from schools.models import School, Student, User
+from schools.models import Role, School, Student, User
+from schools.selectors import bureau_for_school
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 SCHOOLS = (("s1", "4101020001"), ("s2", "4101050001"), ("s3", "4101810001"))
@@ -189,6 +194,8 @@ def build(*, out=None) -> None:
         _roster(key, school, admin)
         _officers(key, school, admin)
     _incidents()
+    _severe_incident_at_s2()
+    _offcampus()
 
 
 def _gate(key: str, school: School, admin: User, rng: random.Random) -> None:
@@ -477,4 +484,172 @@ def _incidents() -> None:
                 recorded_by=s3_admin,
             ),
         ]
+    )
+
+
+# --- F12: "the bureau" is a person; safety gates are gates ------------------------------------
+SEVERE_INCIDENT = 4  # term days before today
+
+
+def _severe_incident_at_s2() -> None:
+    """A severe incident at s2: 金水区 has no officer account, so it went to 郑州市 (zz_bureau), and
+    the report names who received it (IncidentRecipient)."""
+    s2 = School.objects.filter(identifier="4101050001").first()
+    if s2 is None or Incident.objects.filter(school=s2, severity=Incident.Severity.SEVERE).exists():
+        return
+    bureau = bureau_for_school(s2)
+    admin = User.objects.get(username="s2_admin")
+    day = _back(SEVERE_INCIDENT)
+    incident = Incident.objects.create(
+        school=s2,
+        occurred_at=_at(day, 16, 35),
+        place="运动场单杠区",
+        venue=Venue.objects.filter(school=s2, name="运动场").first(),
+        kind=Incident.Kind.INJURY,
+        severity=Incident.Severity.SEVERE,
+        description="学生从单杠上摔下，右前臂疑似骨折。",
+        actions_taken="校医现场固定伤处，拨打120送医，值班领导陪同前往医院。",
+        guardians_notified_at=_at(day, 16, 45),
+        bureau_notified_at=_at(day, 17, 0) if bureau else None,
+        reported_by=admin,
+        reported_at=_at(day, 17, 0),
+    )
+    child = Student.objects.filter(school=s2, class_group__grade=5).order_by("name").first()
+    if child:
+        IncidentChild.objects.create(incident=incident, student=child)
+    for officer in bureau.officers if bureau else ():
+        IncidentRecipient.objects.create(
+            incident=incident, region=bureau.region, officer=officer, notified_at=_at(day, 17, 0)
+        )
+        notification_send(
+            recipient=officer,
+            kind="safety/incident_bureau",
+            link=reverse("safety:incident-detail", kwargs={"incident_code": incident.code}),
+            dedupe_key=f"incident-bureau:{incident.code}:{officer.pk}",
+            incident=incident,
+            school=s2,
+        )
+
+
+# title, description, venue (off-campus), weekday, checklist complete, coordination recorded
+OFFCAMPUS = [
+    (
+        "郑州科技馆研学",
+        "在科技馆参观展项、完成探究任务单，由教师和场馆辅导员共同带领。",
+        "郑州科技馆",
+        "郑州市郑东新区",
+        3,
+        True,
+        True,
+    ),
+    (
+        "黄河湿地自然观察",
+        "在湿地公园观察鸟类和水生植物，记录自然笔记。",
+        "黄河湿地公园",
+        "郑州市惠济区",
+        5,
+        False,
+        False,
+    ),
+]
+COORDINATION = [
+    (
+        "public_security",
+        {"traffic": True, "security": True},
+        "郑东分局交警大队 王警官",
+        "出发与返校时段安排路口值守。",
+    ),
+    (
+        "food_safety",
+        {"food": True},
+        "郑东新区市场监管所 李科长",
+        "馆内餐厅食品经营许可证有效，学生自带饮用水。",
+    ),
+]
+
+
+def _offcampus() -> None:
+    """s1's off-campus activities: 郑州科技馆研学 has its checklist and coordination, hence its
+    sessions; 黄河湿地自然观察 has a group but neither yet, so no sessions and no applications."""
+    s1 = School.objects.filter(identifier="4101020001").first()
+    if s1 is None:
+        return
+    term = Term.objects.filter(school=s1, name=schoolyear.live_term(timezone.localdate()).name).first()
+    if term is None:
+        return
+    admin = User.objects.get(username="s1_admin")
+    for title, description, site, address, weekday, checked, coordinated in OFFCAMPUS:
+        if Activity.objects.filter(school=s1, title=title).exists():
+            continue
+        venue = Venue.objects.filter(school=s1, name=site).first() or activity_services.venue_save(
+            school=s1,
+            name=site,
+            kind=VenueKind.OFF_CAMPUS,
+            capacity=60,
+            safety_officer=admin,
+            address=address,
+            actor=admin,
+        )
+        activity = activity_services.activity_save(
+            school=s1,
+            title=title,
+            category=Category.PRACTICE,
+            description=description,
+            off_campus=True,
+            actor=admin,
+        )
+        _offcampus_group(s1, activity, term, venue, weekday, admin)
+        if checked:
+            activity_services.checklist_complete(
+                checklist=activity.checklist,
+                traffic=True,
+                venue=True,
+                fire=True,
+                food=True,
+                security=True,
+                notes="已实地勘察路线和场馆，确认消防通道与集合点；租用有资质的校车。",
+                actor=admin,
+            )
+        if coordinated:
+            for department, aspects, contact, outcome in COORDINATION:
+                offcampus_services.coordination_record(
+                    activity=activity,
+                    department=department,
+                    contacted_on=timezone.localdate(),
+                    contact=contact,
+                    outcome=outcome,
+                    actor=admin,
+                    **aspects,
+                )
+
+
+def _offcampus_group(
+    school: School, activity: Activity, term: Term, venue: Venue, weekday: int, admin
+) -> None:
+    """The group, led by the first of the school's teachers with no session at that hour (the demo's
+    teachers each lead a group already): its sessions are made when the gate opens."""
+    start, end = datetime.time(16, 0), datetime.time(17, 30)
+    busy = Session.objects.filter(
+        group__term=term, date__iso_week_day=weekday, start__lt=end, end__gt=start
+    ).values_list("lead_id", "group__assistants")
+    taken = {pk for pair in busy for pk in pair if pk}
+    lead = (
+        User.objects.filter(
+            memberships__school=school, memberships__role__in=[Role.CLASS_TEACHER, Role.SERVICE_TEACHER]
+        )
+        .exclude(pk__in=taken)
+        .distinct()
+        .order_by("username")
+        .first()
+    ) or admin
+    activity_services.group_save(
+        activity=activity,
+        term=term,
+        name=f"{activity.title}（4–6年级）",
+        lead=lead,
+        venue=venue,
+        grades="456",
+        capacity=30,
+        slots=[(weekday, start, end)],
+        actor=admin,
     )

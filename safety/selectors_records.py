@@ -503,6 +503,11 @@ def incident_follow_ups(incident: Incident) -> list[IncidentFollowUp]:
     return list(incident.follow_ups.select_related("recorded_by").order_by("at", "id"))
 
 
+def incident_recipients(incident: Incident) -> list:
+    """F12: the bureau officers the incident was sent to, with their region, in order."""
+    return list(incident.bureau_recipients.select_related("officer", "region").order_by("notified_at", "id"))
+
+
 def school_students(school: School) -> QuerySet:
     return (
         school.students.filter(active=True)

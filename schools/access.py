@@ -359,6 +359,33 @@ def schools_reporting_to(region: Region) -> QuerySet[School]:
     return School.objects.filter(region__report_path__startswith=region.report_path)
 
 
+def bureau_region_ids(user) -> list[int]:
+    """F12: the regions whose schools' matters (claims, complaints) the user's bureau decides: every
+    region under one of the user's own for which the user's region is the nearest on its reporting
+    chain with an active officer (schools.selectors.bureau_for_school). A county with its own officer
+    decides for itself; a county without one is decided by its city, else by the province. Nothing
+    outside the user's own reporting paths, ever. Superusers: see `scope().everything` instead."""
+    s = scope(user)
+    own_codes = {path.strip("/").split("/")[-1] for path in s.region_paths}
+    if not own_codes:
+        return []
+    under = list(
+        Region.objects.filter(_paths("report_path", s.region_paths)).values_list("pk", "report_path")
+    )
+    codes_on_chains = {code for _pk, path in under for code in path.strip("/").split("/")}
+    staffed = set(
+        Membership.objects.filter(
+            role=Role.BUREAU_OFFICER, user__is_active=True, region__code__in=codes_on_chains
+        ).values_list("region__code", flat=True)
+    )
+    found = []
+    for pk, path in under:
+        nearest = next((c for c in reversed(path.strip("/").split("/")) if c in staffed), None)
+        if nearest in own_codes:
+            found.append(pk)
+    return found
+
+
 def is_province_officer(user) -> bool:
     """A bureau officer of a province (the top of a reporting chain, "/41/"), or a superuser: who
     enters the State Council's yearly holiday schedule (F11)."""

@@ -4,6 +4,7 @@ what their page shows, so that a page costs the same number of queries at any si
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -16,6 +17,7 @@ from schools.models import (
     Guardian,
     Guardianship,
     Membership,
+    Region,
     Role,
     School,
     Student,
@@ -186,9 +188,56 @@ def region_officers(region_id: int) -> list[User]:
     )
 
 
-def county_officers(school: School) -> list[User]:
-    """The officers of the county bureau the school belongs to (its region is the county)."""
-    return region_officers(school.region_id)
+@dataclass(frozen=True)
+class Bureau:
+    """The bureau a school's matters go to: a region and its active officers (never empty)."""
+
+    region: Region
+    officers: tuple
+
+
+def reporting_chain(region: Region) -> list[Region]:
+    """The regions on a region's reporting chain, nearest (the region itself) first, following
+    reports_to (a 省直管县 reports to the province, not to the city it sits in)."""
+    chain, node, seen = [], region, set()
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        chain.append(node)
+        node = node.reports_to
+    return chain
+
+
+def _staffed(region_ids) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = {}
+    rows = (
+        Membership.objects.filter(role=Role.BUREAU_OFFICER, region_id__in=region_ids, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username", "pk")
+    )
+    for membership in rows:
+        officers = found.setdefault(membership.region_id, [])
+        if membership.user not in officers:
+            officers.append(membership.user)
+    return found
+
+
+def bureau_for_school(school: School) -> Bureau | None:
+    """F12: "the bureau" of a school is the nearest region on its reporting chain with an active
+    officer — its county, else the county's city, else the province. Severe incidents, complaints,
+    subsidy claims, off-campus coordination and term reports all go there, and its officers decide
+    them. None when nobody on the whole chain could receive anything (the caller says so)."""
+    chain = reporting_chain(Region.objects.select_related("reports_to__reports_to").get(pk=school.region_id))
+    staffed = _staffed([region.pk for region in chain])
+    for region in chain:
+        if staffed.get(region.pk):
+            return Bureau(region=region, officers=tuple(staffed[region.pk]))
+    return None
+
+
+def bureau_officers_for_school(school: School) -> list[User]:
+    """The officers of the school's bureau (bureau_for_school), or none."""
+    bureau = bureau_for_school(school)
+    return list(bureau.officers) if bureau else []
 
 
 def user_find_by_login(*, login: str) -> User | None:

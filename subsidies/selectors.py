@@ -5,10 +5,11 @@ Scope builds on schools.access:
 - school admin: the claims and workload of the schools they manage; the complaints about them that
   the bureau shared (the guardian named only when they agreed);
 - other staff (service and class teachers): their own held hours;
-- county bureau officer (their region is the school's county): decides the claims of its schools and
-  handles the complaints about them; sets budgets, contracts and rates of its own region;
-- higher bureau officers: read the claims, budgets, contracts and rates under them, and complaint
-  counts only (PIPL: no individual children above the county that handles them);
+- the school's bureau (F12: the nearest region on its reporting chain with an active officer, usually
+  its county; access.bureau_region_ids): decides the claims of its schools and handles the
+  complaints about them; officers set budgets, contracts and rates of their own region;
+- other higher bureau officers: read the claims, budgets, contracts and rates under them, and
+  complaint counts only (PIPL: no individual children above the bureau that handles them);
 - parent: their own complaints, nothing else here (the service is free: no amounts, ever).
 
 "Held" means roll call taken: Session.has_records (set by F5's attendance).
@@ -82,10 +83,11 @@ def claims_managed_by(user) -> QuerySet[Claim]:
 
 
 def claims_decided_by(user) -> QuerySet[Claim]:
-    """Claims the user approves, returns and marks paid: the county bureau of the school."""
+    """Claims the user approves, returns and marks paid: those of the schools whose bureau is the
+    user's (their county's, or a higher one when the county has no officer)."""
     if access.scope(user).everything:
         return Claim.objects.all()
-    return Claim.objects.filter(school__region_id__in=_own_bureau_regions(user))
+    return Claim.objects.filter(school__region_id__in=access.bureau_region_ids(user))
 
 
 def _claim_related(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
@@ -167,11 +169,12 @@ def get_contract_to_manage(user, code) -> PurchaseContract:
 
 def complaints_for(user) -> QuerySet[Complaint]:
     """Complaints the user may open: a guardian's own; every one about the schools of a county
-    bureau's region; those the bureau shared with a school admin."""
+    bureau's region (or of a county without officers that the user's bureau stands in for); those
+    the bureau shared with a school admin."""
     s = access.scope(user)
     if s.everything:
         return Complaint.objects.all()
-    condition = Q(school__region_id__in=_own_bureau_regions(user)) if s.region_paths else Q(pk__in=[])
+    condition = Q(school__region_id__in=access.bureau_region_ids(user)) if s.region_paths else Q(pk__in=[])
     if s.guardian_id:
         condition |= Q(guardian_id=s.guardian_id)
     if s.admin_school_ids:
@@ -180,10 +183,10 @@ def complaints_for(user) -> QuerySet[Complaint]:
 
 
 def complaints_handled_by(user) -> QuerySet[Complaint]:
-    """Complaints the user handles: those about schools in their county bureau's region."""
+    """Complaints the user handles: those about the schools whose bureau is the user's."""
     if access.scope(user).everything:
         return Complaint.objects.all()
-    return Complaint.objects.filter(school__region_id__in=_own_bureau_regions(user))
+    return Complaint.objects.filter(school__region_id__in=access.bureau_region_ids(user))
 
 
 def complaints_shared_with(user) -> QuerySet[Complaint]:

@@ -19,7 +19,7 @@ from activities.models import Provider, Term
 from audit import services as audit
 from notices.services import notification_send
 from schools.models import Guardian, Region, School, Student, User
-from schools.selectors import county_officers, school_admins
+from schools.selectors import bureau_for_school, school_admins
 from subsidies import selectors
 from subsidies.models import (
     Budget,
@@ -396,9 +396,10 @@ def claim_discard(*, claim: Claim, actor: User) -> None:
 
 @transaction.atomic
 def claim_submit(*, claim: Claim, actor: User) -> Claim:
-    """Send a prepared or returned claim to the county bureau.
+    """Send a prepared or returned claim to the school's bureau (F12: the nearest region on its
+    reporting chain with an active officer; schools.selectors.bureau_for_school).
 
-    Raises ValidationError(code="not_editable") or (code="zero")."""
+    Raises ValidationError(code="not_editable"), (code="zero") or (code="no_bureau")."""
     claim = _locked(claim)
     if not claim.editable:
         raise ValidationError(_("This claim has already been submitted."), code="not_editable")
@@ -407,12 +408,27 @@ def claim_submit(*, claim: Claim, actor: User) -> Claim:
             _("The claim comes to nothing: no rate is in force for the sessions held. Ask the bureau."),
             code="zero",
         )
+    bureau = bureau_for_school(claim.school)
+    if bureau is None:
+        # Nothing is "submitted" that nobody can receive or decide.
+        raise ValidationError(
+            _(
+                "No education bureau on this school's reporting chain has an officer in the portal, so "
+                "nobody could receive the claim. Ask the education bureau to set up an officer account."
+            ),
+            code="no_bureau",
+        )
     claim.status = Claim.Status.SUBMITTED
     claim.submitted_by, claim.submitted_at = actor, timezone.now()
     claim.save(update_fields=["status", "submitted_by", "submitted_at"])
-    audit.record(actor=actor, verb="claim.submit", target=claim, changes={"total": _money(claim.total)})
+    audit.record(
+        actor=actor,
+        verb="claim.submit",
+        target=claim,
+        changes={"total": _money(claim.total), "bureau": bureau.region.code},
+    )
     _notify(
-        county_officers(claim.school),
+        bureau.officers,
         kind="subsidies/claim_submitted",
         link=_claim_link(claim),
         key=f"claim-submitted:{claim.code}:{claim.submitted_at:%Y%m%d%H%M%S}",
@@ -533,13 +549,23 @@ def _complaint_link(complaint: Complaint) -> str:
 def complaint_submit(
     *, guardian: Guardian, student: Student, kind: str, description: str, share_identity: bool = False
 ) -> Complaint:
-    """A guardian reports a concern about their child's school to the county bureau (never to the
-    school). Raises ValidationError(code="not_your_child") or (code="description")."""
+    """A guardian reports a concern about their child's school to the school's bureau (F12: its
+    county's, else the nearest region above with an active officer; never to the school).
+    Raises ValidationError(code="not_your_child"), (code="description") or (code="no_bureau")."""
     if not student.guardians.filter(pk=guardian.pk).exists():
         raise ValidationError(_("You can only report about your own child's school."), code="not_your_child")
     description = (description or "").strip()
     if not description:
         raise ValidationError(_("Tell the bureau what happened."), code="description")
+    bureau = bureau_for_school(student.school)
+    if bureau is None:
+        raise ValidationError(
+            _(
+                "No education bureau officer can receive reports about this school in the portal yet. "
+                "Please contact the education bureau by telephone."
+            ),
+            code="no_bureau",
+        )
     complaint = Complaint.objects.create(
         guardian=guardian,
         student=student,
@@ -548,9 +574,14 @@ def complaint_submit(
         description=description,
         share_identity=share_identity,
     )
-    audit.record(actor=guardian.user, verb="complaint.submit", target=complaint, changes={"kind": kind})
+    audit.record(
+        actor=guardian.user,
+        verb="complaint.submit",
+        target=complaint,
+        changes={"kind": kind, "bureau": bureau.region.code},
+    )
     _notify(
-        county_officers(student.school),
+        bureau.officers,
         kind="subsidies/complaint_received",
         link=_complaint_link(complaint),
         key=f"complaint-received:{complaint.code}",

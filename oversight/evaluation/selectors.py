@@ -15,6 +15,7 @@ from oversight.evaluation import scoring
 from oversight.models import TERM_PATTERN, GoodPractice, TermReport, WeightSet, term_label
 from schools import access
 from schools.models import Membership, Region, Role, School
+from schools.selectors import bureau_for_school
 
 
 def chain_codes(region: Region) -> list[str]:
@@ -33,14 +34,10 @@ def own_bureau_regions(user) -> QuerySet[Region]:
 
 def reviewing_region_for(school: School) -> Region | None:
     """The bureau a school reports to: the nearest region on its reporting chain with an active
-    officer (a 省直管县 school: its county, else the province — never the city it sits in)."""
-    codes = chain_codes(school.region)
-    staffed = Region.objects.filter(
-        code__in=codes,
-        pk__in=Membership.objects.filter(role=Role.BUREAU_OFFICER, user__is_active=True).values("region_id"),
-    )
-    by_code = {region.code: region for region in staffed}
-    return next((by_code[c] for c in codes if c in by_code), None)
+    officer (a 省直管县 school: its county, else the province — never the city it sits in).
+    F12: the one rule for everything sent to "the bureau" (schools.selectors.bureau_for_school)."""
+    bureau = bureau_for_school(school)
+    return bureau.region if bureau else None
 
 
 # --- term reports ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ __all__ = [
     "DutyAssignment",
     "Incident",
     "IncidentChild",
+    "IncidentRecipient",
     "IncidentFollowUp",
     "OffCampusCoordination",
 ]
@@ -454,7 +455,7 @@ class Incident(AppendOnlyModel):
     class Severity(models.TextChoices):
         MINOR = "minor", _("minor")
         MODERATE = "moderate", _("moderate")
-        # The county bureau is notified at once.
+        # The school's bureau is notified at once (F12: the nearest region with an officer).
         SEVERE = "severe", _("severe")
 
     code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
@@ -471,6 +472,8 @@ class Incident(AppendOnlyModel):
     description = models.TextField(_("what happened"))
     actions_taken = models.TextField(_("actions taken"))
     guardians_notified_at = models.DateTimeField(_("guardians notified"), null=True, blank=True)
+    # Set only when at least one bureau officer received the report (IncidentRecipient names them):
+    # a severe incident at a school with no officer anywhere on its chain stays unset (F12).
     bureau_notified_at = models.DateTimeField(_("bureau notified"), null=True, blank=True)
     reported_by = models.ForeignKey(
         USER, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
@@ -502,10 +505,6 @@ class Incident(AppendOnlyModel):
             models.CheckConstraint(
                 condition=Q(severity__in=["minor", "moderate", "severe"]), name="incident_severity_valid"
             ),
-            models.CheckConstraint(
-                condition=~Q(severity="severe") | Q(bureau_notified_at__isnull=False),
-                name="incident_severe_bureau_notified",
-            ),
         ]
         indexes = [
             # The school's and the bureau's incident lists: a school's incidents, newest first.
@@ -536,6 +535,31 @@ class IncidentChild(AppendOnlyModel):
 
     def __str__(self):
         return str(self.student)
+
+
+class IncidentRecipient(AppendOnlyModel):
+    """F12: a bureau officer who was sent the incident, and as the officer of which region (the
+    nearest on the school's reporting chain with an active officer)."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="bureau_recipients"
+    )
+    region = models.ForeignKey(
+        "schools.Region", verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="+"
+    )
+    officer = models.ForeignKey(USER, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="+")
+    notified_at = models.DateTimeField(_("notified"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bureau recipient")
+        verbose_name_plural = _("bureau recipients")
+        ordering = ["incident_id", "notified_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "officer"], name="incidentrecipient_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.officer} ({self.region})"
 
 
 class IncidentFollowUp(AppendOnlyModel):

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Session, Term
+from activities import services as activity_services
+from activities.models import Activity, Session, Term
 from audit import services as audit
 from notices.services import enqueue_on_commit
 from safety.models import Attendance, Leave, LeaveCancellation
@@ -43,13 +44,18 @@ def roll_call_save(
     """Save the marks of a session's children ({student id: status}); unchanged marks add nothing.
     Children on leave get an "on leave" mark. Returns {"saved": n, "corrections": n, "absent": [ids]}.
 
-    Raises ValidationError(code="status", "not_expected" or "not_today").
+    Raises ValidationError(code="status", "not_expected", "not_today" or "cannot_run").
     """
     now = now or timezone.now()
     if session.date > timezone.localdate(now):
         raise ValidationError(
             _("The roll can be called on the day of the session, not before."), code="not_today"
         )
+    # F12: an off-campus activity without its checklist and coordination cannot be roll-called.
+    activity = Activity.objects.select_related("checklist").get(groups__sessions=session.pk)
+    blocked = activity_services.activity_blocked_reason(activity)
+    if blocked:
+        raise ValidationError(blocked, code="cannot_run")
     bad = [s for s in marks.values() if s not in MARKABLE]
     if bad:
         raise ValidationError(_("Mark each child present, absent, late or left early."), code="status")

@@ -1,5 +1,8 @@
 """Incident reports: what happened, to whom, what was done, who was told. A severe incident
-notifies the county bureau at once. Corrections and later steps are follow-ups, never edits."""
+notifies the school's bureau at once (F12: the nearest region on its reporting chain with an active
+officer; each officer told is an IncidentRecipient). Nothing is stamped "bureau notified" that no
+officer received: with nobody on the chain, the school's admins are told so instead. Corrections and
+later steps are follow-ups, never edits."""
 
 import datetime
 
@@ -8,14 +11,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import Venue
 from audit import services as audit
 from notices.services import notification_send
-from safety.models import Incident, IncidentChild, IncidentFollowUp
+from safety.models import Incident, IncidentChild, IncidentFollowUp, IncidentRecipient
 from schools.models import School, Student, User
-from schools.selectors import county_officers, school_admins
+from schools.selectors import Bureau, bureau_for_school, school_admins
 
+NO_BUREAU = gettext_lazy(
+    "No education bureau on this school's reporting chain has an officer in the portal: nobody has "
+    "received this incident. Report it to the education bureau by telephone, and ask the bureau to "
+    "set up an officer account."
+)
 # A report typed a minute after the clock on the wall: allow a little slack for "now".
 CLOCK_SLACK = datetime.timedelta(minutes=5)
 
@@ -39,8 +48,9 @@ def incident_report(
     guardians_notified_at: datetime.datetime | None = None,
     actor: User,
 ) -> Incident:
-    """Report an incident. Severe: the county bureau is notified at once; the school's admins are
-    told of every report made by someone else.
+    """Report an incident. Severe: the school's bureau is notified at once (or, with no officer on
+    the whole chain, the school's admins are told that nobody was); the school's admins are told
+    of every report made by someone else.
 
     Raises ValidationError(code="future", "kind", "severity", "place", "description", "actions",
     "child", "venue", "guardians_time").
@@ -67,6 +77,7 @@ def incident_report(
             _("The guardians were notified after the incident and not later than now."), code="guardians_time"
         )
     severe = severity == Incident.Severity.SEVERE
+    bureau = bureau_for_school(school) if severe else None
     incident = Incident.objects.create(
         school=school,
         occurred_at=occurred_at,
@@ -77,8 +88,9 @@ def incident_report(
         description=description.strip(),
         actions_taken=actions_taken.strip(),
         guardians_notified_at=guardians_notified_at,
-        # Set with the report itself: the notifications below go out in the same transaction.
-        bureau_notified_at=now if severe else None,
+        # Set with the report itself, and only when an officer receives it: the notifications below
+        # go out in the same transaction.
+        bureau_notified_at=now if bureau else None,
         reported_by=actor,
     )
     IncidentChild.objects.bulk_create(
@@ -90,8 +102,10 @@ def incident_report(
         target=incident,
         changes={"severity": severity, "kind": kind, "children": len(children)},
     )
-    if severe:
-        _notify_bureau(incident)
+    if bureau:
+        _notify_bureau(incident, bureau)
+    elif severe:
+        _tell_no_bureau(incident)
     for admin in school_admins(school):
         if admin.pk != actor.pk:
             notification_send(
@@ -105,9 +119,16 @@ def incident_report(
     return incident
 
 
-def _notify_bureau(incident: Incident) -> int:
-    officers = county_officers(incident.school)
-    for officer in officers:
+def _notify_bureau(incident: Incident, bureau: Bureau) -> int:
+    now = timezone.now()
+    IncidentRecipient.objects.bulk_create(
+        [
+            IncidentRecipient(incident=incident, region=bureau.region, officer=officer, notified_at=now)
+            for officer in bureau.officers
+            if not IncidentRecipient.objects.filter(incident=incident, officer=officer).exists()
+        ]
+    )
+    for officer in bureau.officers:
         notification_send(
             recipient=officer,
             kind="safety/incident_bureau",
@@ -116,7 +137,19 @@ def _notify_bureau(incident: Incident) -> int:
             incident=incident,
             school=incident.school,
         )
-    return len(officers)
+    return len(bureau.officers)
+
+
+def _tell_no_bureau(incident: Incident) -> None:
+    for admin in school_admins(incident.school):
+        notification_send(
+            recipient=admin,
+            kind="safety/incident_no_bureau",
+            link=_link(incident),
+            dedupe_key=f"incident-no-bureau:{incident.code}:{admin.pk}",
+            incident=incident,
+            school=incident.school,
+        )
 
 
 def incident_bureau_notified(incident: Incident) -> bool:
@@ -128,14 +161,18 @@ def incident_bureau_notified(incident: Incident) -> bool:
 
 @transaction.atomic
 def incident_notify_bureau(*, incident: Incident, text: str = "", actor: User) -> IncidentFollowUp:
-    """Tell the county bureau of an incident that was not severe when reported. Raises
-    ValidationError(code="already_notified")."""
+    """Tell the school's bureau of an incident it has not been told of. Raises
+    ValidationError(code="already_notified") or (code="no_bureau": no officer anywhere on the
+    school's reporting chain, so nothing is recorded as sent)."""
     # Lock the incident's row so that two clicks send one report (the row itself is never changed).
     Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk", flat=True).first()
     if incident_bureau_notified(incident):
         raise ValidationError(
             _("The bureau has already been notified of this incident."), code="already_notified"
         )
+    bureau = bureau_for_school(incident.school)
+    if bureau is None:
+        raise ValidationError(NO_BUREAU, code="no_bureau")
     follow_up = IncidentFollowUp.objects.create(
         incident=incident,
         kind=IncidentFollowUp.Kind.BUREAU_NOTIFIED,
@@ -143,8 +180,10 @@ def incident_notify_bureau(*, incident: Incident, text: str = "", actor: User) -
         text=text.strip(),
         recorded_by=actor,
     )
-    _notify_bureau(incident)
-    audit.record(actor=actor, verb="incident.notify_bureau", target=incident)
+    _notify_bureau(incident, bureau)
+    audit.record(
+        actor=actor, verb="incident.notify_bureau", target=incident, changes={"bureau": bureau.region.code}
+    )
     return follow_up
 
 

@@ -9,10 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities import services as activity_services
 from activities.models import Activity
 from audit import services as audit
+from notices.services import notification_send
 from safety.models import OffCampusCoordination
 from schools.models import User
+from schools.selectors import bureau_for_school
 
 
 @transaction.atomic
@@ -30,7 +33,8 @@ def coordination_record(
     security: bool = False,
     actor: User,
 ) -> OffCampusCoordination:
-    """Record one contact with a department. Raises ValidationError(code="not_off_campus",
+    """Record one contact with a department; the school's bureau is told, and the first record
+    opens the activity's gate (F12). Raises ValidationError(code="not_off_campus",
     "department", "aspects", "future", "contact", "outcome")."""
     if not activity.off_campus:
         raise ValidationError(_("Only off-campus activities need this coordination."), code="not_off_campus")
@@ -58,7 +62,27 @@ def coordination_record(
         outcome=outcome.strip(),
         recorded_by=actor,
     )
+    bureau = bureau_for_school(activity.school)
     audit.record(
-        actor=actor, verb="offcampus.coordination", target=activity, changes={"department": department}
+        actor=actor,
+        verb="offcampus.coordination",
+        target=activity,
+        changes={"department": department, "bureau": bureau.region.code if bureau else None},
     )
+    # F12: the coordination is reported to the school's bureau (the nearest region with an active
+    # officer); with nobody on the chain the page tells the school admin so (views/offcampus.py).
+    for officer in bureau.officers if bureau else ():
+        notification_send(
+            recipient=officer,
+            kind="safety/offcampus_coordination",
+            dedupe_key=f"offcampus-coordination:{record.code}:{officer.pk}",
+            record=record,
+            activity=activity,
+            school=activity.school,
+        )
+    # The first record opens the activity's gate if its checklist is complete (sessions generated).
+    record.failed_groups = activity_services.checklist_coordination_recorded(
+        activity=activity, at=record.recorded_at
+    )
+    record.bureau = bureau
     return record

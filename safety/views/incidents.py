@@ -88,7 +88,9 @@ def incident_create(request):
         else:
             messages.success(request, _("The incident has been reported."))
             if incident.bureau_notified_at:
-                messages.warning(request, _("A severe incident: the county bureau has been notified."))
+                messages.warning(request, _("A severe incident: the education bureau has been notified."))
+            elif incident.severity == incident.Severity.SEVERE:
+                messages.error(request, services.NO_BUREAU)
             return redirect("safety:incident-detail", incident_code=incident.code)
     return render(
         request,
@@ -102,6 +104,7 @@ def _detail(request, incident, *, follow_up_form=None, bureau_form=None, status=
     can_manage = selectors.may_manage_incident(request.user, incident)
     follow_ups = selectors.incident_follow_ups(incident)
     bureau_told = bool(incident.bureau_notified_at) or any(f.kind == "bureau" for f in follow_ups)
+    recipients = selectors.incident_recipients(incident)
     return render(
         request,
         "safety/records/incident_detail.html",
@@ -114,6 +117,10 @@ def _detail(request, incident, *, follow_up_form=None, bureau_form=None, status=
             "children_count": incident.children_involved.count(),
             "follow_ups": follow_ups,
             "bureau_told": bureau_told,
+            "recipients": recipients,
+            # F12: a severe incident nobody on the reporting chain received; say so on the page.
+            "nobody_received": incident.severity == incident.Severity.SEVERE and not recipients,
+            "no_bureau_message": services.NO_BUREAU,
             "can_manage": can_manage,
             "follow_up_form": (
                 follow_up_form
@@ -174,6 +181,6 @@ def incident_notify_bureau(request, incident_code):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("The county bureau has been notified."))
+            messages.success(request, _("The education bureau has been notified."))
         return redirect("safety:incident-detail", incident_code=incident.code)
     return _detail(request, incident, bureau_form=form)

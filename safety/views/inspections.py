@@ -79,7 +79,8 @@ def inspection_create(request, venue_code):
                     request,
                     _(
                         "A critical finding closes %(venue)s: no sessions can be scheduled there until it "
-                        "is signed off."
+                        "is signed off. Cancel or move the sessions booked there; their teachers and "
+                        "families are told."
                     )
                     % {"venue": venue.name},
                 )

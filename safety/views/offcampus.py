@@ -35,7 +35,7 @@ def activity_record(request, activity_code):
     form = forms.CoordinationForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            services.coordination_record(activity=activity, actor=request.user, **form.cleaned_data)
+            record = services.coordination_record(activity=activity, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             refused(
                 form,
@@ -49,6 +49,20 @@ def activity_record(request, activity_code):
             )
         else:
             messages.success(request, _("The contact has been added to the record."))
+            if record.bureau is None:
+                messages.error(
+                    request,
+                    _(
+                        "No education bureau on the school's reporting chain has an officer in the portal: "
+                        "nobody has received this record. Send it to the education bureau another way."
+                    ),
+                )
+            for name, reason in record.failed_groups:
+                messages.warning(
+                    request,
+                    _("No sessions could be generated for %(group)s: %(reason)s")
+                    % {"group": name, "reason": reason},
+                )
             return redirect("safety:offcampus-activity", activity_code=activity.code)
     return render(
         request,

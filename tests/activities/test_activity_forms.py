@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from activities import services
 from activities.models import Activity, ActivityGroup, Closure, Term, Venue, VenueKind
 from notices.models import Notification
 from tests.activities import builders
@@ -159,8 +160,16 @@ def test_it_keeps_an_off_campus_activity_from_running_until_its_checklist_is_com
     activity.checklist.refresh_from_db()
     assert activity.checklist.complete and activity.checklist.completed_by == admin
     assert Notification.objects.count() > before  # 中原区教育局 was told
-    listing = client.get(f"{reverse('activities:activity-list')}?school={s1.code}").content.decode()
-    assert "cannot-run" not in listing
+
+    def badge():
+        page = client.get(f"{reverse('activities:activity-list')}?school={s1.code}")
+        return next(a for a in page.context["activities"] if a.pk == activity.pk).blocked
+
+    # F12: the checklist alone does not open the gate; the recorded coordination does.
+    blocked = badge()
+    assert blocked and ("协调" in blocked or "coordination" in blocked)
+    services.checklist_coordination_recorded(activity=activity, at=activity.checklist.completed_at)
+    assert badge() is None
 
 
 def test_it_has_no_checklist_for_an_activity_on_campus(client, admin, s1):

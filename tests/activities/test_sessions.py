@@ -217,6 +217,10 @@ def test_it_notifies_the_county_bureau_when_an_off_campus_checklist_is_complete(
         actor=demo.user("s1_admin"),
     )
     activity.refresh_from_db()
+    # F12: the checklist alone does not open the gate: the coordination must be recorded too.
+    assert not services.activity_can_run(activity)
+    services.checklist_coordination_recorded(activity=activity, at=activity.checklist.completed_at)
+    activity.refresh_from_db()
     assert services.activity_can_run(activity)
     assert Notification.objects.filter(
         recipient=demo.user("zy_bureau"), kind="activities/off_campus_ready"

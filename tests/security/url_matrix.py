@@ -84,6 +84,7 @@ URLS = {
     "activities:venue-list": ADMIN,
     "activities:venue-create": ADMIN,
     "activities:venue-edit": ADMIN,
+    "activities:venue-sessions": ADMIN,
     "activities:activity-list": ADMIN,
     "activities:activity-create": ADMIN,
     "activities:activity-edit": ADMIN,
