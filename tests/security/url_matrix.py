@@ -63,6 +63,7 @@ URLS = {
     "schools:guardian-add": ADMIN,
     "schools:guardian-list": ADMIN,
     "schools:guardian-detail": ADMIN,
+    "schools:guardianship-manage": ADMIN,
     "schools:pickup-list": ADMIN,
     "schools:pickup-restrict": ADMIN,
     "schools:pickup-unrestrict": ADMIN,
