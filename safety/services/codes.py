@@ -52,7 +52,7 @@ def _live(now: datetime.datetime):
 def pickup_code_issue(
     *, student: Student, guardian_user: User, now: datetime.datetime | None = None
 ) -> tuple[PickupCode, str]:
-    """A new code for the child (the previous one stops working). Returns the row and the code,
+    """A new code for the child (the guardian's previous one stops working). Returns the row and the code,
     which is shown once and never stored. Raises ValidationError(code="not_guardian")."""
     now = now or timezone.now()
     if not Guardianship.objects.filter(

@@ -95,6 +95,7 @@ URLS = {
     "activities:group-edit": ADMIN,
     "activities:timetable": ADMIN,
     "activities:my-sessions": TEACHERS,
+    "activities:ical-rotate": TEACHERS,
     "activities:ical-feed": "token",
     "activities:workload": TEACHERS,
     # F11: the State Council's holiday schedule: province bureau officers (and superusers) only; the
