@@ -42,9 +42,9 @@ def feed_key(user: User) -> CalendarFeedKey | None:
     return CalendarFeedKey.objects.filter(user=user).first()
 
 
-def token_for(user: User) -> str | None:
-    """The token of the user's current key, or None when they have none."""
-    key = feed_key(user)
+def token_for(user: User, key: CalendarFeedKey | None = None) -> str | None:
+    """The token of the user's current key (`key` when already loaded), or None when they have none."""
+    key = key or feed_key(user)
     return _sign(user, key) if key is not None else None
 
 

@@ -454,7 +454,7 @@ def my_sessions(request):
         request.user, today, today + datetime.timedelta(days=MY_SESSIONS_DAYS - 1)
     )
     key = ical.feed_key(request.user)
-    token = ical.token_for(request.user) if key is not None else None
+    token = ical.token_for(request.user, key) if key is not None else None
     feed_url = request.build_absolute_uri(f"{reverse('activities:ical-feed')}?token={token}") if token else ""
     return render(
         request,
