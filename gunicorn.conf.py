@@ -28,3 +28,6 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = 500
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# F13: the access log leaves query strings out (%(U)s is the path alone, not %(r)s the request line):
+# the calendar feed's token and the gate's look-ups (names, mobiles) travel there. No referrer either.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'

@@ -6,6 +6,7 @@ from activities import services
 from activities.models import (
     Activity,
     ActivityGroup,
+    CalendarFeedKey,
     Closure,
     MakeupDay,
     OffCampusChecklist,
@@ -184,3 +185,21 @@ class OfficialDayAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "schedule"]
     search_fields = ["name"]
     list_select_related = ["schedule"]
+
+
+@admin.register(CalendarFeedKey)
+class CalendarFeedKeyAdmin(admin.ModelAdmin):
+    """F13: who has a calendar subscription address and since when; never the key. Deleting a row
+    revokes the address at once (the user creates a new one on "my sessions")."""
+
+    list_display = ["user", "issued_at"]
+    list_filter = ["issued_at"]
+    search_fields = ["user__username", "user__last_name"]
+    fields = ["user", "issued_at"]
+    readonly_fields = ["user", "issued_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -11,6 +11,7 @@ from activities import services
 from activities.models import (
     Activity,
     ActivityGroup,
+    CalendarFeedKey,
     Category,
     Provider,
     RegionPolicy,
@@ -158,6 +159,10 @@ def build(*, out=None) -> None:
             if out:
                 out.write(f"  {school.name}: activities, {dates.name}\n")
             _school(key, school, dates)
+    # F13: s1_staff's calendar subscription address (a key of its own, rotated on "my sessions").
+    staff = User.objects.filter(username="s1_staff").first()
+    if staff is not None and not CalendarFeedKey.objects.filter(user=staff).exists():
+        services.calendar_feed_rotate(user=staff)
 
 
 def _school(key: str, school: School, dates: schoolyear.TermDates) -> None:

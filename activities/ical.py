@@ -1,5 +1,12 @@
 """The iCalendar feed of a teacher's sessions, at a URL that carries a signed token so that calendar
-apps can subscribe without a session. The token stops working when the teacher's password changes."""
+apps can subscribe without a session.
+
+F13: the token signs the user's CalendarFeedKey (and a fingerprint of their password), so it stops
+working at once when the user replaces the key on "my sessions", when their password changes, and
+ICAL_TOKEN_DAYS after the key was issued. Until a user creates a key there is no feed. The token
+travels in the query string (`?token=`), which Django's request log leaves out; gunicorn.conf.py's
+access-log format leaves query strings out too, and the log filter masks `token=` values anywhere
+else (audit/logging.py)."""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -7,8 +14,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.core import signing
-from django.utils.crypto import salted_hmac
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
+from activities.models import CalendarFeedKey
 from schools.models import User
 
 SALT = "activities.ical"
@@ -20,22 +29,42 @@ def _fingerprint(user: User) -> str:
     return salted_hmac(SALT, f"{user.pk}:{user.password}").hexdigest()[:16]
 
 
-def token_for(user: User) -> str:
-    return signing.dumps({"u": user.pk, "f": _fingerprint(user)}, salt=SALT)
+def _sign(user: User, key: CalendarFeedKey) -> str:
+    # Signer (not dumps): no timestamp, so the page shows the same address until the key changes.
+    return signing.Signer(salt=SALT).sign_object({"u": user.pk, "k": key.key, "f": _fingerprint(user)})
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a token belongs to, or None for a bad, foreign or revoked token."""
+def expires_at(key: CalendarFeedKey) -> datetime.datetime:
+    return key.issued_at + datetime.timedelta(days=settings.ICAL_TOKEN_DAYS)
+
+
+def feed_key(user: User) -> CalendarFeedKey | None:
+    return CalendarFeedKey.objects.filter(user=user).first()
+
+
+def token_for(user: User, key: CalendarFeedKey | None = None) -> str | None:
+    """The token of the user's current key (`key` when already loaded), or None when they have none."""
+    key = key or feed_key(user)
+    return _sign(user, key) if key is not None else None
+
+
+def user_for_token(token: str, *, now: datetime.datetime | None = None) -> User | None:
+    """The active user a token belongs to, or None for a bad, foreign, replaced, expired or
+    revoked (password changed) token."""
     try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
+        data = signing.Signer(salt=SALT).unsign_object(token or "")
+    except (signing.BadSignature, ValueError, TypeError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
         return None
-    user = User.objects.filter(pk=data["u"], is_active=True).first()
-    if user is None or data.get("f") != _fingerprint(user):
+    key = (
+        CalendarFeedKey.objects.filter(user_id=data["u"], user__is_active=True).select_related("user").first()
+    )
+    if key is None or not constant_time_compare(data["k"], key.key):
         return None
-    return user
+    if expires_at(key) <= (now or timezone.now()) or data.get("f") != _fingerprint(key.user):
+        return None
+    return key.user
 
 
 def calendar_for(*, name: str, sessions, domain: str) -> bytes:

@@ -485,3 +485,25 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{self.group} {self.date} {self.start:%H:%M}"
+
+
+class CalendarFeedKey(models.Model):
+    """The key behind a staff member's iCalendar subscription URL (F13). The URL's token is this
+    key signed with SECRET_KEY; replacing the key (rotation) stops the old URL at once, and the
+    token expires ICAL_TOKEN_DAYS after the key was issued. No key, no feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("key"), max_length=64, editable=False)
+    issued_at = models.DateTimeField(_("issued"))
+
+    class Meta:
+        verbose_name = _("calendar feed key")
+        verbose_name_plural = _("calendar feed keys")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(key=""), name="calendarfeedkey_key_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.issued_at:%Y-%m-%d}"

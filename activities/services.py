@@ -2,6 +2,7 @@
 so forms, the Django admin, imports and any API all go through the same checks."""
 
 import datetime
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -12,10 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities import calendar, rules
+from activities import calendar, ical, rules
 from activities.models import (
     Activity,
     ActivityGroup,
+    CalendarFeedKey,
     Category,
     Closure,
     MakeupDay,
@@ -38,6 +40,28 @@ STAFF_ROLES = (Role.SERVICE_TEACHER, Role.SCHOOL_ADMIN, Role.CLASS_TEACHER)
 
 def _is_staff(user: User, school: School) -> bool:
     return Membership.objects.filter(user=user, school=school, role__in=STAFF_ROLES).exists()
+
+
+# --- the calendar feed (F13) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, user: User, now: datetime.datetime | None = None) -> str:
+    """Create or replace the user's calendar feed key: the previous address stops working at once,
+    the new one works for ICAL_TOKEN_DAYS. Returns the new token. Raises nothing."""
+    now = now or timezone.now()
+    replaced = CalendarFeedKey.objects.filter(user=user).exists()
+    key, _created = CalendarFeedKey.objects.update_or_create(
+        user=user, defaults={"key": secrets.token_urlsafe(32), "issued_at": now}
+    )
+    # The token is never written to the audit row or a log.
+    audit.record(
+        actor=user,
+        verb="calendar_feed.rotate" if replaced else "calendar_feed.create",
+        target=user,
+        changes={"expires": ical.expires_at(key).isoformat()},
+    )
+    return ical.token_for(user)
 
 
 # --- terms ----------------------------------------------------------------------------------

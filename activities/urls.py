@@ -26,6 +26,7 @@ urlpatterns = [
     path("my/", views.my_sessions, name="my-sessions"),
     # Calendar apps subscribe without a session: the signed token in ?token= says whose feed it is.
     path("my/calendar.ics", views.ical_feed, name="ical-feed"),
+    path("my/calendar/replace/", views.ical_rotate, name="ical-rotate"),
     path("workload/", views.workload, name="workload"),
     # F11: the State Council's yearly schedule, entered by province officers.
     path("calendar/", views.calendar_years, name="calendar-years"),

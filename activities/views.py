@@ -538,14 +538,29 @@ def my_sessions(request):
     sessions = selectors.teacher_sessions(
         request.user, today, today + datetime.timedelta(days=MY_SESSIONS_DAYS - 1)
     )
-    feed_url = request.build_absolute_uri(
-        f"{reverse('activities:ical-feed')}?token={ical.token_for(request.user)}"
-    )
+    key = ical.feed_key(request.user)
+    token = ical.token_for(request.user, key) if key is not None else None
+    feed_url = request.build_absolute_uri(f"{reverse('activities:ical-feed')}?token={token}") if token else ""
     return render(
         request,
         "activities/my_sessions.html",
-        {"sessions": sessions, "feed_url": feed_url, "days": MY_SESSIONS_DAYS},
+        {
+            "sessions": sessions,
+            "feed_url": feed_url,
+            "feed_expires": ical.expires_at(key) if key is not None else None,
+            "feed_expired": key is not None and ical.expires_at(key) <= timezone.now(),
+            "days": MY_SESSIONS_DAYS,
+        },
     )
+
+
+@require_POST
+@staff_member
+def ical_rotate(request):
+    """F13: create the calendar address, or replace it (the old one stops working at once)."""
+    services.calendar_feed_rotate(user=request.user)
+    messages.success(request, _("Your new calendar address is ready; any previous address no longer works."))
+    return redirect("activities:my-sessions")
 
 
 @require_GET

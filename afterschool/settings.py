@@ -336,6 +336,8 @@ CONTENT_SECURITY_POLICY = {
 # Staff accounts (teachers, guards, school admins, bureaus) are signed out after this many idle
 # minutes; parents stay signed in on their own phone for SESSION_COOKIE_AGE (two weeks).
 STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+# F13: days an iCalendar subscription address works after the user created or replaced it.
+ICAL_TOKEN_DAYS = env.int("ICAL_TOKEN_DAYS", default=365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

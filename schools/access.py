@@ -11,7 +11,8 @@ Out of scope and missing look the same: the get_* helpers raise Http404 for both
 - class teacher: their class, its students, their guardians and pick-up persons.
 - service teacher, gate guard: their school (later features add the groups they lead and the
   children at the gate).
-- parent: their own children, those children's classes and schools, and their pick-up persons.
+- parent: their own children (not where the school ended or restricted the guardianship), those
+  children's classes and schools, and their pick-up persons.
 """
 
 import re
@@ -80,7 +81,14 @@ def scope(user) -> Scope:
         )
         guardian = Guardian.objects.filter(user=user).values_list("pk", flat=True).first()
         children = (
-            frozenset(Student.objects.filter(guardians__pk=guardian).values_list("pk", flat=True))
+            # F13: a guardianship the school ended or restricted (court order) gives no access.
+            frozenset(
+                Student.objects.filter(
+                    guardianship__guardian_id=guardian,
+                    guardianship__restricted=False,
+                    guardianship__ended_at=None,
+                ).values_list("pk", flat=True)
+            )
             if guardian
             else frozenset()
         )

@@ -270,6 +270,33 @@ class PickupRestrictForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Restrict"), css_class="btn-danger"))
 
 
+class GuardianshipActionForm(forms.Form):
+    RESTRICT, UNRESTRICT, END = "restrict", "unrestrict", "end"
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (
+                RESTRICT,
+                _("Restrict: may not collect the child or see the child's pages (e.g. a court order)"),
+            ),
+            (UNRESTRICT, _("Lift the restriction")),
+            (END, _("End the guardianship")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Seen by the school only. Needed to restrict or to end."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save"), css_class="btn-danger"))
+
+
 class SchoolSettingsForm(forms.Form):
     offers_service = forms.BooleanField(
         label=_("We offer the after-school service this term"), required=False

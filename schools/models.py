@@ -306,15 +306,30 @@ class Guardian(models.Model):
 
 
 class Guardianship(models.Model):
+    """A guardian of a child. The school may restrict one (e.g. a court order: they may not collect
+    the child or see the child's pages) or end the guardianship; the row stays as history."""
+
     guardian = models.ForeignKey(Guardian, verbose_name=_("guardian"), on_delete=models.PROTECT)
     student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.PROTECT)
     relationship = models.CharField(_("relationship"), max_length=20)
+    restricted = models.BooleanField(_("restricted by the school"), default=False)
+    restriction_reason = models.CharField(_("reason for the restriction"), max_length=200, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("guardianship")
         verbose_name_plural = _("guardianships")
         constraints = [
             models.UniqueConstraint(fields=["guardian", "student"], name="guardianship_unique"),
+            models.CheckConstraint(
+                condition=models.Q(restricted=False) | ~models.Q(restriction_reason=""),
+                name="guardianship_restriction_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | ~models.Q(ended_reason=""),
+                name="guardianship_end_has_reason",
+            ),
         ]
         indexes = [
             # A child's guardians (pick-up checks, notifications).
@@ -323,6 +338,11 @@ class Guardianship(models.Model):
 
     def __str__(self):
         return f"{self.guardian} – {self.student} ({self.relationship})"
+
+    @property
+    def active(self) -> bool:
+        """May collect the child and see the child's pages: neither restricted nor ended."""
+        return not self.restricted and self.ended_at is None
 
 
 class AuthorizedPickup(models.Model):

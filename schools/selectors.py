@@ -319,6 +319,16 @@ def guardian_children(*, user, guardian: Guardian) -> list[Guardianship]:
     )
 
 
+def admin_guardianship_get(*, user, guardian: Guardian, student_code) -> Guardianship:
+    """One of the guardian's links to a child of the admin's school; 404 otherwise."""
+    return access.get_or_404(
+        Guardianship.objects.filter(
+            guardian=guardian, student__in=access.students_for(user).filter(school__in=_managed_ids(user))
+        ).select_related("guardian", "student__class_group", "student__school"),
+        student__code=student_code,
+    )
+
+
 # --- pick-up persons ------------------------------------------------------------------------
 
 PICKUP_STATES = ("valid", "upcoming", "ended", "restricted")

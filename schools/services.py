@@ -321,6 +321,76 @@ def guardianship_add(
     return link
 
 
+def _guardianship_lock(link: Guardianship) -> Guardianship:
+    return (
+        Guardianship.objects.select_for_update().select_related("guardian__user", "student").get(pk=link.pk)
+    )
+
+
+@transaction.atomic
+def guardianship_restrict(*, link: Guardianship, reason: str, actor: User) -> Guardianship:
+    """The school bars a guardian from collecting the child (e.g. a court order); they also lose
+    the child's pages. Views allow this to school admins only. Raises ValidationError(code="reason",
+    "ended")."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the restriction."), code="reason")
+    link = _guardianship_lock(link)
+    if link.ended_at is not None:
+        raise ValidationError(_("This guardianship has already ended."), code="ended")
+    link.restricted, link.restriction_reason = True, reason[:200]
+    link.save(update_fields=["restricted", "restriction_reason"])
+    access.forget(link.guardian.user)
+    audit.record(
+        actor=actor,
+        verb="guardianship.restrict",
+        target=link.student,
+        changes={"guardian": str(link.guardian.code), "reason": link.restriction_reason},
+    )
+    return link
+
+
+@transaction.atomic
+def guardianship_unrestrict(*, link: Guardianship, actor: User) -> Guardianship:
+    """The school lifts its restriction of a guardian. Raises ValidationError(code="ended")."""
+    link = _guardianship_lock(link)
+    if link.ended_at is not None:
+        raise ValidationError(_("This guardianship has already ended."), code="ended")
+    link.restricted, link.restriction_reason = False, ""
+    link.save(update_fields=["restricted", "restriction_reason"])
+    access.forget(link.guardian.user)
+    audit.record(
+        actor=actor,
+        verb="guardianship.unrestrict",
+        target=link.student,
+        changes={"guardian": str(link.guardian.code)},
+    )
+    return link
+
+
+@transaction.atomic
+def guardianship_end(*, link: Guardianship, reason: str, actor: User) -> Guardianship:
+    """The school ends a guardianship (the row stays as history): the person no longer collects the
+    child, sees the child's pages or receives the child's notices. Raises ValidationError(
+    code="reason", "ended")."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for ending the guardianship."), code="reason")
+    link = _guardianship_lock(link)
+    if link.ended_at is not None:
+        raise ValidationError(_("This guardianship has already ended."), code="ended")
+    link.ended_at, link.ended_reason = timezone.now(), reason[:200]
+    link.save(update_fields=["ended_at", "ended_reason"])
+    access.forget(link.guardian.user)
+    audit.record(
+        actor=actor,
+        verb="guardianship.end",
+        target=link.student,
+        changes={"guardian": str(link.guardian.code), "reason": link.ended_reason},
+    )
+    return link
+
+
 # --- pick-up persons ------------------------------------------------------------------------
 
 
@@ -352,10 +422,39 @@ def pickup_add(
         valid_until=valid_until,
         added_by=actor,
     )
+    if pickup_restricted_match(
+        student=student, name=pickup.name, mobile=pickup.mobile, id_last4=pickup.id_last4
+    ):
+        # F13: a school's restriction binds the person, not the row: re-adding them is refused
+        # outright (no approval queue); the school lifts its restriction on the existing row instead.
+        raise ValidationError(
+            _("The school has restricted this person, so they cannot be added. Contact the school."),
+            code="restricted",
+        )
     pickup.full_clean()
     pickup.save()
     audit.record(actor=actor, verb="pickup.add", target=pickup, changes={"student": str(student.code)})
     return pickup
+
+
+def _family_ids(student: Student) -> list[int]:
+    """The child and the children who share a guardian with them (siblings at any school)."""
+    guardians = Guardianship.objects.filter(student=student).values("guardian_id")
+    ids = set(Guardianship.objects.filter(guardian_id__in=guardians).values_list("student_id", flat=True))
+    return sorted(ids | {student.pk})
+
+
+def pickup_restricted_match(*, student: Student, name: str, mobile: str, id_last4: str) -> bool:
+    """Whether the school restricted this person for the child's family: a restricted pick-up
+    person with the same normalised mobile, or the same name and last 4 ID characters; or a
+    restricted or ended-by-the-school guardian with the same mobile. Ended rows still count."""
+    family = _family_ids(student)
+    same_person = Q(mobile=mobile) | Q(name=name, id_last4=id_last4.upper())
+    if AuthorizedPickup.objects.filter(same_person, student_id__in=family, restricted=True).exists():
+        return True
+    return Guardianship.objects.filter(
+        Q(restricted=True) | Q(ended_at__isnull=False), student_id__in=family, guardian__mobile=mobile
+    ).exists()
 
 
 @transaction.atomic

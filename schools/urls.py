@@ -33,6 +33,11 @@ urlpatterns += [
     ),
     path("manage/guardians/", school_admin.guardian_list, name="guardian-list"),
     path("manage/guardians/<uuid:guardian_code>/", school_admin.guardian_detail, name="guardian-detail"),
+    path(
+        "manage/guardians/<uuid:guardian_code>/children/<uuid:student_code>/",
+        school_admin.guardianship_manage,
+        name="guardianship-manage",
+    ),
     path("manage/pickups/", school_admin.pickup_list, name="pickup-list"),
     path(
         "manage/pickups/<uuid:pickup_code>/restrict/",

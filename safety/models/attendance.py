@@ -238,8 +238,12 @@ class HandoverConfirmation(AppendOnlyModel):
 
 class PickupCode(models.Model):
     """A short code a guardian shows on the phone (or as a QR) at pick-up: random, single use,
-    expiring, locked after repeated misses. Only an HMAC of the code is stored."""
+    expiring, locked after repeated misses. Only an HMAC of the code is stored (never the code, not
+    even in the guardian's session). Each guardian has at most one live code per child and revokes
+    only their own."""
 
+    # The row's public identifier (revoking it), not the pick-up code itself.
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
     student = models.ForeignKey(
         Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="pickup_codes"
     )
@@ -259,11 +263,13 @@ class PickupCode(models.Model):
         verbose_name_plural = _("pick-up codes")
         ordering = ["-issued_at"]
         constraints = [
-            # Issuing a new code retires the old one first: at most one live code per child.
+            models.UniqueConstraint(fields=["code"], name="pickupcode_code_unique"),
+            # Issuing a new code retires the guardian's old one first: at most one live code per
+            # child and guardian; another guardian's code is theirs to revoke (F13).
             models.UniqueConstraint(
-                fields=["student"],
+                fields=["student", "issued_by"],
                 condition=models.Q(used_at__isnull=True, locked_at__isnull=True, revoked_at__isnull=True),
-                name="pickupcode_one_live_per_child",
+                name="pickupcode_one_live_per_child_and_issuer",
             ),
             models.CheckConstraint(
                 condition=models.Q(expires_at__gt=models.F("issued_at")),

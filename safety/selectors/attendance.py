@@ -547,6 +547,13 @@ def active_application(*, student: Student, day: datetime.date) -> Application |
     )
 
 
+def own_pickup_code_get(*, user, student: Student, code) -> PickupCode:
+    """One of the pick-up codes this user issued for the child; anyone else's answers 404 (F13)."""
+    return access.get_or_404(
+        PickupCode.objects.filter(student=student, issued_by=user).select_related("student"), code=code
+    )
+
+
 # --- a child's pick-up list (release page, gate) ------------------------------------------
 
 
@@ -572,9 +579,18 @@ def pickup_list(*, students: list[Student], day: datetime.date) -> dict[int, lis
     people = defaultdict(list)
     for link in Guardianship.objects.filter(student_id__in=ids).select_related("guardian").order_by("pk"):
         g = link.guardian
+        # F13: the school may restrict a guardian (court order) or end the guardianship.
+        state = "restricted" if link.restricted else "ended" if link.ended_at is not None else "valid"
         people[link.student_id].append(
             Person(
-                "guardian", f"g:{g.code}", g.name, link.relationship, mobile_masked(g.mobile), "valid", obj=g
+                "guardian",
+                f"g:{g.code}",
+                g.name,
+                link.relationship,
+                mobile_masked(g.mobile),
+                state,
+                link.restriction_reason,
+                obj=g,
             )
         )
     for p in AuthorizedPickup.objects.filter(student_id__in=ids).order_by("name", "pk"):

@@ -28,7 +28,13 @@ def duty_leaders(school: School, day: datetime.date) -> list[User]:
 
 
 def guardian_users(student: Student) -> list[User]:
-    return [g.user for g in Guardian.objects.filter(guardianship__student=student).select_related("user")]
+    """The child's guardians the school has neither restricted nor ended (F13)."""
+    return [
+        g.user
+        for g in Guardian.objects.filter(
+            guardianship__student=student, guardianship__restricted=False, guardianship__ended_at=None
+        ).select_related("user")
+    ]
 
 
 def class_teacher(student: Student) -> User | None:

@@ -140,8 +140,31 @@ def release_record(
     _require_in_care(child, now)
     if sum(1 for x in (guardian, pickup) if x is not None) + bool(alone) != 1:
         raise ValidationError(_("Choose who collects the child."), code="person")
-    if guardian is not None and not Guardianship.objects.filter(guardian=guardian, student=student).exists():
-        raise ValidationError(_("This person is not a guardian of the child."), code="person")
+    if guardian is not None:
+        link = Guardianship.objects.filter(guardian=guardian, student=student).first()
+        if link is None:
+            raise ValidationError(_("This person is not a guardian of the child."), code="person")
+        if not link.active:
+            # F13: the school restricted this guardian (court order) or ended the guardianship.
+            refusal = release_refuse(
+                session=session,
+                student=student,
+                actor=actor,
+                name=guardian.name,
+                mobile=guardian.mobile,
+                reason=ReleaseRefusal.Reason.RESTRICTED
+                if link.restricted
+                else ReleaseRefusal.Reason.NOT_VALID,
+                now=now,
+            )
+            raise ReleaseRefused(
+                refusal,
+                _(
+                    "Do not hand the child to %(name)s: %(reason)s. This has been recorded and the school "
+                    "admin and the guardians have been alerted."
+                )
+                % {"name": guardian.name, "reason": refusal.get_reason_display()},
+            )
     if pickup is not None:
         if pickup.student_id != student.pk:
             raise ValidationError(_("This person is not on the child's list."), code="person")

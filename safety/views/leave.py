@@ -18,7 +18,8 @@ from schools.decorators import role_required
 from schools.models import Role
 
 parent_required = role_required(Role.PARENT)
-SESSION_KEY = "safety_pickup_codes"  # {student code: [row id, code]}: shown again until it expires
+# Before F13 the plain codes were kept in the session under this key; it is dropped on the next POST.
+OLD_SESSION_KEY = "safety_pickup_codes"
 
 
 @require_http_methods(["GET"])
@@ -98,32 +99,33 @@ def leave_cancel(request, leave_code):
 @require_http_methods(["GET", "POST"])
 @parent_required
 def pickup_code(request, student_code):
+    """F13: the code is shown once, on the response to the POST that issues it, and stored nowhere in
+    plain text (the database keeps a digest; the session nothing). A lost code is replaced by a new
+    one. A POST with `revoke` withdraws one of the guardian's own live codes (another's: 404)."""
     student = selectors.family_child_get(user=request.user, code=student_code)
-    shown = request.session.get(SESSION_KEY, {})
+    code = None
     if request.method == "POST":
+        request.session.pop(OLD_SESSION_KEY, None)
+        if "revoke" in request.POST:
+            row = selectors.own_pickup_code_get(
+                user=request.user, student=student, code=request.POST["revoke"]
+            )
+            try:
+                codes.pickup_code_revoke(row=row, actor=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The pick-up code has been revoked."))
+            return redirect("safety:pickup-code", student_code=student.code)
         try:
-            row, code = codes.pickup_code_issue(student=student, guardian_user=request.user)
+            _row, code = codes.pickup_code_issue(student=student, guardian_user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        else:
-            # The code is stored only as a digest: the guardian's own browser session keeps it for
-            # showing again until it expires.
-            shown[str(student.code)] = [row.pk, code]
-            request.session[SESSION_KEY] = shown
-        return redirect("safety:pickup-code", student_code=student.code)
-    live = codes.pickup_code_live(student=student)
-    code = None
-    if live is not None and shown.get(str(student.code), [None])[0] == live.pk:
-        code = shown[str(student.code)][1]
+            return redirect("safety:pickup-code", student_code=student.code)
+    live = codes.pickup_code_live(student=student, issued_by=request.user)
     qr = mark_safe(segno.make(code, micro=False).svg_inline(scale=6, dark="#000")) if code else ""  # noqa: S308
     return render(
         request,
         "safety/attendance/pickup_code.html",
-        {
-            "student": student,
-            "code": code,
-            "live": live if code else None,
-            "qr": qr,
-            "ttl": codes.TTL_MINUTES,
-        },
+        {"student": student, "code": code, "live": live, "qr": qr, "ttl": codes.TTL_MINUTES},
     )

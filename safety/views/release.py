@@ -163,15 +163,32 @@ def gate(request):
     matches = None
     if form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"]
+        digest = codes.pickup_code_lookup_digest(query)
+        # F13: 6 digits can be guessed; look-ups by code that find nobody are counted in the shared
+        # cache and, past the limit, codes are not looked up (name and mobile still are).
+        blocked = digest is not None and codes.gate_code_blocked(user=request.user, school_id=school.pk)
         matches = selectors.gate_lookup(
-            school=school, query=query, now=timezone.now(), code_digest=codes.pickup_code_lookup_digest(query)
+            school=school, query=query, now=timezone.now(), code_digest=None if blocked else digest
         )
+        if blocked:
+            form.add_error(
+                "q",
+                _(
+                    "Too many wrong pick-up codes. Look-ups by code are paused for up to %(minutes)s "
+                    "minutes; look the person up by name or mobile number, or call the school office."
+                )
+                % {"minutes": codes.GATE_MISS_WINDOW_MINUTES},
+            )
+        elif digest is not None and not matches:
+            codes.gate_code_miss(user=request.user, school_id=school.pk)
         # PIPL: a look-up shows children's data to the gate: one access-log row per child shown.
         audit.access_record_many(
             user=request.user,
             targets=list({m.student.pk: m.student for m in matches}.values()),
             path=request.path,
         )
+        if blocked and not matches:
+            matches = None  # no "not on any list": the code was not looked up
     return render(
         request,
         "safety/attendance/gate.html",

@@ -325,6 +325,36 @@ def guardian_detail(request, guardian_code):
     )
 
 
+@require_http_methods(["GET", "POST"])
+@admin_required
+def guardianship_manage(request, guardian_code, student_code):
+    """F13: the school restricts a guardian (court order), lifts it, or ends the guardianship."""
+    guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
+    link = selectors.admin_guardianship_get(user=request.user, guardian=guardian, student_code=student_code)
+    ctx = _school_context(request, link.student.school)
+    form = forms.GuardianshipActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+        try:
+            if action == form.RESTRICT:
+                services.guardianship_restrict(link=link, reason=reason, actor=request.user)
+            elif action == form.UNRESTRICT:
+                services.guardianship_unrestrict(link=link, actor=request.user)
+            else:
+                services.guardianship_end(link=link, reason=reason, actor=request.user)
+        except ValidationError as exc:
+            forms.add_service_error(form, exc, {"reason": "reason"})
+        else:
+            messages.success(request, _("The guardianship has been updated."))
+            return redirect("schools:guardian-detail", guardian_code=guardian.code)
+    return render(
+        request,
+        "schools/admin/guardianship_manage.html",
+        {**ctx, "guardian": guardian, "link": link, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
 # --- pick-up persons --------------------------------------------------------------------------
 
 

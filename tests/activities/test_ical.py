@@ -9,7 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import ical
+from activities import ical, services
 from tests.activities import builders
 from tests.activities.builders import hour
 
@@ -58,6 +58,7 @@ def setup(demo, s1):
         slots=[(4, hour(16), hour(17))],
         name="别人的组",
     )
+    services.calendar_feed_rotate(user=teacher)  # F13: no key, no feed
     return teacher, led, assisted, foreign
 
 
@@ -137,4 +138,84 @@ def test_a_token_stops_working_when_the_password_changes_or_the_account_is_close
 
 
 def test_a_parents_token_gets_404(client, demo, setup):
-    assert client.get(feed_url(ical.token_for(demo.user("s1_parent")))).status_code == 404
+    assert client.get(feed_url(services.calendar_feed_rotate(user=demo.user("s1_parent")))).status_code == 404
+
+
+# --- F13: rotation, expiry, never logged ----------------------------------------------------------
+
+
+def test_without_a_key_there_is_no_feed_and_opening_the_page_creates_none(client, demo):
+    from activities.models import CalendarFeedKey
+
+    teacher = builders.staff(demo.school("s1"))
+    client.force_login(teacher)
+    page = client.get(reverse("activities:my-sessions")).content.decode()
+    assert 'id="ical-url"' not in page and 'id="ical-rotate"' in page
+    assert not CalendarFeedKey.objects.filter(user=teacher).exists()
+    assert ical.token_for(teacher) is None
+    # The old-style token (signed user id and password fingerprint) no longer opens a feed.
+    old = signing.dumps({"u": teacher.pk, "f": ical._fingerprint(teacher)}, salt=ical.SALT)
+    assert client.get(feed_url(old)).status_code == 404
+
+
+def test_replacing_the_address_stops_the_old_one_at_once(client, setup):
+    from audit.models import AuditEvent
+
+    teacher, *_groups = setup
+    old = ical.token_for(teacher)
+    assert client.get(feed_url(old)).status_code == 200
+    client.force_login(teacher)
+    response = client.post(reverse("activities:ical-rotate"))
+    assert response.status_code == 302 and response["Location"] == reverse("activities:my-sessions")
+    new = ical.token_for(teacher)
+    assert new != old
+    client.logout()
+    assert client.get(feed_url(old)).status_code == 404
+    assert client.get(feed_url(new)).status_code == 200
+    event = AuditEvent.objects.filter(verb="calendar_feed.rotate", actor=teacher).get()
+    assert new not in str(event.changes) and old not in str(event.changes)
+    # A GET does not rotate, and only staff may rotate.
+    client.force_login(teacher)
+    assert client.get(reverse("activities:ical-rotate")).status_code == 405
+    assert ical.token_for(teacher) == new
+
+
+def test_the_address_expires_and_the_page_says_when(client, setup, settings):
+    teacher, *_groups = setup
+    settings.ICAL_TOKEN_DAYS = 365
+    token = ical.token_for(teacher)
+    issued = ical.feed_key(teacher).issued_at
+    expires = timezone.localtime(issued + datetime.timedelta(days=365))
+    client.force_login(teacher)
+    page = client.get(reverse("activities:my-sessions")).content.decode()
+    assert 'id="ical-expires"' in page and expires.strftime("%Y-%m-%d") in page
+    import time_machine
+
+    with time_machine.travel(issued + datetime.timedelta(days=364), tick=False):
+        assert client.get(feed_url(token)).status_code == 200
+    with time_machine.travel(issued + datetime.timedelta(days=365, seconds=1), tick=False):
+        assert client.get(feed_url(token)).status_code == 404
+        client.force_login(teacher)
+        page = client.get(reverse("activities:my-sessions")).content.decode()
+        assert 'id="ical-expired"' in page and 'id="ical-url"' not in page
+        client.post(reverse("activities:ical-rotate"))
+        assert client.get(feed_url(ical.token_for(teacher))).status_code == 200
+
+
+def test_the_token_never_reaches_a_log_line():
+    import logging
+    import runpy
+    from pathlib import Path
+
+    from audit.logging import MaskPersonalData
+
+    token = "eyJ1Ijo1LCJrIjoiYWJjIn0:1vX2ab:Zm9vYmFyYmF6"
+    record = logging.LogRecord(
+        "django.server", logging.INFO, __file__, 1, '"GET %s HTTP/1.1" 200 512', (feed_url(token),), None
+    )
+    MaskPersonalData().filter(record)
+    assert token not in record.getMessage() and "token=***" in record.getMessage()
+    # gunicorn's access log writes the path without its query string.
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    fmt = conf["access_log_format"]
+    assert "%(U)s" in fmt and "%(r)s" not in fmt and "%(q)s" not in fmt and "%(f)s" not in fmt

@@ -143,11 +143,17 @@ def test_each_role_reaches_every_page_meant_for_it(demo, role):
 
 
 def test_the_calendar_feed_answers_a_valid_token_only(client, demo):
-    from activities import ical
+    from activities import services
 
     url = reverse("activities:ical-feed")
-    assert client.get(url, {"token": ical.token_for(demo.user("s1_staff"))}).status_code == 200
-    assert client.get(url, {"token": ical.token_for(demo.user("s1_parent"))}).status_code == 404
+    assert (
+        client.get(url, {"token": services.calendar_feed_rotate(user=demo.user("s1_staff"))}).status_code
+        == 200
+    )
+    assert (
+        client.get(url, {"token": services.calendar_feed_rotate(user=demo.user("s1_parent"))}).status_code
+        == 404
+    )
     assert client.get(url, {"token": "forged"}).status_code == 404
 
 

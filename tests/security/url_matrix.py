@@ -63,6 +63,7 @@ URLS = {
     "schools:guardian-add": ADMIN,
     "schools:guardian-list": ADMIN,
     "schools:guardian-detail": ADMIN,
+    "schools:guardianship-manage": ADMIN,
     "schools:pickup-list": ADMIN,
     "schools:pickup-restrict": ADMIN,
     "schools:pickup-unrestrict": ADMIN,
@@ -95,6 +96,7 @@ URLS = {
     "activities:group-edit": ADMIN,
     "activities:timetable": ADMIN,
     "activities:my-sessions": TEACHERS,
+    "activities:ical-rotate": TEACHERS,
     "activities:ical-feed": "token",
     "activities:workload": TEACHERS,
     # F11: the State Council's holiday schedule: province bureau officers (and superusers) only; the

@@ -20,6 +20,9 @@ FEATURE_BUILDERS = [
     "oversight.demo",
     "oversight.demo_reports",
     "oversight.evaluation.demo",
+    # Last: a guardian the school restricted (F13) is added after the families' applications, as
+    # one who joins later would be; they apply for nothing.
+    "schools.demo_restrictions",
 ]
 
 
