@@ -110,6 +110,7 @@ URLS = {
     "enrollment:apply": FAMILY,
     "enrollment:application-edit": FAMILY,
     "enrollment:application-withdraw": FAMILY,
+    "enrollment:placement-decline": FAMILY,
     "enrollment:review": frozenset({CLASS_TEACHER}),
     "enrollment:review-bulk-approve": frozenset({CLASS_TEACHER}),
     "enrollment:review-detail": frozenset({CLASS_TEACHER}),
