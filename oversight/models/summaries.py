@@ -7,7 +7,10 @@ Flows (sessions, marks, hours, incidents, complaints, claims) count what happene
 the end of the day, and a period's value of a stock is the one of its last rolled day. Placements
 and applications keep their history (placed_at/ended_at, submitted/withdrawn/reviewed), so a
 backfill counts them as they were on each day; enrolled and offers_service have no history, so a
-day rolled after it ended keeps the figures it recorded then (services.summaries_compute).
+day rolled after it ended keeps the figures it recorded then (services.summaries_compute). The
+school's own record of a child's priority group (Student flags) has no history either and is read
+as it is at the roll, for the placed children and the whole school alike (so coverage stays within
+100 %); a family's declaration counts while its application is live.
 """
 
 from decimal import Decimal
