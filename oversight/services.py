@@ -91,8 +91,10 @@ def _interval(start, end, *clips) -> tuple[datetime.date, datetime.date] | None:
 
 def _count_per_day(rows, name: str, intervals: dict, first: datetime.date, last: datetime.date) -> None:
     """intervals: {(school_id, student_id): [(start, end) or None, …]}: add to each (school, day) of
-    the range the number of students whose intervals cover the day (overlaps count a student once)."""
+    the range the number of students whose intervals cover the day (overlaps count a student once).
+    A running sum over +1/−1 at the interval ends: linear in students plus days, not their product."""
     stop = last + datetime.timedelta(days=1)
+    steps: dict[int, dict[datetime.date, int]] = {}
     for (sid, _student), spans in intervals.items():
         merged = []
         for start, end in sorted(span for span in spans if span):
@@ -100,9 +102,18 @@ def _count_per_day(rows, name: str, intervals: dict, first: datetime.date, last:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
                 merged.append([start, end])
+        school = steps.setdefault(sid, {})
         for start, end in merged:
-            for day in _days(max(start, first), min(end, stop) - datetime.timedelta(days=1)):
-                rows[(sid, day)][name] = rows[(sid, day)].get(name, 0) + 1
+            start, end = max(start, first), min(end, stop)
+            if start < end:
+                school[start] = school.get(start, 0) + 1
+                school[end] = school.get(end, 0) - 1
+    for sid, school in steps.items():
+        running = 0
+        for day in _days(first, last):
+            running += school.get(day, 0)
+            if running:
+                rows[(sid, day)][name] = rows[(sid, day)].get(name, 0) + running
 
 
 def _application_end(status: str, withdrawn_at, reviewed_at) -> datetime.date | None:
