@@ -109,9 +109,10 @@ def _report_page(request, report, *, narrative_form=None, return_form=None, stat
         ("subsidy_claimed", _("Subsidy claimed (yuan)"), ""),
         ("subsidy_paid", _("Subsidy paid (yuan)"), ""),
     ]
+    # Stored as text (JSON-ready); counts of sensitive groups shown as "<5" from 1 to 4 (F13).
     sensitive = {"incidents", "complaints"}
     figures = [
-        (label, small_count(value) if key in sensitive else value, unit)
+        (label, small_count(int(value)) if key in sensitive and str(value).isdigit() else value, unit)
         for key, label, unit in rows
         for value in [report.indicators.get(key)]
     ]

@@ -138,3 +138,19 @@ def test_the_bureaus_complaint_counts_hide_small_numbers(client, demo):
     for value in re.findall(r'<td class="text-end">([^<]*)</td>', table):
         assert value not in {"1", "2", "3", "4"}, value
     assert "&lt;5" in table
+
+
+def test_the_term_report_page_shows_small_incident_counts_as_less_than_five(client, demo):
+    from oversight.models import TermReport
+
+    report = TermReport.objects.filter(school=demo.school("s1")).first()
+    report.indicators = {**report.indicators, "incidents": "2", "complaints": "7"}
+    report.save(update_fields=["indicators"])
+    client.force_login(demo.user("zy_bureau"))
+    response = client.get(reverse("evaluation:report-detail", kwargs={"term_report_code": report.code}))
+    assert response.status_code == 200
+    figures = dict((str(label), value) for label, value, _unit in response.context["figures"])
+    assert figures["安全事故"] == "<5"
+    assert figures["家长反映"] == 7
+    block = html(response).split('id="report-figures"')[1].split("</dl>")[0]
+    assert "&lt;5" in block
