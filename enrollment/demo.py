@@ -21,6 +21,7 @@ from enrollment.models import (
     Choice,
     EnrollmentWindow,
     NoticeAcknowledgement,
+    Placement,
     Survey,
     SurveyResponse,
 )
@@ -212,6 +213,11 @@ def _school(
     if open_on is not None:
         return
     services.placement_run(term=term, actor=admin)
+    # The seats were taken when the school ran placement, after the class review (not when the
+    # demo was built): the daily summaries read each past day's seats from this history.
+    Placement.objects.filter(group__term=term, placed_at__isnull=False).update(
+        placed_at=window.review_deadline
+    )
     services.placement_publish(term=term, actor=admin)
     if running:
         services.second_round_open(term=term, needs_review=True, actor=admin)

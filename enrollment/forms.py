@@ -399,3 +399,30 @@ class MoveForm(forms.Form):
         self.fields["group"].queryset = groups
         self.helper = FormHelper()
         self.helper.add_input(Submit("move", _("Move")))
+
+
+class SurveySettingsForm(forms.Form):
+    """The school admin's demand survey (征求意见, M2): when it is open and what it tells parents."""
+
+    opens_at = forms.DateTimeField(label=_("Survey opens"), widget=DATETIME_INPUT)
+    closes_at = forms.DateTimeField(label=_("Survey closes"), widget=DATETIME_INPUT)
+    note = forms.CharField(
+        label=_("Note to parents"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to parents above the questions (days, latest pick-up time, interests)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "survey-form"
+        self.helper.add_input(Submit("save_survey", _("Save the survey")))
+
+    @classmethod
+    def initial_from(cls, survey) -> dict:
+        if survey is None:
+            return {}
+        local = timezone.localtime
+        return {"opens_at": local(survey.opens_at), "closes_at": local(survey.closes_at), "note": survey.note}

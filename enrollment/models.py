@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActivityGroup, Term
@@ -282,11 +283,38 @@ class Choice(models.Model):
         return f"{self.rank}. {self.group}"
 
 
+class PlacementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # The seat's history (placed_at, ended_at) is stamped wherever the status changes, so that
+        # no path (placement, promotion, move, withdrawal) can forget it: the daily summaries read
+        # each past day's placements from it (F12).
+        status = kwargs.get("status")
+        if status == Placement.Status.PLACED:
+            kwargs.setdefault("placed_at", timezone.now())
+            kwargs.setdefault("ended_at", None)
+        elif status == Placement.Status.RELEASED:
+            kwargs.setdefault(
+                "ended_at",
+                models.Case(
+                    models.When(ended_at__isnull=True, then=models.Value(timezone.now())),
+                    default=models.F("ended_at"),
+                ),
+            )
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.stamp_history()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Placement(models.Model):
     """A child's seat in a group, or their place on its wait list (M2: 学校统一实施).
 
     Only ever made from an application (no path creates one without), never beyond capacity: seats
-    are taken under a lock on the group row.
+    are taken under a lock on the group row. placed_at and ended_at keep when the seat was taken and
+    given up (stamped by the model and its queryset whatever path changes the status).
     """
 
     class Status(models.TextChoices):
@@ -305,6 +333,10 @@ class Placement(models.Model):
     position = models.PositiveIntegerField(_("wait-list position"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     changed = models.DateTimeField(_("changed"), auto_now=True)
+    placed_at = models.DateTimeField(_("seat taken"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = PlacementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("placement")
@@ -339,3 +371,20 @@ class Placement(models.Model):
 
     def __str__(self):
         return f"{self.application} → {self.group} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        changed = self.stamp_history()
+        if changed and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = [*kwargs["update_fields"], *changed]
+        super().save(*args, **kwargs)
+
+    def stamp_history(self) -> list[str]:
+        """Stamp placed_at / ended_at for the row's status; returns the fields it set."""
+        now, changed = timezone.now(), []
+        if self.status == self.Status.PLACED and (self.placed_at is None or self.ended_at is not None):
+            self.placed_at, self.ended_at = now, None
+            changed = ["placed_at", "ended_at"]
+        elif self.status == self.Status.RELEASED and self.ended_at is None:
+            self.ended_at = now
+            changed = ["ended_at"]
+        return changed

@@ -179,6 +179,56 @@ def survey_is_open(survey: Survey | None, now: datetime.datetime) -> bool:
     return bool(survey and survey.opens_at <= now <= survey.closes_at)
 
 
+def family_providers(*, user, today: datetime.date) -> list[dict]:
+    """For each school of the parent's own children: the qualified providers (有资质的机构, M2) of
+    the school's region that are still qualified today, for families who want the service
+    elsewhere (2 queries + 1 per school; a family has one or two schools)."""
+    schools = (
+        School.objects.filter(
+            pk__in=Student.objects.filter(pk__in=access.scope(user).child_ids).values("school_id")
+        )
+        .select_related("region")
+        .order_by("name")
+    )
+    return [
+        {"school": school, "providers": list(activity_selectors.providers_for_school(school, today))}
+        for school in schools
+    ]
+
+
+def survey_state(survey: Survey | None, now: datetime.datetime) -> str:
+    """ "none", "scheduled" (opens later), "open" or "closed"."""
+    if survey is None:
+        return "none"
+    if now < survey.opens_at:
+        return "scheduled"
+    return "open" if now < survey.closes_at else "closed"
+
+
+def surveys_of_school(school: School) -> list[dict]:
+    """The school's terms, newest first, each with its survey, state and answer count (2 queries)."""
+    now = timezone.now()
+    terms = list(school.terms.select_related("survey").order_by("-start"))
+    counts = dict(
+        SurveyResponse.objects.filter(survey__term__in=terms)
+        .values("survey__term_id")
+        .annotate(n=Count("pk"))
+        .values_list("survey__term_id", "n")
+    )
+    rows = []
+    for term in terms:
+        survey = survey_of(term)
+        rows.append(
+            {
+                "term": term,
+                "survey": survey,
+                "state": survey_state(survey, now),
+                "answers": counts.get(term.pk, 0),
+            }
+        )
+    return rows
+
+
 # --- labels ---------------------------------------------------------------------------------
 
 

@@ -153,6 +153,77 @@ def window_save(
     return window
 
 
+# --- the school admin's demand survey (征求意见, M2) -------------------------------------------
+
+SURVEY_DEFAULT_DAYS = 14  # how long a survey opened (or reopened) now stays open unless it says
+
+
+@transaction.atomic
+def survey_save(
+    *,
+    term: Term,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    note: str,
+    actor: User,
+) -> Survey:
+    """Create or change the term's demand survey (one per term). Raises ValidationError(code="dates")."""
+    if closes_at <= opens_at:
+        raise ValidationError(_("The survey must close after it opens."), code="dates")
+    survey = Survey.objects.select_for_update().filter(term=term).first()
+    created = survey is None
+    survey = survey or Survey(term=term)
+    survey.opens_at, survey.closes_at, survey.note = opens_at, closes_at, note
+    survey.save()
+    audit.record(
+        actor=actor,
+        verb="survey.create" if created else "survey.change",
+        target=term,
+        changes={"opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()},
+    )
+    return survey
+
+
+@transaction.atomic
+def survey_open(*, survey: Survey, actor: User) -> Survey:
+    """Open the survey now (a closed one reopens for SURVEY_DEFAULT_DAYS). Raises
+    ValidationError(code="already_open")."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    now = timezone.now()
+    if survey.opens_at <= now < survey.closes_at:
+        raise ValidationError(_("The survey is already open."), code="already_open")
+    if survey.opens_at > now:
+        survey.opens_at = now
+    if survey.closes_at <= now:
+        survey.closes_at = now + datetime.timedelta(days=SURVEY_DEFAULT_DAYS)
+    survey.save(update_fields=["opens_at", "closes_at"])
+    audit.record(
+        actor=actor,
+        verb="survey.open",
+        target=survey.term,
+        changes={"closes_at": survey.closes_at.isoformat()},
+    )
+    return survey
+
+
+@transaction.atomic
+def survey_close(*, survey: Survey, actor: User) -> Survey:
+    """Close the open survey now; answers given so far are kept. Raises ValidationError(code="not_open")."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    now = timezone.now()
+    if not survey.opens_at <= now < survey.closes_at:
+        raise ValidationError(_("Only an open survey can be closed."), code="not_open")
+    survey.closes_at = max(now, survey.opens_at + datetime.timedelta(seconds=1))
+    survey.save(update_fields=["closes_at"])
+    audit.record(
+        actor=actor,
+        verb="survey.close",
+        target=survey.term,
+        changes={"closes_at": survey.closes_at.isoformat()},
+    )
+    return survey
+
+
 # --- the guardian's application --------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ app_name = "enrollment"
 urlpatterns = [
     # Parents (the notifications' link lands here).
     path("", family.family, name="family"),
+    path("providers/", family.providers, name="providers"),
     path("children/<uuid:student_code>/notice/", family.notice_acknowledge, name="notice-acknowledge"),
     path("children/<uuid:student_code>/survey/", family.survey, name="survey"),
     path("children/<uuid:student_code>/apply/", family.apply, name="apply"),
@@ -24,7 +25,11 @@ urlpatterns = [
     path("admin/", school_admin.home, name="admin"),
     path("admin/<uuid:term_code>/", school_admin.term, name="admin-term"),
     path("admin/<uuid:term_code>/notice/", school_admin.notice, name="admin-notice"),
+    path("admin/surveys/", school_admin.surveys, name="admin-surveys"),
     path("admin/<uuid:term_code>/survey/", school_admin.survey, name="admin-survey"),
+    path("admin/<uuid:term_code>/survey/edit/", school_admin.survey_edit, name="admin-survey-edit"),
+    path("admin/<uuid:term_code>/survey/open/", school_admin.survey_open, name="admin-survey-open"),
+    path("admin/<uuid:term_code>/survey/close/", school_admin.survey_close, name="admin-survey-close"),
     path("admin/<uuid:term_code>/placement/", school_admin.placement, name="admin-placement"),
     path("admin/<uuid:term_code>/placement/run/", school_admin.placement_run, name="placement-run"),
     path(

@@ -1,7 +1,10 @@
 """Indicators for a region's (or a school's) dashboard, read from the daily summaries only (F8).
 
-Flows are summed over the period; stocks (enrolled, placed, priority groups, teachers, findings
-open, offering the service) are each school's values on the last rolled day of the period.
+Flows are summed over the period; stocks (enrolled, placed, priority groups, teachers, categories,
+findings open, offering the service) are each school's values on the last rolled day of the period.
+The Ministry's indicators: category coverage (share of the permitted categories a school runs),
+teacher participation (teachers who led or assisted a held session ÷ the school's teachers) and
+priority-group coverage over every priority-group child of the school.
 """
 
 import datetime
@@ -12,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Max, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from activities.models import Category
 from oversight.models import COMPLAINT_FIELDS, DailySchoolSummary
 from schools import access
 from schools.models import Role, School
@@ -32,11 +36,20 @@ STOCKS = [
     "offers_service",
     "enrolled",
     "placed",
+    "priority_students",
     "priority_applied",
     "priority_placed",
     "teachers",
+    "teachers_total",
+    "teachers_active_term",
+    "teachers_active_month",
+    "categories_run",
     "findings_open",
 ]
+
+
+# M3: the permitted activity categories (a closed list): category coverage's denominator.
+PERMITTED = len(Category.values)
 
 
 @dataclass(frozen=True)
@@ -92,9 +105,25 @@ def _rate(part, whole) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
-def _derive(values: dict) -> dict:
+def is_month(period: Period) -> bool:
+    """A calendar month (its teachers are counted per month); anything else per term so far."""
+    whole = _month(period.first.year, period.first.month)
+    return (period.first, period.last) == (whole.first, whole.last)
+
+
+def _derive(values: dict, *, month: bool) -> dict:
     values["participation_rate"] = _rate(values["placed"], values["enrolled"])
-    values["priority_coverage"] = _rate(values["priority_placed"], values["priority_applied"])
+    # M2 优先保障: over every priority-group child of the school, not only those who applied.
+    values["priority_coverage"] = _rate(values["priority_placed"], values["priority_students"])
+    # H3: who led or assisted a held session in the period (the month, else the term so far), of
+    # the school's teachers.
+    values["teachers_active"] = values["teachers_active_month" if month else "teachers_active_term"]
+    values["teacher_participation"] = _rate(values["teachers_active"], values["teachers_total"])
+    # M3: the share of the permitted categories a school runs; for a region, the mean over the
+    # schools that offer the service.
+    values["category_coverage"] = _rate(
+        values["categories_run"], values.get("offering", 1 if values["offers_service"] else 0) * PERMITTED
+    )
     values["attendance_rate"] = _rate(values["marks_present"], values["marks_expected"])
     values["hours_per_child"] = (
         (Decimal(values["child_hours"]) / values["placed"]).quantize(Decimal("0.1"))
@@ -108,6 +137,7 @@ def _derive(values: dict) -> dict:
 def indicators_for(*, schools: QuerySet[School], period: Period) -> dict:
     """Region totals and one row per school, for the period (four queries whatever the data size)."""
     rows = DailySchoolSummary.objects.filter(school__in=schools, date__range=(period.first, period.last))
+    month = is_month(period)
     last_day = rows.aggregate(last=Max("date"))["last"]
     flows = {
         row["school_id"]: row
@@ -120,11 +150,12 @@ def indicators_for(*, schools: QuerySet[School], period: Period) -> dict:
         values.update({k: v or 0 for k, v in flows.get(school.pk, {}).items()})
         values.update(stocks.get(school.pk, {}))
         values["offers_service"] = bool(values["offers_service"])
-        per_school.append({"school": school, "rolled": school.pk in flows, **_derive(values)})
+        per_school.append({"school": school, "rolled": school.pk in flows, **_derive(values, month=month)})
     totals = {f: sum((row[f] for row in per_school), 0) for f in FLOWS + STOCKS}
     totals["schools"] = len(per_school)
     totals["offering"] = sum(1 for row in per_school if row["offers_service"])
-    totals = _derive(totals)
+    totals["categories_run"] = sum(row["categories_run"] for row in per_school if row["offers_service"])
+    totals = _derive(totals, month=month)
     return {"period": period, "last_day": last_day, "totals": totals, "schools": per_school}
 
 

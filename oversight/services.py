@@ -10,15 +10,16 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from activities.models import ActivityGroup, Session
+from activities.models import ActivityGroup, Session, Term
 from enrollment.models import Application, Placement
 from oversight.models import COMPLAINT_FIELDS, DailySchoolSummary
 from safety.models import Attendance, Finding, Incident
-from schools.models import School, Student
+from schools.models import Membership, Role, School, Student
+from schools.selectors_home import PRIORITY_Q as STUDENT_PRIORITY_Q
 from subsidies.models import Claim, Complaint
 
 PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY]
@@ -28,6 +29,16 @@ PRIORITY_Q = (
 )
 CLAIMED = [Claim.Status.SUBMITTED, Claim.Status.APPROVED, Claim.Status.PAID]
 LIVE_APPLICATION = [Application.Status.SUBMITTED, Application.Status.RETURNED, Application.Status.APPROVED]
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same condition on a related row (Q(left_behind=True) -> Q(student__left_behind=True))."""
+    clone = Q(_connector=q.connector, _negated=q.negated)
+    clone.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in q.children
+    ]
+    return clone
 
 
 def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -66,6 +77,216 @@ def _spread(values, school_key: str, first: datetime.date, last: datetime.date):
             yield row[school_key], day, row
 
 
+def _local_day(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def _interval(start, end, *clips) -> tuple[datetime.date, datetime.date] | None:
+    """The days [start, end) (end None: open) cut to each (first, end) clip; None when empty."""
+    end = end or datetime.date.max
+    for clip_start, clip_end in clips:
+        start, end = max(start, clip_start), min(end, clip_end)
+    return (start, end) if start < end else None
+
+
+def _count_per_day(rows, name: str, intervals: dict, first: datetime.date, last: datetime.date) -> None:
+    """intervals: {(school_id, student_id): [(start, end) or None, …]}: add to each (school, day) of
+    the range the number of students whose intervals cover the day (overlaps count a student once).
+    A running sum over +1/−1 at the interval ends: linear in students plus days, not their product."""
+    stop = last + datetime.timedelta(days=1)
+    steps: dict[int, dict[datetime.date, int]] = {}
+    for (sid, _student), spans in intervals.items():
+        merged = []
+        for start, end in sorted(span for span in spans if span):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        school = steps.setdefault(sid, {})
+        for start, end in merged:
+            start, end = max(start, first), min(end, stop)
+            if start < end:
+                school[start] = school.get(start, 0) + 1
+                school[end] = school.get(end, 0) - 1
+    for sid, school in steps.items():
+        running = 0
+        for day in _days(first, last):
+            running += school.get(day, 0)
+            if running:
+                rows[(sid, day)][name] = rows[(sid, day)].get(name, 0) + running
+
+
+def _application_end(status: str, withdrawn_at, reviewed_at) -> datetime.date | None:
+    """The day at whose end an application is no longer live (None: still live)."""
+    if status == Application.Status.WITHDRAWN:
+        return _local_day(withdrawn_at) or datetime.date.min
+    if status == Application.Status.DECLINED:
+        return _local_day(reviewed_at) or datetime.date.min
+    return None
+
+
+def _flag(q: Q) -> Case:
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _placement_stocks(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
+    """placed, priority_students, priority_applied and priority_placed at the end of each day, from
+    the placements' and applications' history (three queries whatever the range).
+
+    A priority-group child (M2 优先保障) is one the school records in a group (Student flags,
+    enrolled) or whose family declared one on a live application: coverage is over all of them, not
+    only those who applied. Seats and applications count on the days of their own term.
+    """
+    start, _end = _day_bounds(first)
+    _start, end = _day_bounds(last)
+    range_clip = (first, last + datetime.timedelta(days=1))
+    for sid, n in (
+        Student.objects.filter(STUDENT_PRIORITY_Q, school_id__in=school_ids, active=True)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
+    ):
+        for day in _days(first, last):
+            rows[(sid, day)]["priority_students"] = n
+    applied, declared_only = {}, {}
+    for row in (
+        Application.objects.filter(
+            student__school_id__in=school_ids,
+            term__start__lte=last,
+            term__end__gte=first,
+            submitted_at__lt=end,
+        )
+        .annotate(declared=_flag(PRIORITY_Q), recorded=_flag(_prefixed(STUDENT_PRIORITY_Q, "student__")))
+        .values_list(
+            "student_id",
+            "student__school_id",
+            "student__active",
+            "term__start",
+            "term__end",
+            "status",
+            "submitted_at",
+            "withdrawn_at",
+            "reviewed_at",
+            "declared",
+            "recorded",
+        )
+    ):
+        student, sid, active, t_start, t_end, status, submitted, withdrawn, reviewed, declared, rec = row
+        span = _interval(
+            _local_day(submitted),
+            _application_end(status, withdrawn, reviewed),
+            (t_start, t_end + datetime.timedelta(days=1)),
+            range_clip,
+        )
+        is_recorded = rec and active
+        if is_recorded or declared:
+            applied.setdefault((sid, student), []).append(span)
+        if declared and not is_recorded:
+            declared_only.setdefault((sid, student), []).append(span)
+    _count_per_day(rows, "priority_applied", applied, first, last)
+    _count_per_day(rows, "priority_students", declared_only, first, last)
+    placed, priority_placed = {}, {}
+    for row in (
+        Placement.objects.filter(
+            application__student__school_id__in=school_ids,
+            group__term__start__lte=last,
+            group__term__end__gte=first,
+            placed_at__lt=end,
+        )
+        .exclude(ended_at__lt=start)
+        .annotate(
+            declared=_flag(_prefixed(PRIORITY_Q, "application__")),
+            recorded=_flag(_prefixed(STUDENT_PRIORITY_Q, "application__student__")),
+        )
+        .values_list(
+            "application__student_id",
+            "application__student__school_id",
+            "application__student__active",
+            "group__term__start",
+            "group__term__end",
+            "placed_at",
+            "ended_at",
+            "application__status",
+            "application__submitted_at",
+            "application__withdrawn_at",
+            "application__reviewed_at",
+            "declared",
+            "recorded",
+        )
+    ):
+        student, sid, active, t_start, t_end, placed_at, ended_at = row[:7]
+        status, submitted, withdrawn, reviewed, declared, rec = row[7:]
+        term_clip = (t_start, t_end + datetime.timedelta(days=1))
+        seat = _interval(_local_day(placed_at), _local_day(ended_at), term_clip, range_clip)
+        placed.setdefault((sid, student), []).append(seat)
+        if seat and rec and active:
+            priority_placed.setdefault((sid, student), []).append(seat)
+        elif seat and declared:
+            live = (_local_day(submitted), _application_end(status, withdrawn, reviewed) or datetime.date.max)
+            priority_placed.setdefault((sid, student), []).append(_interval(*seat, live))
+    _count_per_day(rows, "placed", placed, first, last)
+    _count_per_day(rows, "priority_placed", priority_placed, first, last)
+
+
+def _teacher_stocks(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
+    """teachers_total, teachers_active_term and teachers_active_month at the end of each day.
+
+    Teacher participation (H3 考虑教师工作量): the distinct people who led (Session.lead) or assisted
+    (the group's assistants) a held session from the start of the school's term, or of the month,
+    to that day, out of the school's teachers: its service and class teachers and anyone else who
+    led or assisted a held session. Four queries whatever the range.
+    """
+    terms = {}
+    for sid, t_start in Term.objects.filter(school_id__in=school_ids, start__lte=last).values_list(
+        "school_id", "start"
+    ):
+        terms.setdefault(sid, []).append(t_start)
+
+    def term_start(sid, day):
+        return max((s for s in terms.get(sid, []) if s <= day), default=None)
+
+    anchor = min([first.replace(day=1), *(term_start(sid, first) or first for sid in school_ids)])
+    held = Session.objects.filter(
+        group__activity__school_id__in=school_ids, date__range=(anchor, last), has_records=True
+    )
+    by_day = {}
+    for sid, day, person in [
+        *held.values_list("group__activity__school_id", "date", "lead_id").distinct(),
+        *held.filter(group__assistants__isnull=False)
+        .values_list("group__activity__school_id", "date", "group__assistants")
+        .distinct(),
+    ]:
+        by_day.setdefault(sid, {}).setdefault(day, set()).add(person)
+    staff = {}
+    for sid, user_id in (
+        Membership.objects.filter(
+            school_id__in=school_ids, role__in=[Role.SERVICE_TEACHER, Role.CLASS_TEACHER]
+        )
+        .values_list("school_id", "user_id")
+        .distinct()
+    ):
+        staff.setdefault(sid, set()).add(user_id)
+    for sid in school_ids:
+        sessions = by_day.get(sid, {})
+        members = staff.get(sid, set())
+        term_people, month_people, term_key, month_key = set(), set(), None, None
+        for day in _days(anchor, last):
+            if term_start(sid, day) != term_key:
+                term_people, term_key = set(), term_start(sid, day)
+            if (day.year, day.month) != month_key:
+                month_people, month_key = set(), (day.year, day.month)
+            people = sessions.get(day, set())
+            if term_key is not None:
+                term_people |= people
+            month_people |= people
+            if day >= first:
+                rows[(sid, day)].update(
+                    teachers_total=len(members | term_people | month_people),
+                    teachers_active_term=len(term_people),
+                    teachers_active_month=len(month_people),
+                )
+
+
 def summaries_compute(
     *, first: datetime.date, last: datetime.date, school_ids: list[int]
 ) -> dict[tuple[int, datetime.date], dict]:
@@ -94,28 +315,24 @@ def summaries_compute(
     ):
         for day in _days(first, last):
             rows[(row["school_id"], day)]["enrolled"] = row["n"]
-    # Applications and placements keep no history of their status, so these stocks are the state at
-    # the time of the roll: the hourly beat records each day as it ends; a backfill shows today's.
-    seated = Placement.objects.filter(application=OuterRef("pk"), status=Placement.Status.PLACED)
-    applications = (
-        Application.objects.filter(
-            student__school_id__in=school_ids,
-            term__start__lte=last,
-            term__end__gte=first,
-            status__in=LIVE_APPLICATION,
+    # Enrolment and offering the service keep no history: a day rolled after it ended keeps what
+    # it recorded then, so a backfill does not write today's figures over the past.
+    for sid, day, enrolled, offers, rolled_at in DailySchoolSummary.objects.filter(
+        school_id__in=school_ids, date__range=(first, last)
+    ).values_list("school_id", "date", "enrolled", "offers_service", "rolled_at"):
+        if rolled_at >= _day_bounds(day)[1] and (sid, day) in rows:
+            rows[(sid, day)].update(enrolled=enrolled, offers_service=offers)
+    _placement_stocks(rows, first=first, last=last, school_ids=school_ids)
+    _teacher_stocks(rows, first=first, last=last, school_ids=school_ids)
+    categories = (
+        ActivityGroup.objects.filter(
+            activity__school_id__in=school_ids, term__start__lte=last, term__end__gte=first
         )
-        .annotate(seated=Exists(seated))
-        .values("student__school_id", "term_id", "term__start", "term__end")
-        .annotate(
-            placed=Count("student", filter=Q(seated=True), distinct=True),
-            p_applied=Count("student", filter=PRIORITY_Q, distinct=True),
-            p_placed=Count("student", filter=PRIORITY_Q & Q(seated=True), distinct=True),
-        )
+        .values("activity__school_id", "term_id", "term__start", "term__end")
+        .annotate(n=Count("activity__category", distinct=True))
     )
-    for sid, day, row in _spread(applications, "student__school_id", first, last):
-        add((sid, day), "placed", row["placed"])
-        add((sid, day), "priority_applied", row["p_applied"])
-        add((sid, day), "priority_placed", row["p_placed"])
+    for sid, day, row in _spread(categories, "activity__school_id", first, last):
+        add((sid, day), "categories_run", row["n"])
     teachers = (
         ActivityGroup.objects.filter(
             activity__school_id__in=school_ids, term__start__lte=last, term__end__gte=first

@@ -46,6 +46,7 @@ def dashboard(request):
             "chart": chart,
             "choices": selectors.period_choices(today=today),
             "is_bureau": is_bureau,
+            "permitted": selectors.PERMITTED,
             # F11: terms in a year whose State Council schedule nobody has entered yet.
             "calendar_unconfirmed": activity_selectors.calendar_unconfirmed(today=today, schools=schools)
             if is_bureau

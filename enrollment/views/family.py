@@ -54,6 +54,18 @@ def family(request):
     return render(request, "enrollment/family.html", {"blocks": blocks})
 
 
+@require_http_methods(["GET"])
+@parent_required
+def providers(request):
+    """The register of qualified providers of each of the family's schools' regions (M2: families
+    who want the service elsewhere are pointed to qualified providers), read only."""
+    return render(
+        request,
+        "enrollment/providers.html",
+        {"schools": selectors.family_providers(user=request.user, today=timezone.localdate())},
+    )
+
+
 @require_http_methods(["POST"])
 @parent_required
 def notice_acknowledge(request, student_code):

@@ -4,6 +4,7 @@ overview and placement: run, look, move by hand, publish, open a second round.""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,6 +116,64 @@ def notice(request, term_code):
 
 @require_http_methods(["GET"])
 @school_admin
+def surveys(request):
+    """Every term's demand survey of the school (征求意见, M2): its state and how many answered."""
+    school = selectors.admin_school(user=request.user, code=request.GET.get("school"))
+    return render(
+        request,
+        "enrollment/admin/surveys.html",
+        {"school": school, "rows": selectors.surveys_of_school(school)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin
+def survey_edit(request, term_code):
+    term = selectors.admin_term_get(user=request.user, code=term_code)
+    current = selectors.survey_of(term)
+    initial = forms.SurveySettingsForm.initial_from(current)
+    form = forms.SurveySettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        try:
+            services.survey_save(term=term, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            forms.add_service_error(form, exc, {"dates": "closes_at"})
+        else:
+            messages.success(request, _("The demand survey has been saved."))
+            return redirect("enrollment:admin-survey", term_code=term.code)
+    return render(
+        request, "enrollment/admin/survey_edit.html", _context(term, "survey", form=form, survey=current)
+    )
+
+
+def _survey_action(request, term_code, action, done: str):
+    term = selectors.admin_term_get(user=request.user, code=term_code)
+    current = selectors.survey_of(term)
+    if current is None:
+        raise Http404
+    try:
+        action(survey=current, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("enrollment:admin-survey", term_code=term.code)
+
+
+@require_http_methods(["POST"])
+@school_admin
+def survey_open(request, term_code):
+    return _survey_action(request, term_code, services.survey_open, _("The demand survey is open."))
+
+
+@require_http_methods(["POST"])
+@school_admin
+def survey_close(request, term_code):
+    return _survey_action(request, term_code, services.survey_close, _("The demand survey is closed."))
+
+
+@require_http_methods(["GET"])
+@school_admin
 def survey(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
     results = selectors.survey_results(term)
@@ -129,8 +188,11 @@ def survey(request, term_code):
             "children": _("Number of children"),
         }
     )
+    state = selectors.survey_state(results.survey, timezone.now())
     return render(
-        request, "enrollment/admin/survey.html", _context(term, "survey", results=results, chart=chart)
+        request,
+        "enrollment/admin/survey.html",
+        _context(term, "survey", results=results, chart=chart, state=state),
     )
 
 

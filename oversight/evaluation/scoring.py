@@ -6,7 +6,7 @@ is absolute, never relative to the other schools, so a school's score does not c
 region it is ranked in:
 
 - participation rate, attendance rate, priority-group coverage: the percentage itself (0–100).
-  Coverage with no priority-group child having applied counts 100 (nobody was left out).
+  Coverage with no priority-group child in the school counts 100 (nobody was left out).
 - hours per child: hours attended per placed child per week of the term so far (from the term's
   first day to the last rolled day), against TARGET_WEEKLY_HOURS (one hour each school day);
   100 at or above the target, proportionally below.

@@ -17,6 +17,7 @@ from oversight.models import term_label
 from schools import access
 from schools.decorators import role_required
 from schools.models import Role
+from schools.smallnumbers import small_count
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -98,6 +99,8 @@ def _report_page(request, report, *, narrative_form=None, return_form=None, stat
         ("placed", _("Children placed"), ""),
         ("sessions_held", _("Sessions held"), ""),
         ("teachers", _("Teachers leading groups"), ""),
+        ("teacher_participation", _("Teacher participation"), "%"),
+        ("category_coverage", _("Category coverage"), "%"),
         ("teacher_hours", _("Teacher hours"), ""),
         ("hours_per_child", _("Hours attended per placed child"), ""),
         ("incidents", _("Incidents"), ""),
@@ -106,7 +109,13 @@ def _report_page(request, report, *, narrative_form=None, return_form=None, stat
         ("subsidy_claimed", _("Subsidy claimed (yuan)"), ""),
         ("subsidy_paid", _("Subsidy paid (yuan)"), ""),
     ]
-    figures = [(label, report.indicators.get(key), unit) for key, label, unit in rows]
+    # Stored as text (JSON-ready); counts of sensitive groups shown as "<5" from 1 to 4 (F13).
+    sensitive = {"incidents", "complaints"}
+    figures = [
+        (label, small_count(int(value)) if key in sensitive and str(value).isdigit() else value, unit)
+        for key, label, unit in rows
+        for value in [report.indicators.get(key)]
+    ]
     return render(
         request,
         "evaluation/report_detail.html",

@@ -3,9 +3,14 @@ their cost depends on schools × days, never on the number of attendance marks o
 
 Rows are derived data, rewritten by services.summaries_roll from the raw records; never edit by hand.
 Flows (sessions, marks, hours, incidents, complaints, claims) count what happened on the day; stocks
-(enrolled, placed, applied, teachers, findings open) are the state at the end of the day (for
-students, applications and placements, which keep no history, the state when the day was rolled),
-and a period's value of a stock is the one of its last rolled day.
+(enrolled, placed, applied, priority groups, teachers, categories, findings open) are the state at
+the end of the day, and a period's value of a stock is the one of its last rolled day. Placements
+and applications keep their history (placed_at/ended_at, submitted/withdrawn/reviewed), so a
+backfill counts them as they were on each day; enrolled and offers_service have no history, so a
+day rolled after it ended keeps the figures it recorded then (services.summaries_compute). The
+school's own record of a child's priority group (Student flags) has no history either and is read
+as it is at the roll, for the placed children and the whole school alike (so coverage stays within
+100 %); a family's declaration counts while its application is live.
 """
 
 from decimal import Decimal
@@ -34,9 +39,24 @@ class DailySchoolSummary(models.Model):
     offers_service = models.BooleanField(_("offers the service"), default=False)
     enrolled = models.PositiveIntegerField(_("students enrolled"), default=0)
     placed = models.PositiveIntegerField(_("children placed"), default=0)
+    # M2 优先保障: every child of a priority group in the school (the school's record, or the
+    # family's declaration on a live application), not only those who applied.
+    priority_students = models.PositiveIntegerField(_("priority-group children in the school"), default=0)
     priority_applied = models.PositiveIntegerField(_("priority-group children who applied"), default=0)
     priority_placed = models.PositiveIntegerField(_("priority-group children placed"), default=0)
     teachers = models.PositiveIntegerField(_("teachers leading groups"), default=0)
+    # Teacher participation: the school's teachers (service and class teachers, and anyone who led
+    # or assisted a held session), and those who led or assisted a held session so far in the
+    # school's term and in the calendar month (distinct people cannot be summed over days).
+    teachers_total = models.PositiveIntegerField(_("teachers of the school"), default=0)
+    teachers_active_term = models.PositiveIntegerField(
+        _("teachers who led or assisted a held session this term"), default=0
+    )
+    teachers_active_month = models.PositiveIntegerField(
+        _("teachers who led or assisted a held session this month"), default=0
+    )
+    # M3: how many of the permitted activity categories the school runs (groups in its term).
+    categories_run = models.PositiveSmallIntegerField(_("activity categories run"), default=0)
     findings_open = models.PositiveIntegerField(_("inspection findings open"), default=0)
     # Flows of the day.
     sessions_held = models.PositiveIntegerField(_("sessions held"), default=0)
@@ -67,8 +87,14 @@ class DailySchoolSummary(models.Model):
                 name="dailyschoolsummary_present_within_expected",
             ),
             models.CheckConstraint(
-                condition=models.Q(priority_placed__lte=models.F("priority_applied")),
-                name="dailyschoolsummary_priority_placed_within_applied",
+                condition=models.Q(priority_placed__lte=models.F("priority_students"))
+                & models.Q(priority_applied__lte=models.F("priority_students")),
+                name="dailyschoolsummary_priority_within_students",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(teachers_active_term__lte=models.F("teachers_total"))
+                & models.Q(teachers_active_month__lte=models.F("teachers_total")),
+                name="dailyschoolsummary_active_teachers_within_total",
             ),
             models.CheckConstraint(
                 condition=models.Q(subsidy_paid__lte=models.F("subsidy_claimed")),

@@ -1,6 +1,7 @@
 """What a generated report says, independent of its format: a title, a few lines about it, and
 tables. Every figure comes from oversight.selectors.indicators_for (the daily summaries), never from
-the raw records, so a report costs the same as the dashboard."""
+the raw records, so a report costs the same as the dashboard. Counts of sensitive groups (priority
+groups, incidents, guardians' reports) pass through schools.smallnumbers.small_count ("<5")."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from oversight import selectors
 from oversight.models import GeneratedReport
 from schools import access
 from schools.models import Region, School
+from schools.smallnumbers import small_count
 
 Progress = Callable[[int], None]
 
@@ -55,24 +57,29 @@ def indicator_rows(values: dict) -> list[list]:
         [_("Students enrolled"), values["enrolled"]],
         [_("Children placed"), values["placed"]],
         [_("Participation rate (%)"), _num(values["participation_rate"])],
-        [_("Priority-group children who applied"), values["priority_applied"]],
-        [_("Priority-group children placed"), values["priority_placed"]],
+        [_("Priority-group children in the schools"), small_count(values["priority_students"])],
+        [_("Priority-group children who applied"), small_count(values["priority_applied"])],
+        [_("Priority-group children placed"), small_count(values["priority_placed"])],
         [_("Priority-group coverage (%)"), _num(values["priority_coverage"])],
         [_("Sessions held"), values["sessions_held"]],
         [_("Attendance marks expected"), values["marks_expected"]],
         [_("Attendance marks present"), values["marks_present"]],
         [_("Attendance rate (%)"), _num(values["attendance_rate"])],
         [_("Teachers leading groups"), values["teachers"]],
+        [_("Teachers of the schools"), values["teachers_total"]],
+        [_("Teachers who led or assisted a held session"), values["teachers_active"]],
+        [_("Teacher participation (%)"), _num(values["teacher_participation"])],
+        [_("Category coverage (%)"), _num(values["category_coverage"])],
         [_("Service hours (teachers)"), values["teacher_hours"]],
         [_("Hours attended by children"), values["child_hours"]],
         [_("Hours attended per placed child"), _num(values["hours_per_child"])],
-        [_("Incidents"), values["incidents"]],
+        [_("Incidents"), small_count(values["incidents"])],
         [_("Open inspection findings"), values["findings_open"]],
         *[
-            [_("Reports from guardians: %(kind)s") % {"kind": label}, values[f]]
+            [_("Reports from guardians: %(kind)s") % {"kind": label}, small_count(values[f])]
             for f, label in labels.items()
         ],
-        [_("Reports from guardians in all"), values["complaints"]],
+        [_("Reports from guardians in all"), small_count(values["complaints"])],
         [_("Subsidies claimed (yuan)"), values["subsidy_claimed"]],
         [_("Subsidies paid (yuan)"), values["subsidy_paid"]],
     ]
@@ -97,6 +104,8 @@ def row_headers(first: list[str]) -> list[str]:
         _("Reports from guardians"),
         _("Subsidies claimed (yuan)"),
         _("Subsidies paid (yuan)"),
+        _("Teacher participation (%)"),
+        _("Category coverage (%)"),
     ]
 
 
@@ -112,11 +121,13 @@ def row_values(values: dict, *, offering: str) -> list:
         values["teachers"],
         values["teacher_hours"],
         _num(values["hours_per_child"]),
-        values["incidents"],
+        small_count(values["incidents"]),
         values["findings_open"],
-        values["complaints"],
+        small_count(values["complaints"]),
         values["subsidy_claimed"],
         values["subsidy_paid"],
+        _num(values["teacher_participation"]),
+        _num(values["category_coverage"]),
     ]
 
 

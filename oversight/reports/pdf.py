@@ -58,7 +58,9 @@ def render(content: Content) -> bytes:
         pdf.cell(0, 8, table.title, new_x="LMARGIN", new_y="NEXT")
         wide = len(table.headers) > 2
         pdf.set_font(FAMILY, size=6.5 if wide else 9)
-        widths = (30, 16) + (14,) * (len(table.headers) - 2) if wide else (90, 40)
+        # The figures' columns share what the two name columns leave of the page, 14 mm at most.
+        other = min(14, int((pdf.epw - 46) * 10 / max(len(table.headers) - 2, 1)) / 10)
+        widths = (30, 16) + (other,) * (len(table.headers) - 2) if wide else (90, 40)
         with pdf.table(
             col_widths=widths,
             width=sum(widths),

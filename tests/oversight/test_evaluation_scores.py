@@ -53,6 +53,7 @@ def _summaries(school, *, better: bool = False) -> None:
         offers_service=True,
         enrolled=200,
         placed=180 if better else 100,
+        priority_students=10,
         priority_applied=10,
         priority_placed=10 if better else 8,
         findings_open=0 if better else 1,

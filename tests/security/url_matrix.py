@@ -105,6 +105,7 @@ URLS = {
     "activities:calendar-year": PROVINCE,
     # --- enrollment (the family page sends class teachers and school admins on to their own page)
     "enrollment:family": frozenset({PARENT, CLASS_TEACHER, SCHOOL_ADMIN}),
+    "enrollment:providers": FAMILY,
     "enrollment:notice-acknowledge": FAMILY,
     "enrollment:survey": FAMILY,
     "enrollment:apply": FAMILY,
@@ -118,6 +119,10 @@ URLS = {
     "enrollment:admin-term": ADMIN,
     "enrollment:admin-notice": ADMIN,
     "enrollment:admin-survey": ADMIN,
+    "enrollment:admin-surveys": ADMIN,
+    "enrollment:admin-survey-edit": ADMIN,
+    "enrollment:admin-survey-open": ADMIN,
+    "enrollment:admin-survey-close": ADMIN,
     "enrollment:admin-placement": ADMIN,
     "enrollment:placement-run": ADMIN,
     "enrollment:placement-publish": ADMIN,
