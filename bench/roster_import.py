@@ -474,7 +474,8 @@ def measure(args) -> dict:
         f"- {'meets' if ok else 'MISSES'} the targets (ratio against the floor that writes the same rows)",
         "",
         "The floor writes what the import writes (students, guardian accounts, their activation "
-        "codes, guardians, guardianships, new classes), so the ratio measures the import's own work: the checks. The "
+        "codes, guardians, guardianships, new classes), so the ratio measures the import's own "
+        "work: the checks. The "
         "strict floor writes the students only; it is shown for completeness"
         + (
             f" and the import is {strict_ratio:.1f}× it, over {TARGET_RATIO}×: three of the four "
@@ -488,7 +489,8 @@ def measure(args) -> dict:
         "with its birth-place look-up, about 60 µs a row, and phonenumbers, about 30 µs a row), and "
         "the look-ups against the school; it then writes with one bulk insert per table in one "
         "transaction, as fast as the floor does. New guardian accounts get no password (one "
-        "unusable hash per file) and each its own activation code (an HMAC, not a password hash). The file is generated with shared strings, as Excel and WPS save it "
+        "unusable hash per file) and each its own activation code (an HMAC, not a password hash). "
+        "The file is generated with shared strings, as Excel and WPS save it "
         "(openpyxl's own inline strings read several times slower, for the floor and the import alike).",
         "",
     ]
