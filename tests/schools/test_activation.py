@@ -419,3 +419,19 @@ def test_giving_a_role_by_mobile_finds_no_parent_of_another_school(client, demo)
     page = html(response)
     assert "没有用户名或手机号为此的账号" in page and "刘海燕" not in page
     assert not Membership.objects.filter(user__username="s1_parent").exists()
+
+
+def test_first_passwords_not_yet_changed_stop_working_at_upgrade(demo):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("schools.migrations.0009_drop_first_passwords_not_yet_changed")
+    imported = User.objects.create_user(
+        username="15288889999", mobile="15288889999", password="Kfw-first-2026"
+    )
+    User.objects.filter(pk=imported.pk).update(must_change_password=True)
+    migration.drop_first_passwords(apps, None)
+    imported.refresh_from_db()
+    assert not imported.has_usable_password() and not imported.must_change_password
+    assert demo.user("s1_parent").has_usable_password()  # chosen by the person: kept
