@@ -415,6 +415,3 @@ class SlipClassForm(forms.Form):
     def __init__(self, *args, classes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["class_group"].queryset = classes
-        self.helper = FormHelper()
-        self.helper.form_id = "slips-form"
-        self.helper.add_input(Submit("print", _("Print activation slips")))

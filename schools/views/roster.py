@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
-from schools import access, activation, forms, roster, selectors
+from schools import access, activation, activation_pdf, forms, roster, selectors
 from schools.decorators import role_required
 from schools.models import Role, School
 
@@ -163,6 +163,18 @@ def activation_slips(request):
         slips = activation.activation_slips_issue(class_group=group, actor=request.user)
         # Rendered in the POST's own response, not after a redirect: the codes exist in clear only
         # here (never in the database, the session or a URL), and the page is never cached.
+        if "pdf" in request.POST:
+            data = activation_pdf.slips_pdf(
+                school_name=school.name,
+                class_name=group.display_name,
+                slips=slips,
+                **_slip_context(request),
+            )
+            response = HttpResponse(data, content_type="application/pdf")
+            name = f"激活单-{school.name}-{group.display_name}.pdf"
+            response["Content-Disposition"] = content_disposition_header(True, name)
+            response["Cache-Control"] = "no-store"
+            return response
         return render(
             request,
             "schools/roster/slips_print.html",

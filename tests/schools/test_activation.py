@@ -435,3 +435,16 @@ def test_first_passwords_not_yet_changed_stop_working_at_upgrade(demo):
     imported.refresh_from_db()
     assert not imported.has_usable_password() and not imported.must_change_password
     assert demo.user("s1_parent").has_usable_password()  # chosen by the person: kept
+
+
+def test_the_slips_also_come_as_a_pdf(admin, demo):
+    import_roster(admin, [row(1), row(2)])
+    group = Guardianship.objects.get(guardian__mobile="15288880001").student.class_group
+    [old, _other] = codes_on(print_slips(admin, group))
+    response = admin.post(reverse("schools:activation-slips"), {"class_group": str(group.code), "pdf": "1"})
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert "no-store" in response["Cache-Control"]
+    # The PDF carries new codes: the slips printed before it no longer work.
+    assert ActivationCode.objects.filter(user__mobile="15288880001", revoked_at=None).count() == 1
+    admin.logout()
+    assert activate(admin, "15288880001", old).status_code == 200
