@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from notices.models import Notification
 from schools import activation, services
 from schools.models import ActivationCode, Guardian, GuardianLink, Guardianship, Membership, Role, User
 from tests.schools.test_roster_import import confirm, last_import, row, xlsx
@@ -352,6 +353,8 @@ def test_adding_a_guardian_by_another_schools_parents_mobile_neither_links_nor_n
     assert "139****0001" in page  # the child's record shows the masked number, waiting
     assert not Guardianship.objects.filter(student=child, guardian__user=parent).exists()
     link = GuardianLink.objects.get(student=child, user=parent, status="pending")
+    [notice] = Notification.objects.filter(recipient=parent, kind="schools/guardian_link")
+    assert "杨一诺" not in notice.body  # the child's name waits for her home page, behind sign-in
     assert not User.objects.filter(last_name="随便写").exists()
     for path in (
         reverse("schools:student-detail", kwargs={"student_code": child.code}),
