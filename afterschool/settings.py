@@ -135,6 +135,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first so that a locked username + address never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
     "schools.auth.UsernameOrMobileBackend",
+    # The activation page only (authenticate(username=…, activation_code=…)); never a password.
+    "schools.activation.ActivationCodeBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -173,6 +175,16 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "schools.views.accounts.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+# axes keeps the POST data of failed attempts: never the activation code or a new password.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "new_password1", "new_password2"]
+
+# Account activation (schools/activation.py): every new parent or staff account gets its own
+# one-time code, valid ACTIVATION_CODE_DAYS days and void after ACTIVATION_CODE_MAX_FAILURES wrong
+# codes. ACTIVATION_SMS_SENDER: dotted path of a callable(mobile=, message=) that sends an SMS
+# (none by default: codes go out on printed slips only).
+ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=14)
+ACTIVATION_CODE_MAX_FAILURES = env.int("ACTIVATION_CODE_MAX_FAILURES", default=5)
+ACTIVATION_SMS_SENDER = env("ACTIVATION_SMS_SENDER", default="")
 
 # Pages a signed-in user must pass before any other, in order (schools.middleware.AccountGatesMiddleware).
 ACCOUNT_GATES = [

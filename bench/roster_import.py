@@ -4,14 +4,14 @@
     .venv/bin/python bench/roster_import.py [--students 10000] [--runs 2] [--database-url URL]
 
 floor  = reading the same file with openpyxl (read-only, values only) plus inserting the same
-         rows with one bulk insert per table (classes, guardian accounts, guardians, students,
-         guardianships), with no checks at all. Also shown: the stricter floor of the brief's
+         rows with one bulk insert per table (classes, guardian accounts, guardians, activation codes,
+         students, guardianships), with no checks at all. Also shown: the stricter floor of the brief's
          wording, read + one bulk insert of the students alone.
 import = schools.roster.roster_import_run on the stored file, as the Celery task runs it: read it
          with import-export's format, check every row (phonenumbers, stdnum, dates, duplicates),
          check against the school, write everything in one transaction, report progress.
-preview = the dry run the admin sees first (upload checks, read, row checks, school checks, one
-         password hash); timed on its own.
+preview = the dry run the admin sees first (upload checks, read, row checks, school checks);
+         timed on its own.
 
 Both run in the same process on a fresh database (a SQLite file under var/bench/ by default; an
 empty PostgreSQL database with --database-url, which is migrated and emptied). Best of --runs.
@@ -185,8 +185,10 @@ def fresh_school():
     from audit.models import AuditEvent
     from schools import services
     from schools.models import (
+        ActivationCode,
         ClassGroup,
         Guardian,
+        GuardianLink,
         Guardianship,
         Membership,
         RosterImport,
@@ -197,6 +199,8 @@ def fresh_school():
 
     with connection.cursor() as cursor:
         for model in (
+            ActivationCode,
+            GuardianLink,
             Guardianship,
             Student,
             Guardian,
@@ -222,7 +226,7 @@ def floor(data: bytes, school, password_hash: str, students_only: bool = False) 
     import openpyxl
     from django.db import transaction
 
-    from schools.models import GRADE_NAMES, ClassGroup, Guardian, Guardianship, Student, User
+    from schools.models import GRADE_NAMES, ActivationCode, ClassGroup, Guardian, Guardianship, Student, User
 
     start = time.perf_counter()
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -250,12 +254,24 @@ def floor(data: bytes, school, password_hash: str, students_only: bool = False) 
         if not students_only:
             families = {r[7]: r[6] for r in rows}
             users = [
-                User(username=m, mobile=m, last_name=n, password=password_hash, must_change_password=True)
-                for m, n in families.items()
+                User(username=m, mobile=m, last_name=n, password=password_hash) for m, n in families.items()
             ]
             User.objects.bulk_create(users)
             guardians = [Guardian(user_id=u.pk, name=u.last_name, mobile=u.mobile) for u in users]
             Guardian.objects.bulk_create(guardians)
+            # One activation code per new account (schools/activation.py), as the import writes.
+            now = datetime.datetime.now(datetime.UTC)
+            ActivationCode.objects.bulk_create(
+                [
+                    ActivationCode(
+                        user_id=u.pk,
+                        digest="0" * 64,
+                        created=now,
+                        expires_at=now + datetime.timedelta(days=14),
+                    )
+                    for u in users
+                ]
+            )
             guardian_ids = {g.mobile: g.pk for g in guardians}
             Guardianship.objects.bulk_create(
                 [
@@ -276,7 +292,6 @@ def preview(data: bytes, school, admin):
         school=school,
         uploaded_by=admin,
         upload=SimpleUploadedFile("花名册.xlsx", data),
-        initial_password="Bench-first-2026",
     )
     elapsed = time.perf_counter() - start
     assert item.status == item.Status.PREVIEWED, item.errors[:5]
@@ -458,8 +473,9 @@ def measure(args) -> dict:
         f"target < {TARGET_MB} MB",
         f"- {'meets' if ok else 'MISSES'} the targets (ratio against the floor that writes the same rows)",
         "",
-        "The floor writes what the import writes (students, guardian accounts, guardians, "
-        "guardianships, new classes), so the ratio measures the import's own work: the checks. The "
+        "The floor writes what the import writes (students, guardian accounts, their activation "
+        "codes, guardians, guardianships, new classes), so the ratio measures the import's own "
+        "work: the checks. The "
         "strict floor writes the students only; it is shown for completeness"
         + (
             f" and the import is {strict_ratio:.1f}× it, over {TARGET_RATIO}×: three of the four "
@@ -472,8 +488,9 @@ def measure(args) -> dict:
         "the per-row checks, most of which is the two shared validators (stdnum's ID number check "
         "with its birth-place look-up, about 60 µs a row, and phonenumbers, about 30 µs a row), and "
         "the look-ups against the school; it then writes with one bulk insert per table in one "
-        "transaction, as fast as the floor does. New guardian accounts share one password hash made "
-        "once per file. The file is generated with shared strings, as Excel and WPS save it "
+        "transaction, as fast as the floor does. New guardian accounts get no password (one "
+        "unusable hash per file) and each its own activation code (an HMAC, not a password hash). "
+        "The file is generated with shared strings, as Excel and WPS save it "
         "(openpyxl's own inline strings read several times slower, for the floor and the import alike).",
         "",
     ]

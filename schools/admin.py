@@ -136,8 +136,7 @@ class RosterImportAdmin(admin.ModelAdmin):
     list_display = ["original_name", "school", "status", "total_rows", "uploaded_by", "created", "finished"]
     list_filter = ["status", "school"]
     search_fields = ["original_name", "school__name", "uploaded_by__username"]
-    readonly_fields = [f.name for f in RosterImport._meta.fields if f.name != "initial_password_hash"]
-    exclude = ["initial_password_hash"]
+    readonly_fields = [f.name for f in RosterImport._meta.fields]
 
     def has_add_permission(self, request):
         return False

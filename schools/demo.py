@@ -17,6 +17,7 @@ from schools.models import (
     AuthorizedPickup,
     ClassGroup,
     Guardian,
+    GuardianLink,
     Guardianship,
     Membership,
     Region,
@@ -154,6 +155,7 @@ class Builder:
             schools[key] = school
             self.school(key, school)
         self.demo_families(schools)
+        self.guardian_link_pending(schools)
         return {"schools": schools, "regions": regions}
 
     def school(self, key: str, school: School) -> None:
@@ -281,6 +283,36 @@ class Builder:
             mobile = _mobile(self.mobile_seq + 1000)
             if mobile not in DEMO_PARENT_MOBILES:
                 return mobile
+
+    def guardian_link_pending(self, schools: dict) -> None:
+        """F13: s2 named, by mobile, a parent who already has an account at s1 as the guardian of one
+        of its children; the request waits for that parent (not a DEMO.md persona) to confirm."""
+        if "s2" not in schools or "s1" not in schools:
+            return
+        parent = (
+            Guardian.objects.filter(guardianship__student__class_group__school=schools["s1"])
+            .filter(guardianship__student__class_group__grade=4, guardianship__student__class_group__number=1)
+            .exclude(mobile__in=DEMO_PARENT_MOBILES)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        child = (
+            Student.objects.filter(
+                class_group__school=schools["s2"], class_group__grade=4, class_group__number=1
+            )
+            .order_by("pk")
+            .first()
+        )
+        if parent is None or child is None or GuardianLink.objects.filter(student=child).exists():
+            return
+        GuardianLink.objects.create(
+            student=child,
+            user=parent.user,
+            mobile=parent.mobile,
+            relationship="父亲",
+            requested_by=User.objects.get(username="s2_admin"),
+        )
 
     # --- the named parents of DEMO.md -------------------------------------------------------
     def demo_families(self, schools: dict) -> None:

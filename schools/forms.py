@@ -149,13 +149,7 @@ class StaffCreateForm(_StaffRoleFields):
     name = forms.CharField(label=_("Full name"), max_length=150)
     username = forms.CharField(label=_("Username"), max_length=150)
     mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
-    password = forms.CharField(
-        label=_("First password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Give it to the person; they must choose their own at first login."),
-    )
-    field_order = ["name", "username", "mobile", "password", "role", "class_group"]
+    field_order = ["name", "username", "mobile", "role", "class_group"]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "new")
@@ -354,16 +348,6 @@ class RosterUploadForm(forms.Form):
         label=_("Roster file (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-    initial_password = forms.CharField(
-        label=_("First password for new parent accounts"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
-            "Parents sign in with their mobile number and this password, and must choose their own "
-            "at first login. Leave it empty to give out passwords later."
-        ),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -375,12 +359,6 @@ class RosterUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         roster.upload_check(upload)
         return upload
-
-    def clean_initial_password(self):
-        password = self.cleaned_data.get("initial_password", "")
-        if password:
-            password_validation.validate_password(password)
-        return password
 
 
 class RosterConfirmForm(forms.Form):
@@ -413,3 +391,54 @@ class OTPCodeForm(forms.Form):
 
     def clean_token(self):
         return self.cleaned_data["token"].strip()
+
+
+# --- account activation (schools/activation.py) ---------------------------------------------
+
+
+class ActivationForm(forms.Form):
+    """Mobile number (or username) and the one-time code from the slip or SMS, then one's own password."""
+
+    username = forms.CharField(
+        label=_("Mobile number or username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=_("Activation code"),
+        max_length=20,
+        help_text=_("The 8 characters on the slip from the school, e.g. ABCD-EFGH."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "activation-form"
+        self.helper.add_input(Submit("submit", _("Activate and sign in"), css_class="w-100"))
+
+    def clean(self):
+        data = super().clean()
+        one, two = data.get("new_password1"), data.get("new_password2")
+        if one and two and one != two:
+            self.add_error("new_password2", _("The two passwords differ."))
+        return data
+
+
+class SlipClassForm(forms.Form):
+    class_group = forms.ModelChoiceField(queryset=None, label=_("Class"), to_field_name="code")
+
+    def __init__(self, *args, classes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["class_group"].queryset = classes

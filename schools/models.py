@@ -2,12 +2,15 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from schools.phones import mobile_normalise
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -33,6 +36,25 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        # F13: a username shaped like a mobile number names whoever holds that mobile at login
+        # (schools.auth) and when a school adds a guardian by mobile; only the account's own
+        # mobile number may be its username.
+        try:
+            as_mobile = mobile_normalise(self.username or "")
+        except ValidationError:
+            return
+        if as_mobile != self.mobile:
+            raise ValidationError(
+                {
+                    "username": ValidationError(
+                        _("A username cannot be a mobile number other than the account's own."),
+                        code="username_mobile",
+                    )
+                }
+            )
 
     def get_full_name(self) -> str:
         # Chinese order: family name first, no space (王老师, 刘海燕).
@@ -524,9 +546,6 @@ class RosterImport(models.Model):
     # What the preview found would be created, then what the import did create.
     preview_counts = models.JSONField(_("preview counts"), default=dict, blank=True)
     created_counts = models.JSONField(_("created counts"), default=dict, blank=True)
-    # One hash for every new guardian account of this file (hashed once at upload; cleared when
-    # the import ends). Empty: new accounts get an unusable password until the school sets one.
-    initial_password_hash = models.CharField(max_length=200, blank=True, editable=False)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),
@@ -603,3 +622,120 @@ class LoginLockout(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.locked_at:%Y-%m-%d %H:%M}"
+
+
+# --- account activation (schools/activation.py) ----------------------------------------------
+
+
+class ActivationCode(models.Model):
+    """A one-time code with which a person activates their account (or sets a new password): the
+    first sign-in of an imported parent or a staff account a school admin created, and the
+    forgotten-password path. Only an HMAC of the code is kept; it is shown once (slip, SMS)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="activation_codes",
+    )
+    digest = models.CharField(max_length=64, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("issued"))
+    expires_at = models.DateTimeField(_("expires"))
+    # Wrong codes typed for this account while this code was live; at the limit it stops working.
+    failures = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    # Replaced by a new code, or locked after too many wrong attempts.
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        constraints = [
+            # One live code per account: a reissue revokes the previous one in the same transaction.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="activationcode_one_open_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created")), name="activationcode_expires_after"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.created:%Y-%m-%d}"
+
+
+class GuardianLink(models.Model):
+    """A school asks an existing account (by its mobile number) to become a child's guardian. Until
+    the account holder accepts on their home page there is no Guardianship: no access to the child,
+    and the school sees only the masked mobile number, never the account holder's name."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the parent's confirmation")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="guardian_links"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="guardian_links",
+    )
+    mobile = models.CharField(_("mobile number"), max_length=11)
+    relationship = models.CharField(_("relationship"), max_length=20)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("requested"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guardian link request")
+        verbose_name_plural = _("guardian link requests")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="guardianlink_code_unique"),
+            models.UniqueConstraint(
+                fields=["student", "user"],
+                condition=models.Q(status="pending"),
+                name="guardianlink_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "accepted", "declined"]),
+                name="guardianlink_status_valid",
+            ),
+        ]
+        indexes = [
+            # A parent's home page: the requests waiting for them.
+            models.Index(fields=["user", "status"], name="guardianlink_user_idx"),
+            # A child's record at the school: its pending requests.
+            models.Index(fields=["student", "status"], name="guardianlink_student_idx"),
+        ]
+
+    def __str__(self):
+        return f"{mask_tail(self.mobile)} → {self.student}"
+
+    @property
+    def masked_mobile(self) -> str:
+        return (
+            f"{self.mobile[:3]}****{self.mobile[-4:]}" if len(self.mobile) == 11 else mask_tail(self.mobile)
+        )

@@ -10,7 +10,12 @@ Row numbers are the ones Excel shows: the header is row 1, the first student is 
 are skipped but keep their numbers.
 
 Speed: rows are validated in Python and written with one bulk insert per table (see
-bench/roster_import.py); new guardian accounts share one password hash made once per file.
+bench/roster_import.py).
+
+Accounts (F13): a new guardian account has no password; it gets its own one-time activation code
+(schools/activation.py), handed out on the class's activation slips or by SMS. A mobile number that
+already has an account is never linked to the child at once: the account holder is asked to confirm
+(a GuardianLink) and the school sees only the masked number until then.
 """
 
 import csv
@@ -38,10 +43,12 @@ from import_export.formats import base_formats
 
 from audit import services as audit
 from notices.services import enqueue_on_commit
+from schools import activation
 from schools.models import (
     GRADE_NAMES,
     ClassGroup,
     Guardian,
+    GuardianLink,
     Guardianship,
     RosterImport,
     School,
@@ -133,8 +140,8 @@ class Plan:
     rows: list[dict] = field(default_factory=list)
     classes_new: set = field(default_factory=set)  # {(grade, number)}
     class_ids: dict = field(default_factory=dict)  # {(grade, number): id}
-    guardian_ids: dict = field(default_factory=dict)  # mobile -> existing guardian id
-    user_ids: dict = field(default_factory=dict)  # mobile -> existing user id without a guardian
+    # mobile -> id of the existing account asked to confirm the link (a GuardianLink)
+    link_user_ids: dict = field(default_factory=dict)
     guardians_new: dict = field(default_factory=dict)  # mobile -> name
 
     def counts(self) -> dict:
@@ -142,8 +149,8 @@ class Plan:
             "students": len(self.rows),
             "classes_new": len(self.classes_new),
             "guardians_new": len(self.guardians_new),
-            "guardians_linked": len(self.guardian_ids),
-            "accounts_new": len(set(self.guardians_new) - set(self.user_ids)),
+            "guardians_linked": len(self.link_user_ids),
+            "accounts_new": len(self.guardians_new),
         }
 
 
@@ -593,9 +600,11 @@ def plan_against_school(*, school: School, rows: list[dict]) -> tuple[Plan, list
             Student.objects.filter(student_number__in=chunk).values_list("student_number", flat=True)
         )
     mobiles = list({row["guardian_mobile"] for row in rows})
+    # An existing guardian, or an account holding the mobile as its own, is asked to confirm; an
+    # account whose username merely looks like the mobile is not that person (F13): refused.
     for chunk in _chunks(mobiles):
-        plan.guardian_ids.update(Guardian.objects.filter(mobile__in=chunk).values_list("mobile", "pk"))
-    free = [m for m in mobiles if m not in plan.guardian_ids]
+        plan.link_user_ids.update(Guardian.objects.filter(mobile__in=chunk).values_list("mobile", "user_id"))
+    free = [m for m in mobiles if m not in plan.link_user_ids]
     blocked = set()
     for chunk in _chunks(free, CHUNK // 2):
         chunk = set(chunk)
@@ -603,11 +612,10 @@ def plan_against_school(*, school: School, rows: list[dict]) -> tuple[Plan, list
             "pk", "username", "mobile", "guardian__pk"
         )
         for pk, username, mobile, guardian_pk in users:
-            key = mobile if mobile in chunk else username
-            if guardian_pk is not None or (key in plan.user_ids and plan.user_ids[key] != pk):
-                blocked.add(key)  # the account already belongs to another guardian record
+            if mobile in chunk and guardian_pk is None and plan.link_user_ids.get(mobile, pk) == pk:
+                plan.link_user_ids[mobile] = pk
             else:
-                plan.user_ids[key] = pk
+                blocked.add(mobile if mobile in chunk else username)
     plan.class_ids = {
         (grade, number): pk
         for grade, number, pk in ClassGroup.objects.filter(school=school).values_list("grade", "number", "pk")
@@ -640,14 +648,15 @@ def plan_against_school(*, school: School, rows: list[dict]) -> tuple[Plan, list
         key = (row["grade"], row["class_number"])
         if key not in plan.class_ids:
             plan.classes_new.add(key)
-        if mobile not in plan.guardian_ids:
+        if mobile not in plan.link_user_ids:
             plan.guardians_new.setdefault(mobile, row["guardian_name"])
         plan.rows.append(row)
     return plan, errors
 
 
-def _write(*, school: School, plan: Plan, password_hash: str) -> dict:
-    """Insert everything the plan holds: one bulk insert per table. Call inside a transaction."""
+def _write(*, school: School, plan: Plan, actor: User | None) -> dict:
+    """Insert everything the plan holds: one bulk insert per table; new accounts get their own
+    activation code (sent by SMS after commit when a sender is configured). Call inside a transaction."""
     counts = plan.counts()
     if plan.classes_new:
         ClassGroup.objects.bulk_create(
@@ -657,25 +666,21 @@ def _write(*, school: School, plan: Plan, password_hash: str) -> dict:
             ((g, n), pk)
             for g, n, pk in ClassGroup.objects.filter(school=school).values_list("grade", "number", "pk")
         )
+    unusable = make_password(None)  # no password until the person activates the account
     new_users = [
-        User(
-            username=mobile,
-            mobile=mobile,
-            last_name=name,
-            password=password_hash,
-            must_change_password=True,
-        )
+        User(username=mobile, mobile=mobile, last_name=name, password=unusable)
         for mobile, name in plan.guardians_new.items()
-        if mobile not in plan.user_ids
     ]
     User.objects.bulk_create(new_users)
-    plan.user_ids.update(_ids(User, "username", new_users))
+    user_ids = _ids(User, "username", new_users)
     guardians = [
-        Guardian(user_id=plan.user_ids[mobile], name=name, mobile=mobile)
+        Guardian(user_id=user_ids[mobile], name=name, mobile=mobile)
         for mobile, name in plan.guardians_new.items()
     ]
     Guardian.objects.bulk_create(guardians)
-    guardian_ids = {**plan.guardian_ids, **_ids(Guardian, "mobile", guardians)}
+    guardian_ids = _ids(Guardian, "mobile", guardians)
+    codes = activation.activation_codes_issue(users=[User(pk=pk) for pk in user_ids.values()], actor=actor)
+    activation.activation_sms_on_commit(codes=codes)
     students = [
         Student(
             school=school,
@@ -702,8 +707,26 @@ def _write(*, school: School, plan: Plan, password_hash: str) -> dict:
                 relationship=row["relationship"],
             )
             for row in plan.rows
+            if row["guardian_mobile"] in guardian_ids
         ]
     )
+    links = GuardianLink.objects.bulk_create(
+        [
+            GuardianLink(
+                student_id=student_ids[row["student_number"]],
+                user_id=plan.link_user_ids[row["guardian_mobile"]],
+                mobile=row["guardian_mobile"],
+                relationship=row["relationship"],
+                requested_by=actor,
+            )
+            for row in plan.rows
+            if row["guardian_mobile"] in plan.link_user_ids
+        ]
+    )
+    if links:
+        from schools import services
+
+        services.guardian_links_notify(user_ids={link.user_id for link in links})
     return counts
 
 
@@ -728,9 +751,7 @@ def _errors_json(errors: list[RowError]) -> list[dict]:
 
 
 @transaction.atomic
-def roster_import_preview(
-    *, school: School, uploaded_by: User, upload, initial_password: str = ""
-) -> RosterImport:
+def roster_import_preview(*, school: School, uploaded_by: User, upload) -> RosterImport:
     """Check a roster file without importing it (a dry run) and keep it for confirmation.
 
     Returns a RosterImport that is PREVIEWED (ready) or REJECTED (with every bad row). Raises
@@ -752,8 +773,6 @@ def roster_import_preview(
         preview_counts={**plan.counts(), "errors": len(errors), "bad_rows": len({e.row for e in errors})},
     )
     if not errors:
-        if initial_password:
-            roster_import.initial_password_hash = make_password(initial_password)
         upload.seek(0)
         roster_import.file.save(f"{roster_import.code}.{kind}", upload, save=False)
     roster_import.save()
@@ -826,11 +845,7 @@ def roster_import_run(*, roster_import_id: int, report_progress: bool = True) ->
             plan, db_errors = plan_against_school(school=roster_import.school, rows=rows)
             if errors or db_errors:
                 return _finish_rejected(roster_import, errors + db_errors)
-            counts = _write(
-                school=roster_import.school,
-                plan=plan,
-                password_hash=roster_import.initial_password_hash or make_password(None),
-            )
+            counts = _write(school=roster_import.school, plan=plan, actor=roster_import.confirmed_by)
             audit.record(
                 actor=roster_import.confirmed_by, verb="roster.import", target=roster_import, changes=counts
             )
@@ -863,9 +878,9 @@ def _finish_rejected(roster_import: RosterImport, errors: list[RowError]) -> Ros
 
 
 def _finish(roster_import: RosterImport, *, status: str, **values) -> None:
-    """End an import: keep the outcome, drop the password hash and (unless it failed) the file."""
+    """End an import: keep the outcome and (unless it failed) drop the file."""
     name = roster_import.file.name
-    values.update(status=status, finished=timezone.now(), initial_password_hash="")
+    values.update(status=status, finished=timezone.now())
     if status != RosterImport.Status.FAILED:
         values["file"] = ""
         if name:

@@ -15,6 +15,7 @@ from schools.models import (
     AuthorizedPickup,
     ClassGroup,
     Guardian,
+    GuardianLink,
     Guardianship,
     Membership,
     Region,
@@ -240,18 +241,33 @@ def bureau_officers_for_school(school: School) -> list[User]:
     return list(bureau.officers) if bureau else []
 
 
-def user_find_by_login(*, login: str) -> User | None:
-    """The one account with this username or mobile number (as at login), or None."""
+def user_find_by_login(*, login: str, schools: list[School] | None = None) -> User | None:
+    """The one account with this username or mobile number (as at login), or None.
+
+    With schools (a school admin adding a role): a mobile number finds only an account that already
+    belongs to one of them, so that typing a parent's number reveals nothing of another school's
+    parents (F13); staff of other schools are found by their username."""
     login = normalise_text(login)
     if not login:
         return None
     query = Q(username__iexact=login)
     try:
-        query |= Q(mobile=mobile_normalise(login))
+        mobile = mobile_normalise(login)
     except ValidationError:  # not a mobile number: match the username only
-        pass
+        mobile = None
+    if mobile is not None:
+        query = Q(username__iexact=login) | Q(username=mobile) | Q(mobile=mobile)
     users = list(User.objects.filter(query)[:2])
-    return users[0] if len(users) == 1 else None
+    if len(users) != 1:
+        return None
+    if mobile is not None and schools is not None:
+        ids = [school.pk for school in schools]
+        known = (
+            Membership.objects.filter(user=users[0], school__in=ids).exists()
+            or Guardianship.objects.filter(guardian__user=users[0], student__school__in=ids).exists()
+        )
+        return users[0] if known else None
+    return users[0]
 
 
 # --- students and guardians -----------------------------------------------------------------
@@ -276,13 +292,14 @@ def students_search(
 
 
 def student_record(*, user, student: Student) -> dict:
-    """Everything the child's record page shows, in three queries."""
+    """Everything the child's record page shows, in four queries."""
     guardianships = list(
         Guardianship.objects.filter(student=student).select_related("guardian").order_by("guardian__name")
     )
     pickups = with_states(access.pickups_for(user).filter(student=student).order_by(*PICKUP_ORDER))
     return {
         "guardianships": guardianships,
+        "links_pending": student_links_pending(user=user, student=student),
         "pickups": pickups,
         "teacher": class_teacher(class_group=student.class_group),
     }
@@ -412,4 +429,31 @@ def family_child_pickups(*, user, student: Student) -> list[AuthorizedPickup]:
 def family_pickup_get(*, user, code) -> AuthorizedPickup:
     return access.get_or_404(
         access.pickups_for(user).filter(student__guardians__user=user).select_related("student"), code=code
+    )
+
+
+# --- link requests from schools (F13) -------------------------------------------------------
+
+
+def guardian_links_pending(*, user) -> list[GuardianLink]:
+    """The schools' requests waiting for this account holder's answer (their home page)."""
+    return list(
+        GuardianLink.objects.filter(user=user, status=GuardianLink.Status.PENDING)
+        .select_related("student__school", "student__class_group")
+        .order_by("created", "pk")
+    )
+
+
+def guardian_link_pending_get(*, user, code) -> GuardianLink:
+    return access.get_or_404(
+        GuardianLink.objects.filter(user=user, status=GuardianLink.Status.PENDING), code=code
+    )
+
+
+def student_links_pending(*, user, student: Student) -> list[GuardianLink]:
+    """A child's requests still waiting, for its school: the masked mobile, never the holder's name."""
+    return list(
+        GuardianLink.objects.filter(
+            student__in=access.students_for(user), student=student, status=GuardianLink.Status.PENDING
+        ).order_by("created", "pk")
     )

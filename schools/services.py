@@ -3,11 +3,10 @@ memberships. Each validates, writes in one transaction and records an audit even
 
 import datetime
 
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from schools.models import (
     AuthorizedPickup,
     ClassGroup,
     Guardian,
+    GuardianLink,
     Guardianship,
     Membership,
     Region,
@@ -240,22 +240,25 @@ def membership_remove(*, membership: Membership, actor: User | None) -> None:
 # --- guardians and students -----------------------------------------------------------------
 
 
-def guardian_account(*, name: str, mobile: str, password_hash: str | None = None) -> Guardian:
-    """The guardian with this mobile number, creating their account (mobile as login, forced
-    password change at first login) when new. Call inside a transaction. Raises ValidationError."""
-    mobile = mobile_normalise(mobile)
+def guardian_account_holder(*, mobile: str) -> User | None:
+    """The account that holds this (normalised) mobile number as its own: an existing guardian's,
+    or a user's verified mobile. Raises ValidationError(code="mobile_blocked") when only a username
+    looks like it: that account is not this person (F13)."""
     guardian = Guardian.objects.filter(mobile=mobile).select_related("user").first()
     if guardian:
-        return guardian
-    user = User.objects.filter(username=mobile).first() or User(username=mobile)
-    if user.pk is None:
-        user.mobile = mobile
-        user.last_name = normalise_text(name)
-        # Nobody knows a random password: the school hands out a first password by resetting it.
-        user.password = password_hash or make_password(None)
-        user.must_change_password = True
-        user.save()
-    return Guardian.objects.create(user=user, name=normalise_text(name), mobile=mobile)
+        return guardian.user
+    holder = User.objects.filter(mobile=mobile).first()
+    if holder is not None and not Guardian.objects.filter(user=holder).exists():
+        return holder
+    if holder is not None or User.objects.filter(username__iexact=mobile).exists():
+        raise ValidationError(
+            _(
+                "This mobile number belongs to an account that cannot be linked; "
+                "ask the system administrator."
+            ),
+            code="mobile_blocked",
+        )
+    return None
 
 
 @transaction.atomic
@@ -305,19 +308,98 @@ def student_save(
 
 
 @transaction.atomic
+def guardian_add(
+    *, student: Student, name: str, mobile: str, relationship: str, actor: User | None
+) -> tuple[Guardianship | GuardianLink, str | None]:
+    """A school names a child's guardian by mobile number.
+
+    A new number: a guardian with a new account (the mobile as login, no password) and its
+    activation code, returned in clear to print once (and sent by SMS when configured). A number
+    that already has an account: the holder is asked to confirm (a pending GuardianLink); until
+    then no access to the child, and the school learns nothing of the holder but the masked number.
+    Raises ValidationError(code="mobile" or "mobile_blocked")."""
+    from schools import activation
+
+    mobile = mobile_normalise(mobile)
+    relationship = normalise_text(relationship)
+    holder = guardian_account_holder(mobile=mobile)
+    if holder is not None:
+        return guardian_link_request(
+            student=student, user=holder, mobile=mobile, relationship=relationship, actor=actor
+        ), None
+    user = User(username=mobile, mobile=mobile, last_name=normalise_text(name))
+    user.set_unusable_password()  # until the person activates the account with the code
+    user.save()
+    guardian = Guardian.objects.create(user=user, name=normalise_text(name), mobile=mobile)
+    link = Guardianship.objects.create(guardian=guardian, student=student, relationship=relationship)
+    codes = activation.activation_codes_issue(users=[user], actor=actor)
+    activation.activation_sms_on_commit(codes=codes)
+    audit.record(actor=actor, verb="guardianship.add", target=student, changes={"guardian": guardian.name})
+    return link, codes[user.pk]
+
+
 def guardianship_add(
     *, student: Student, name: str, mobile: str, relationship: str, actor: User | None
-) -> Guardianship:
-    """Link a guardian (created when new) to a student. Raises ValidationError(code="mobile")."""
-    guardian = guardian_account(name=name, mobile=mobile)
-    link, created = Guardianship.objects.get_or_create(
-        guardian=guardian, student=student, defaults={"relationship": normalise_text(relationship)}
+) -> Guardianship | GuardianLink:
+    """guardian_add without the activation code. Raises ValidationError(code="mobile" or "mobile_blocked")."""
+    return guardian_add(student=student, name=name, mobile=mobile, relationship=relationship, actor=actor)[0]
+
+
+@transaction.atomic
+def guardian_link_request(
+    *, student: Student, user: User, mobile: str, relationship: str, actor: User | None
+) -> Guardianship | GuardianLink:
+    """Ask an existing account to become the child's guardian; the one already pending, or the
+    guardianship when it exists already. Raises nothing."""
+    existing = Guardianship.objects.filter(guardian__user=user, student=student).first()
+    if existing is not None:
+        return existing
+    pending = GuardianLink.objects.filter(
+        student=student, user=user, status=GuardianLink.Status.PENDING
+    ).first()
+    if pending is not None:
+        return pending
+    link = GuardianLink.objects.create(
+        student=student, user=user, mobile=mobile, relationship=relationship, requested_by=actor
     )
-    if created:
-        access.forget(guardian.user)
-        audit.record(
-            actor=actor, verb="guardianship.add", target=student, changes={"guardian": guardian.name}
+    audit.record(actor=actor, verb="guardian_link.request", target=student, changes={"link": str(link.code)})
+    guardian_links_notify(user_ids={user.pk})
+    return link
+
+
+def guardian_links_notify(*, user_ids: set[int]) -> None:
+    """Tell each account holder that a school asks them to confirm a child. Raises nothing."""
+    from notices.services import notification_send
+
+    for user in User.objects.filter(pk__in=user_ids):
+        notification_send(recipient=user, kind="schools/guardian_link", link=reverse("home"))
+
+
+@transaction.atomic
+def guardian_link_decide(*, link: GuardianLink, user: User, accept: bool) -> GuardianLink:
+    """The account holder accepts (becoming the child's guardian) or declines a school's request.
+
+    Raises ValidationError(code="not_pending")."""
+    link = GuardianLink.objects.select_for_update().get(pk=link.pk, user=user)
+    if link.status != GuardianLink.Status.PENDING:
+        raise ValidationError(_("This request has already been answered."), code="not_pending")
+    link.status = GuardianLink.Status.ACCEPTED if accept else GuardianLink.Status.DECLINED
+    link.decided_at = timezone.now()
+    link.save(update_fields=["status", "decided_at"])
+    if accept:
+        guardian = Guardian.objects.filter(user=user).first() or Guardian.objects.create(
+            user=user, name=user.get_full_name() or user.username, mobile=link.mobile
         )
+        Guardianship.objects.get_or_create(
+            guardian=guardian, student=link.student, defaults={"relationship": link.relationship}
+        )
+        access.forget(user)
+    audit.record(
+        actor=user,
+        verb="guardian_link.accept" if accept else "guardian_link.decline",
+        target=link.student,
+        changes={"link": str(link.code)},
+    )
     return link
 
 
@@ -518,32 +600,32 @@ def staff_user_create(
     username: str,
     name: str,
     mobile: str,
-    password: str,
     actor: User | None,
     class_group: ClassGroup | None = None,
-) -> User:
-    """A new staff account with a first password that must be changed at first login, and its role.
+) -> tuple[User, str]:
+    """A new staff account and its role. It has no password: the person activates it with the
+    returned one-time code (shown once, on a slip; sent by SMS when configured).
 
     Raises ValidationError(code="username_taken", "mobile_taken", "mobile", "class_required"; or
-    {"password": [...]} for a weak first password).
+    {"username": [...]} for a username shaped like another mobile number).
     """
+    from schools import activation
+
     username = normalise_text(username)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("This username is already taken."), code="username_taken")
     mobile = mobile_normalise(mobile) if normalise_text(mobile) else None
-    if mobile and User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
+    if mobile and User.objects.filter(Q(mobile=mobile) | Q(username__iexact=mobile)).exists():
         raise ValidationError(_("An account with this mobile number already exists."), code="mobile_taken")
-    user = User(username=username, last_name=normalise_text(name), mobile=mobile, must_change_password=True)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.error_list}) from None
-    user.set_password(password)
-    user.full_clean()
+    user = User(username=username, last_name=normalise_text(name), mobile=mobile)
+    user.set_unusable_password()
+    user.full_clean()  # User.clean: no username shaped like a mobile number but the account's own
     user.save()
     audit.record(actor=actor, verb="user.create", target=user, changes={"role": role})
     staff_role_add(school=school, user=user, role=role, class_group=class_group, actor=actor)
-    return user
+    codes = activation.activation_codes_issue(users=[user], actor=actor)
+    activation.activation_sms_on_commit(codes=codes)
+    return user, codes[user.pk]
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from schools.views import home  # noqa: E402
 
 urlpatterns += [
     path("bureau/schools/<uuid:school_code>/", home.bureau_school, name="bureau-school"),
+    path("links/<uuid:link_code>/", home.guardian_link_decide, name="guardian-link-decide"),
 ]
 
 # --- school admin screens and parents' pick-up persons (schools/views/school_admin.py, family.py)
@@ -70,4 +71,15 @@ urlpatterns += [
     ),
     path("roster/export/", roster_views.roster_export, name="roster-export"),
     path("roster/template/", roster_views.roster_template, name="roster-template"),
+    path("roster/activation-slips/", roster_views.activation_slips, name="activation-slips"),
+    path(
+        "manage/guardians/<uuid:guardian_code>/activation/",
+        school_admin.guardian_activation_reissue,
+        name="guardian-activation-reissue",
+    ),
+    path(
+        "manage/staff/<uuid:membership_code>/activation/",
+        school_admin.staff_activation_reissue,
+        name="staff-activation-reissue",
+    ),
 ]

@@ -6,6 +6,7 @@ from schools.views import accounts, home, two_factor
 urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/activate/", accounts.activate, name="activate"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password-change"),
     path("accounts/two-factor/enrol/", two_factor.enrol, name="otp-enrol"),

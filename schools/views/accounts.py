@@ -1,14 +1,16 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from schools import forms, services
+from schools import activation, forms, services
 
 
 class LoginView(auth_views.LoginView):
@@ -46,3 +48,31 @@ def language_set(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         services.user_language_set(user=request.user, language=language)
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request):
+    """First sign-in (or a new password) with the one-time code from the school: the code is checked
+    through authenticate(), so django-axes throttles wrong codes like wrong passwords."""
+    form = forms.ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = authenticate(request, username=data["username"], activation_code=data["code"])
+        if user is None:
+            form.add_error(
+                None,
+                _(
+                    "The mobile number or username does not match this activation code, or the code "
+                    "has expired or been replaced. Ask the school for a new one."
+                ),
+            )
+        else:
+            try:
+                activation.account_activate(user=user, code=data["code"], password=data["new_password1"])
+            except ValidationError as exc:
+                forms.add_service_error(form, exc)
+            else:
+                login(request, user, backend="schools.activation.ActivationCodeBackend")
+                messages.success(request, _("Your account is active and you are signed in."))
+                return redirect("home")
+    return render(request, "registration/activate.html", {"form": form})

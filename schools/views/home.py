@@ -1,11 +1,14 @@
 """The home page of each role, and the bureau's read-only page of one school."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from schools import selectors_home
+from schools import selectors, selectors_home, services
 from schools.decorators import role_required
 from schools.models import Role
 
@@ -15,7 +18,28 @@ from schools.models import Role
 def home(request):
     today = timezone.localdate()
     sections = selectors_home.home_sections(user=request.user, today=today)
-    return render(request, "schools/home.html", {"today": today, **sections})
+    links = selectors.guardian_links_pending(user=request.user)
+    return render(request, "schools/home.html", {"today": today, "guardian_links": links, **sections})
+
+
+@require_http_methods(["POST"])
+@login_required
+def guardian_link_decide(request, link_code):
+    """The account holder accepts or declines a school's request to become a child's guardian."""
+    link = selectors.guardian_link_pending_get(user=request.user, code=link_code)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.guardian_link_decide(link=link, user=request.user, accept=accept)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if accept:
+            messages.success(
+                request, _("%(child)s is now linked to your account.") % {"child": link.student.name}
+            )
+        else:
+            messages.info(request, _("You declined the school's request."))
+    return redirect("home")
 
 
 @require_http_methods(["GET"])

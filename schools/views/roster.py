@@ -1,6 +1,8 @@
 """Roster import and export (花名册) for school admins: upload → check (dry run) → confirm → import,
 with a progress bar for large files; the school's roster as .xlsx; an empty template."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
-from schools import access, forms, roster
+from schools import access, activation, activation_pdf, forms, roster, selectors
 from schools.decorators import role_required
 from schools.models import Role, School
 
@@ -53,7 +55,6 @@ def roster_import(request):
                 school=ctx["school"],
                 uploaded_by=request.user,
                 upload=form.cleaned_data["file"],
-                initial_password=form.cleaned_data["initial_password"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -143,3 +144,53 @@ def roster_template(request):
     response = HttpResponse(roster.roster_template_xlsx(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, "花名册模板.xlsx")
     return response
+
+
+# --- activation slips (schools/activation.py) -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def activation_slips(request):
+    """Pick a class; printing gives each of its parents who has not activated their account yet a
+    new one-time code on a slip (codes printed earlier for them stop working)."""
+    ctx = _school_context(request)
+    school = ctx["school"]
+    classes = selectors.school_classes(user=request.user, school=school)
+    form = forms.SlipClassForm(request.POST or None, classes=classes)
+    if request.method == "POST" and form.is_valid():
+        group = form.cleaned_data["class_group"]
+        slips = activation.activation_slips_issue(class_group=group, actor=request.user)
+        # Rendered in the POST's own response, not after a redirect: the codes exist in clear only
+        # here (never in the database, the session or a URL), and the page is never cached.
+        if "pdf" in request.POST:
+            data = activation_pdf.slips_pdf(
+                school_name=school.name,
+                class_name=group.display_name,
+                slips=slips,
+                **_slip_context(request),
+            )
+            response = HttpResponse(data, content_type="application/pdf")
+            name = f"激活单-{school.name}-{group.display_name}.pdf"
+            response["Content-Disposition"] = content_disposition_header(True, name)
+            response["Cache-Control"] = "no-store"
+            return response
+        return render(
+            request,
+            "schools/roster/slips_print.html",
+            {**ctx, "group": group, "slips": slips, **_slip_context(request)},
+        )
+    awaiting = activation.awaiting_counts(school=school)
+    rows = [(group, awaiting.get(group.pk, 0)) for group in classes]
+    return render(
+        request,
+        "schools/roster/slips.html",
+        {**ctx, "form": form, "rows": rows, "days": settings.ACTIVATION_CODE_DAYS},
+    )
+
+
+def _slip_context(request) -> dict:
+    return {
+        "activate_url": request.build_absolute_uri(reverse("activate")),
+        "expires": timezone.localdate() + datetime.timedelta(days=settings.ACTIVATION_CODE_DAYS),
+    }

@@ -2,19 +2,23 @@
 school offers the service this term (H1). Objects come through schools.selectors, which build on
 schools.access; anything outside the admin's schools answers 404."""
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit import services as audit
-from schools import forms, selectors, services
+from schools import activation, forms, selectors, services
 from schools.decorators import role_required
-from schools.models import Role, School
+from schools.models import GuardianLink, Role, School
 
 PAGE_SIZE = 50
 NUMBER_CODES = {"duplicate", "student_number", "student_number_checksum", "student_number_id"}
@@ -125,7 +129,9 @@ def staff_list(request):
     create_form = forms.StaffCreateForm(request.POST if creating else None, classes=classes)
     if adding and existing_form.is_valid():
         data = existing_form.cleaned_data
-        person = selectors.user_find_by_login(login=data["login"])
+        person = selectors.user_find_by_login(
+            login=data["login"], schools=selectors.managed_schools(user=request.user)
+        )
         if person is None:
             existing_form.add_error("login", _("No account has this username or mobile number."))
         else:
@@ -145,14 +151,13 @@ def staff_list(request):
     if creating and create_form.is_valid():
         data = create_form.cleaned_data
         try:
-            services.staff_user_create(
+            user, code = services.staff_user_create(
                 school=school,
                 role=data["role"],
                 class_group=data["class_group"],
                 username=data["username"],
                 name=data["name"],
                 mobile=data["mobile"],
-                password=data["password"],
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -161,17 +166,18 @@ def staff_list(request):
                 exc,
                 {
                     "username_taken": "username",
+                    "username_mobile": "username",
                     "mobile_taken": "mobile",
                     "mobile": "mobile",
                     "class_required": "class_group",
                 },
             )
         else:
+            # The new account's activation code is shown once, on this slip: no password to hand out.
             messages.success(
-                request,
-                _("The account has been created; the person must change the password at first login."),
+                request, _("The account has been created. Give the person this activation slip.")
             )
-            return redirect(_list_url("staff-list", ctx))
+            return _render_slip(request, ctx, person=user, children=[], code=code, username=user.username)
     memberships = selectors.staff_memberships(user=request.user, school=school)
     return render(
         request,
@@ -293,11 +299,25 @@ def guardian_add(request, student_code):
     form = forms.GuardianAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.guardianship_add(student=student, actor=request.user, **form.cleaned_data)
+            link, code = services.guardian_add(student=student, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"mobile": "mobile"})
+            forms.add_service_error(form, exc, {"mobile": "mobile", "mobile_blocked": "mobile"})
         else:
-            messages.success(request, _("The guardian has been added."))
+            if code is not None:
+                messages.success(request, _("The guardian has been added. Give them this activation slip."))
+                return _render_slip(request, ctx, person=link.guardian, children=[student.name], code=code)
+            if isinstance(link, GuardianLink):
+                # Never the holder's name: another school's parent is nobody's business here (F13).
+                messages.info(
+                    request,
+                    _(
+                        "This mobile number already has an account. Its holder has been asked to "
+                        "confirm; until then they have no access to %(child)s."
+                    )
+                    % {"child": student.name},
+                )
+            else:
+                messages.info(request, _("This guardian was already linked to the child."))
             return redirect("schools:student-detail", student_code=student.code)
     return render(request, "schools/admin/guardian_add.html", {**ctx, "student": student, "form": form})
 
@@ -424,3 +444,63 @@ def school_settings(request):
             messages.success(request, _("The school's settings have been saved."))
             return redirect(_list_url("school-settings", ctx))
     return render(request, "schools/admin/school_settings.html", {**ctx, "form": form})
+
+
+# --- activation codes (schools/activation.py) -------------------------------------------------
+
+
+def _render_slip(request, ctx: dict, *, person, children, code: str, username: str = ""):
+    # Rendered in the POST's own response: the code exists in clear only here (never stored).
+    return render(
+        request,
+        "schools/admin/activation_slip.html",
+        {
+            **ctx,
+            "slip": {
+                "person": person,
+                "children": children,
+                "code": activation.code_display(code),
+                "username": username,
+                "mobile": activation.mobile_masked(person.mobile) if person.mobile else "",
+            },
+            "activate_url": request.build_absolute_uri(reverse("activate")),
+            "expires": timezone.localdate() + datetime.timedelta(days=settings.ACTIVATION_CODE_DAYS),
+        },
+    )
+
+
+@require_http_methods(["POST"])
+@admin_required
+def guardian_activation_reissue(request, guardian_code):
+    """A new activation code for a parent (first sign-in or a forgotten password)."""
+    guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
+    ctx = _school_context(request)
+    try:
+        code = activation.activation_code_reissue(
+            user=guardian.user, schools=selectors.managed_schools(user=request.user), actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("schools:guardian-detail", guardian_code=guardian.code)
+    links = selectors.guardian_children(user=request.user, guardian=guardian)
+    return _render_slip(
+        request, ctx, person=guardian, children=[link.student.name for link in links], code=code
+    )
+
+
+@require_http_methods(["POST"])
+@admin_required
+def staff_activation_reissue(request, membership_code):
+    """A new activation code for a staff member of the school (staff get theirs from their admin)."""
+    membership = selectors.admin_membership_get(user=request.user, code=membership_code)
+    ctx = _school_context(request, membership.school)
+    try:
+        code = activation.activation_code_reissue(
+            user=membership.user, schools=selectors.managed_schools(user=request.user), actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_list_url("staff-list", ctx))
+    return _render_slip(
+        request, ctx, person=membership.user, children=[], code=code, username=membership.user.username
+    )

@@ -1,5 +1,7 @@
 """The school admin uploads a roster with a bad row, sees it named, uploads the fixed file,
-confirms, and watches a large import's progress bar finish (static/js/roster-progress.js)."""
+confirms, prints the class's activation slips, a parent activates the account with the slip's
+code on a phone, and the admin watches a large import's progress bar finish
+(static/js/roster-progress.js)."""
 
 import io
 import re
@@ -27,7 +29,9 @@ def workbook(rows) -> bytes:
     return buffer.getvalue()
 
 
-def test_admin_fixes_a_bad_row_imports_and_watches_progress(live_server, page, demo, settings, tmp_path):
+def test_admin_fixes_a_bad_row_imports_and_watches_progress(
+    live_server, page, browser, demo, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名或手机号").fill("s1_admin")
@@ -62,6 +66,30 @@ def test_admin_fixes_a_bad_row_imports_and_watches_progress(live_server, page, d
     page.get_by_role("button", name="导入这些学生").click()
     expect(page.get_by_role("alert").first).to_contain_text("成功导入 3 名学生")
     assert Student.objects.filter(student_number__startswith="G410103").count() == 3
+
+    # No shared first password: each new parent gets a slip with a code of their own (F13).
+    page.get_by_role("link", name="打印激活单").click()
+    page.get_by_label("班级").select_option(label="三年级(1)班")
+    page.once("dialog", lambda dialog: dialog.accept())  # printing again voids earlier slips
+    page.get_by_role("button", name="打印激活单").click()
+    slips = page.locator(".activation-slip")
+    expect(slips).to_have_count(3)
+    first = slips.filter(has_text="王同学1")
+    expect(first).to_contain_text("152****0001")
+    code = first.locator(".activation-code").inner_text()
+
+    # The parent, on their own phone, activates the account with the mobile number and the code.
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN").new_page()
+    phone.goto(live_server.url + "/accounts/login/")
+    phone.get_by_role("link", name=re.compile("首次登录")).click()
+    phone.get_by_label("手机号或用户名").fill("152 8888 0001")
+    phone.get_by_label("激活码").fill(code)
+    phone.locator("#id_new_password1").fill("Wang-jia-2026!")
+    phone.locator("#id_new_password2").fill("Wang-jia-2026!")
+    phone.get_by_role("button", name="激活并登录").click()
+    expect(phone.get_by_role("alert").first).to_contain_text("账号已激活")
+    expect(phone.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
+    phone.context.close()
 
     # A large import running on a worker: the bar follows it and the page reloads when it ends.
     running = RosterImport.objects.create(

@@ -161,9 +161,10 @@ def test_a_parent_can_never_lift_a_restriction(parent_client, demo):
 
 def test_the_family_sees_the_schools_explanation_when_it_offers_no_service(parent_client, demo):
     s4_child = demo.school("s4").students.order_by("pk").first()
-    services.guardianship_add(
+    link = services.guardianship_add(
         student=s4_child, name="刘海燕", mobile="13900000001", relationship="姑姑", actor=None
     )
+    services.guardian_link_decide(link=link, user=demo.user("s1_parent"), accept=True)
     page = html(parent_client.get(url("family-child", student_code=s4_child.code)))
     assert "学校本学期不开展课后服务。" in page
     assert "教学楼加固改造" in page

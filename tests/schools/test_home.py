@@ -190,9 +190,10 @@ def test_it_keeps_the_parent_home_to_a_constant_number_of_queries(
     with django_assert_max_num_queries(15) as two:
         client.get(reverse("home"))
     third = Student.objects.filter(class_group=demo.klass("s1", 1, 1)).order_by("pk").first()
-    services.guardianship_add(
+    link = services.guardianship_add(
         student=third, name="刘海燕", mobile="13900000001", relationship="母亲", actor=None
     )
+    services.guardian_link_decide(link=link, user=parent, accept=True)
     with django_assert_max_num_queries(len(two)) as three:
         response = client.get(reverse("home"))
     assert len(response.context["parent"]) == 3

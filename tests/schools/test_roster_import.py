@@ -13,13 +13,21 @@ from django.urls import reverse
 
 from audit.models import AccessLog, AuditEvent
 from schools import roster
-from schools.models import ClassGroup, Guardian, Guardianship, RosterImport, Student, User
+from schools.models import (
+    ActivationCode,
+    ClassGroup,
+    Guardian,
+    GuardianLink,
+    Guardianship,
+    RosterImport,
+    Student,
+    User,
+)
 from schools.validators import student_number_from_id_base
 
 pytestmark = pytest.mark.django_db
 
 HEADERS = roster.HEADERS
-FIRST_PASSWORD = "Kfw-first-2026"
 
 
 @pytest.fixture(autouse=True)
@@ -77,9 +85,9 @@ def csv_bytes(rows: list[dict], encoding="utf-8-sig") -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
 
-def upload(client, data: bytes, name: str = "花名册.xlsx", password: str = FIRST_PASSWORD, school=None):
+def upload(client, data: bytes, name: str = "花名册.xlsx", school=None):
     url = reverse("schools:roster-import") + (f"?school={school.code}" if school else "")
-    return client.post(url, {"file": SimpleUploadedFile(name, data), "initial_password": password})
+    return client.post(url, {"file": SimpleUploadedFile(name, data)})
 
 
 def html(response) -> str:
@@ -174,7 +182,7 @@ def test_it_imports_students_guardians_accounts_and_new_classes_after_preview_an
     item.refresh_from_db()
     assert item.status == RosterImport.Status.DONE
     assert item.created_counts["students"] == 4
-    assert not item.file and item.initial_password_hash == ""
+    assert not item.file
     school = demo.school("s1")
     new = {
         s.student_number: s
@@ -190,28 +198,19 @@ def test_it_imports_students_guardians_accounts_and_new_classes_after_preview_an
         rows[0]["全国学籍号"],
         rows[1]["全国学籍号"],
     }
+    # s1_parent already has an account: asked to confirm, not linked (F13).
     known = Guardian.objects.get(mobile="13900000001")
-    assert known.user.username == "s1_parent" and known.students.count() == 3
+    assert known.user.username == "s1_parent" and known.students.count() == 2
+    fourth = new[rows[3]["全国学籍号"]]
+    link = GuardianLink.objects.get(student=fourth)
+    assert (link.user, link.status, link.relationship) == (known.user, "pending", "母亲")
     account = sibling_parent.user
-    assert (account.username, account.mobile, account.must_change_password) == (
-        "15288880001",
-        "15288880001",
-        True,
-    )
+    assert (account.username, account.mobile) == ("15288880001", "15288880001")
+    # No password at all until the parent activates the account with their own code.
+    assert not account.has_usable_password()
+    assert ActivationCode.objects.filter(user=account, used_at=None, revoked_at=None).count() == 1
     assert AuditEvent.objects.filter(verb="roster.import", target_id=str(item.code)).exists()
     assert "成功导入 4 名学生" in html(admin.get(response.url))
-
-    # The parent signs in with the mobile number and the first password, then must change it.
-    client.logout()
-    response = client.post(reverse("login"), {"username": "152 8888 0001", "password": FIRST_PASSWORD})
-    assert response.status_code == 302
-    assert client.get(reverse("home")).url == reverse("password-change")
-
-
-def test_it_gives_new_accounts_an_unusable_password_when_no_first_password_is_entered(admin):
-    upload(admin, xlsx([row(1)]), password="")
-    confirm(admin, last_import())
-    assert not User.objects.get(username="15288880001").has_usable_password()
 
 
 def test_it_trims_full_width_spaces_and_digits(admin):

@@ -200,7 +200,7 @@ def test_it_gives_an_existing_account_a_role_by_username_or_mobile(admin_client,
     assert "没有用户名或手机号为此的账号。" in html(response)
 
 
-def test_it_creates_a_staff_account_that_must_change_its_password(admin_client, demo):
+def test_it_creates_a_staff_account_with_an_activation_code_and_no_password(admin_client, demo):
     group = demo.klass("s1", 6, 2)
     response = admin_client.post(
         url("staff-list"),
@@ -208,15 +208,15 @@ def test_it_creates_a_staff_account_that_must_change_its_password(admin_client, 
             "new-name": "孙老师",
             "new-username": "s1_sun",
             "new-mobile": "13712345678",
-            "new-password": "Qiu-2026-tian!",
             "new-role": Role.CLASS_TEACHER,
             "new-class_group": group.pk,
             "create_account": "1",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 200 and "激活码" in html(response)
     user = User.objects.get(username="s1_sun")
-    assert user.must_change_password and user.check_password("Qiu-2026-tian!")
+    assert not user.has_usable_password()
+    assert user.activation_codes.filter(used_at=None, revoked_at=None).count() == 1
     assert Membership.objects.get(class_group=group, role=Role.CLASS_TEACHER).user == user
     assert AuditEvent.objects.filter(verb="user.create", target_id=str(user.pk)).exists()
 
@@ -367,10 +367,10 @@ def test_it_adds_a_guardian_to_a_student(admin_client, demo):
         url("guardian-add", student_code=child.code),
         {"name": "刘建军", "relationship": "父亲", "mobile": "13655556666"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200 and "激活码" in html(response)  # the slip to print
     guardian = Guardian.objects.get(mobile="13655556666")
     assert Guardianship.objects.filter(guardian=guardian, student=child, relationship="父亲").exists()
-    assert guardian.user.must_change_password
+    assert not guardian.user.has_usable_password()
     response = admin_client.post(
         url("guardian-add", student_code=child.code), {"name": "王", "relationship": "父亲", "mobile": "123"}
     )

@@ -27,6 +27,7 @@ from schools.models import (
     AuthorizedPickup,
     ClassGroup,
     Guardian,
+    GuardianLink,
     Membership,
     Region,
     RosterImport,
@@ -67,6 +68,8 @@ OBJECT_KWARGS = {
     "membership_code": (Membership, "code", access.memberships_for),
     "notification_id": (Notification, "pk", lambda user: Notification.objects.filter(recipient=user)),
     "import_code": (RosterImport, "code", access.roster_imports_for),
+    # F13: a school's request that an existing account confirm a child: only its holder answers it.
+    "link_code": (GuardianLink, "code", lambda user: GuardianLink.objects.filter(user=user)),
     "term_code": (Term, "code", activity_selectors.terms_for),
     "venue_code": (Venue, "code", activity_selectors.venues_for),
     "activity_code": (Activity, "code", activity_selectors.activities_for),

@@ -36,6 +36,8 @@ URLS = {
     # --- project and accounts
     "healthz": "public",
     "login": "public",
+    # F13: first sign-in (or a new password) with a one-time activation code from the school.
+    "activate": "public",
     "set-language": "public",
     "home": EVERYONE,
     "logout": EVERYONE,
@@ -76,6 +78,12 @@ URLS = {
     "schools:roster-import-progress": ADMIN,
     "schools:roster-export": ADMIN,
     "schools:roster-template": ADMIN,
+    # F13: activation slips and codes; a school's request that an account holder confirm a child
+    # (answered only by its holder, whatever their roles).
+    "schools:activation-slips": ADMIN,
+    "schools:guardian-activation-reissue": ADMIN,
+    "schools:staff-activation-reissue": ADMIN,
+    "schools:guardian-link-decide": EVERYONE,
     # --- activities
     "activities:term-list": ADMIN,
     "activities:term-create": ADMIN,
