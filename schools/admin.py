@@ -162,3 +162,40 @@ class LoginLockoutAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- activation codes and pending guardian links (schools/activation.py) ---------------------
+from schools.models import ActivationCode, GuardianLink  # noqa: E402
+
+
+@admin.register(ActivationCode)
+class ActivationCodeAdmin(admin.ModelAdmin):
+    """Codes are stored as digests: the admin shows their state, never a code (reissue: school page)."""
+
+    list_display = ["user", "created", "expires_at", "failures", "used_at", "revoked_at"]
+    list_filter = ["created", "used_at", "revoked_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "issued_by", "created", "expires_at", "failures", "used_at", "revoked_at"]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GuardianLink)
+class GuardianLinkAdmin(admin.ModelAdmin):
+    """A school's request to link an existing account to a child; the account holder answers it."""
+
+    list_display = ["student", "relationship", "status", "created"]
+    list_filter = ["status", "created"]
+    search_fields = ["student__name"]
+    raw_id_fields = ["student", "user", "requested_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
