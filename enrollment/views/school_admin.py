@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from audit import services as audit
 from enrollment import forms, selectors, services
 from enrollment.models import Application, EnrollmentWindow, Placement
 from schools.decorators import role_required
@@ -139,6 +140,11 @@ def survey(request, term_code):
 def placement(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
     board = selectors.placement_board(term)
+    placements = [p for g in board.groups for p in (*g.placed, *g.waiting)]
+    audit.access_log(
+        request=request,
+        targets=[p.application.student for p in placements] + [a.student for a in board.unplaced],
+    )
     return render(
         request,
         "enrollment/admin/placement.html",
