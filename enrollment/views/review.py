@@ -111,9 +111,8 @@ def detail(request, application_code):
             if request.POST.get("next") == "queue":
                 return redirect("enrollment:review")
             return redirect("enrollment:review-detail", application_code=application.code)
-    if request.method == "GET":
-        # PIPL: a view of a child's application (priority data included) is logged.
-        audit.access_log(request=request, targets=[application, application.student])
+    # PIPL: a view of a child's application (priority data included) is logged.
+    audit.access_log(request=request, targets=[application, application.student])
     application = selectors.review_detail(application)
     return render(
         request,
