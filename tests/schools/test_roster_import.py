@@ -533,7 +533,7 @@ def test_it_exports_only_the_schools_own_students_and_neutralises_formulas(
     Student.objects.filter(pk=child.pk).update(other_priority_note='=HYPERLINK("http://x","点我")')
     Guardian.objects.filter(mobile="13900000001").update(name="@SUM(1+1)")
     # 8, plus the access log of every child exported (F12): their codes, and the insert in SQLite's
-    # batches of 199 rows (one batch of 2,000 on PostgreSQL).
+    # batches of 199 rows (one statement on PostgreSQL).
     with django_assert_max_num_queries(10):
         response = admin.get(reverse("schools:roster-export"))
     assert response.status_code == 200
