@@ -211,6 +211,7 @@ def second_round_open(request, term_code):
 def placement_move(request, placement_code):
     placement = selectors.placement_to_manage_get(user=request.user, code=placement_code)
     term = placement.group.term
+    audit.access_log(request=request, targets=[placement.application.student])
     if placement.status == Placement.Status.RELEASED:
         messages.info(request, _("This place has been released; there is nothing to move."))
         return redirect("enrollment:admin-placement", term_code=term.code)

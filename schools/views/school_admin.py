@@ -241,6 +241,7 @@ def student_detail(request, student_code):
 def student_edit(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
+    audit.access_log(request=request, targets=[student])
     initial = {
         field: getattr(student, field)
         for field in (
@@ -289,6 +290,7 @@ def student_edit(request, student_code):
 def guardian_add(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
+    audit.access_log(request=request, targets=[student])
     form = forms.GuardianAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -348,6 +350,7 @@ def pickup_list(request):
 def pickup_restrict(request, pickup_code):
     pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
     ctx = _school_context(request, pickup.student.school)
+    audit.access_log(request=request, targets=[pickup.student])
     form = forms.PickupRestrictForm(request.POST or None, initial={"reason": pickup.restriction_reason})
     if request.method == "POST" and form.is_valid():
         try:
