@@ -45,14 +45,14 @@ class AccessLoggedAdmin:
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
         if changelist is not None:
             self._log_children(request, changelist.result_list)
         return response
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         response = super().changeform_view(request, object_id, form_url, extra_context)
-        original = getattr(response, "context_data", {}).get("original")
+        original = (getattr(response, "context_data", None) or {}).get("original")
         if original is not None and original.pk is not None:
             self._log_children(request, [original])
         return response
