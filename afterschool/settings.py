@@ -370,6 +370,10 @@ RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
 PRIVACY_HOOKS = {
     "priority_clear": ["enrollment.privacy.priority_clear"],
     "applications_expire": ["enrollment.privacy.applications_expire"],
+    # A child anonymised: their releases, refused pick-ups and safety alerts (returns counts by kind).
+    "student_anonymise": ["safety.privacy.student_anonymise"],
+    # Gate-register visitors who came in before their school's cutoff.
+    "visitors_expire": ["safety.privacy.visitors_expire"],
 }
 
 # Demo accounts (seed_demo) share one password; override it outside a laptop.
@@ -379,3 +383,6 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-2026")
 # which a confirmed import runs on a Celery worker with a progress bar instead of in the request.
 ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 ROSTER_IMPORT_SYNC_ROWS = env.int("ROSTER_IMPORT_SYNC_ROWS", default=500)
+# Hours an uploaded roster file that was checked and never confirmed, or failed, is kept before the
+# daily retention job deletes it with the error list that quotes its cells (privacy.retention).
+ROSTER_IMPORT_KEEP_HOURS = env.int("ROSTER_IMPORT_KEEP_HOURS", default=48)

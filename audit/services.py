@@ -1,5 +1,7 @@
 """Write audit rows. Services call these inside their own transaction."""
 
+from collections.abc import Iterable
+
 from django.db import models
 
 from audit.models import AccessLog, AuditEvent
@@ -42,3 +44,31 @@ def access_record_many(*, user, targets: list[models.Model], path: str) -> int:
         rows.append(AccessLog(user=user, target_type=target_type, target_id=target_id, path=path[:300]))
     AccessLog.objects.bulk_create(rows)
     return len(rows)
+
+
+# --- the access log of every page that shows children's data (F12/F13) ------------------------
+
+STUDENT = "schools.student"
+
+
+def access_log(*, request, targets: Iterable[models.Model] = (), student_codes: Iterable = ()) -> int:
+    """PIPL: the page of `request` showed these records (a child, an application …) and the
+    children whose public codes are `student_codes`. One row per distinct record, all in one
+    insert, whatever the page's size; nothing for an anonymous request, nor for a POST (a form
+    shown again with its errors follows the GET that logged the same children; the service a POST
+    calls writes its own audit row). Raises nothing of its own.
+
+    Every view of a child's data calls this once with what it rendered (lists, roll call, board,
+    exports); the Django admin does it through audit.admin.AccessLoggedAdmin. The guardian's page
+    "who viewed my child" (schools.selectors_access_log.child_access_log) reads the `schools.student` rows."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.method not in ("GET", "HEAD"):
+        return 0
+    keys = dict.fromkeys([_key(t) for t in targets] + [(STUDENT, str(c)) for c in student_codes])
+    path = request.path[:300]  # not the query string: a search may be a child's name
+    # One statement on PostgreSQL up to 10,000 children, a large school's roster export (SQLite
+    # splits it at 999 variables).
+    AccessLog.objects.bulk_create(
+        [AccessLog(user=user, target_type=t, target_id=i, path=path) for t, i in keys], batch_size=10_000
+    )
+    return len(keys)

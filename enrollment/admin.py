@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin import AccessLoggedAdmin
 from enrollment.models import (
     Application,
     Choice,
@@ -53,7 +54,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(NoAddAdmin):
+class SurveyResponseAdmin(AccessLoggedAdmin, NoAddAdmin):
     list_display = ["survey", "student", "wants_service", "days", "latest_pickup"]
     list_filter = ["wants_service"]
     search_fields = ["student__name"]
@@ -72,7 +73,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(NoAddAdmin):
+class ApplicationAdmin(AccessLoggedAdmin, NoAddAdmin):
     list_display = ["student", "term", "status", "second_round", "submitted_at", "reviewed_by"]
     list_filter = ["status", "second_round", "term__school"]
     search_fields = ["student__name", "guardian__name"]
@@ -81,14 +82,14 @@ class ApplicationAdmin(NoAddAdmin):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(NoAddAdmin):
+class ChoiceAdmin(AccessLoggedAdmin, NoAddAdmin):
     list_display = ["application", "rank", "group"]
     list_filter = ["rank"]
     search_fields = ["application__student__name", "group__name"]
 
 
 @admin.register(Placement)
-class PlacementAdmin(NoAddAdmin):
+class PlacementAdmin(AccessLoggedAdmin, NoAddAdmin):
     list_display = ["application", "group", "status", "position", "changed"]
     list_filter = ["status", "group__term__school"]
     search_fields = ["application__student__name", "group__name"]

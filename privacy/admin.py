@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.admin import ReadOnlyAdmin
+from audit.admin import AccessLoggedAdmin, ReadOnlyAdmin
 from privacy import services
 from privacy.models import ConsentRecord, DeletionLog, PrivacyNotice, RetentionPolicy
 
@@ -21,7 +21,7 @@ class PrivacyNoticeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyAdmin):
+class ConsentRecordAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["given_at", "guardian", "student", "purpose", "notice", "withdrawn_at"]
     list_filter = ["purpose", "notice", "withdrawn_at"]
     list_select_related = ["guardian", "student", "notice"]

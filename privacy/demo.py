@@ -1,8 +1,15 @@
 """Demo privacy notice (version 1) and the consent records of s1's guardians: the child's data for
-every child, the priority-group data for children with a priority group. Idempotent."""
+every child, the priority-group data for children with a priority group; and a week of access-log
+rows for s1's 三年级(1)班, so that s1_parent's "who viewed your child's data" page for 刘子涵 has
+entries. Idempotent."""
 
+import datetime
+
+from django.utils import timezone
+
+from audit.models import AccessLog
 from privacy.models import ConsentRecord, PrivacyNotice
-from schools.models import Guardianship, School, User
+from schools.models import ClassGroup, Guardianship, School, Student, User
 
 TITLE = "课后服务平台个人信息保护告知书"
 BODY = (
@@ -18,7 +25,42 @@ BODY = (
 )
 
 
+# (username, days before today, hour, page) — what the school's staff typically open in a week.
+ACCESS_DEMO = [
+    ("s1_head31", 6, 8, "/"),
+    ("s1_head31", 5, 8, "/"),
+    ("s1_admin", 4, 10, "/school/manage/students/"),
+    ("s1_head31", 3, 8, "/"),
+    ("s1_admin", 2, 15, "/safety/still-here/"),
+    ("s1_head31", 1, 8, "/"),
+]
+
+
+def access_log_build(out=None) -> None:
+    """The class's children as the class teacher's home page and the school admin's pages log them."""
+    group = ClassGroup.objects.filter(school__identifier="4101020001", grade=3, number=1).first()
+    users = {u.username: u for u in User.objects.filter(username__in={row[0] for row in ACCESS_DEMO})}
+    if group is None or len(users) < 2:
+        return
+    codes = [str(c) for c in Student.objects.filter(class_group=group).values_list("code", flat=True)]
+    if AccessLog.objects.filter(user=users["s1_head31"], target_id__in=codes).exists():
+        return
+    today = timezone.localdate()
+    for username, days, hour, path in ACCESS_DEMO:
+        day = today - datetime.timedelta(days=days)
+        at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 5)))
+        user = users[username]
+        rows = AccessLog.objects.bulk_create(
+            [AccessLog(user=user, target_type="schools.student", target_id=c, path=path) for c in codes]
+        )
+        # `at` is stamped at insert; the demo's history is back-dated once, here (append-only in code).
+        AccessLog._base_manager.filter(pk__in=[r.pk for r in rows]).update(at=at)
+    if out:
+        out.write(f"Privacy: {len(ACCESS_DEMO)} page views of {group.display_name} in the access log.")
+
+
 def build(out=None) -> None:
+    access_log_build(out)
     notice = PrivacyNotice.objects.filter(version=1).first()
     if notice is None:
         notice = PrivacyNotice.objects.create(

@@ -135,6 +135,11 @@ class DeletionLog(models.Model):
         GUARDIAN = "guardian", _("guardians")
         PICKUP = "pickup", _("pick-up persons")
         APPLICATION = "application", _("applications' priority-group data")
+        RELEASE = "release", _("releases and refused pick-ups")
+        ALERT = "alert", _("safety alerts")
+        NOTIFICATION = "notification", _("notifications")
+        VISITOR = "visitor", _("gate-register visitors")
+        ROSTER_IMPORT = "import", _("roster-import files")
 
     run = models.UUIDField(_("run"))
     at = models.DateTimeField(_("time"), auto_now_add=True)
@@ -148,7 +153,19 @@ class DeletionLog(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["student", "guardian", "pickup", "application"]),
+                condition=models.Q(
+                    kind__in=[
+                        "student",
+                        "guardian",
+                        "pickup",
+                        "application",
+                        "release",
+                        "alert",
+                        "notification",
+                        "visitor",
+                        "import",
+                    ]
+                ),
                 name="deletionlog_kind_valid",
             )
         ]

@@ -3,7 +3,7 @@ append-only history: their admins are read-only (no add, change or delete)."""
 
 from django.contrib import admin
 
-from audit.admin import ReadOnlyAdmin
+from audit.admin import AccessLoggedAdmin, ReadOnlyAdmin
 
 # --- attendance, leave, handover, release (F5) -----------------------------------------------
 from safety.models import (  # noqa: E402
@@ -37,7 +37,7 @@ from safety.models import (  # noqa: E402
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyAdmin):
+class AttendanceAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["marked_at", "session", "student", "status", "revision", "marked_by"]
     list_filter = ["status", "marked_at"]
     search_fields = ["student__name"]
@@ -45,7 +45,7 @@ class AttendanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Leave)
-class LeaveAdmin(ReadOnlyAdmin):
+class LeaveAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["student", "start", "end", "session", "reason", "reported_by", "reported_at"]
     list_filter = ["start"]
     search_fields = ["student__name"]
@@ -53,7 +53,7 @@ class LeaveAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LeaveCancellation)
-class LeaveCancellationAdmin(ReadOnlyAdmin):
+class LeaveCancellationAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["leave", "cancelled_by", "cancelled_at"]
     list_filter = ["cancelled_at"]
     search_fields = ["leave__student__name"]
@@ -75,7 +75,7 @@ class HandoverConfirmationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PickupCode)
-class PickupCodeAdmin(ReadOnlyAdmin):
+class PickupCodeAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = [
         "issued_at",
         "student",
@@ -92,7 +92,7 @@ class PickupCodeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Release)
-class ReleaseAdmin(ReadOnlyAdmin):
+class ReleaseAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["released_at", "student", "to", "person_name", "verification", "released_by"]
     list_filter = ["to", "verification", "date"]
     search_fields = ["student__name", "person_name"]
@@ -100,21 +100,21 @@ class ReleaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReleaseRefusal)
-class ReleaseRefusalAdmin(ReadOnlyAdmin):
+class ReleaseRefusalAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["refused_at", "student", "person_name", "reason", "refused_by"]
     list_filter = ["reason", "date"]
     search_fields = ["student__name", "person_name"]
 
 
 @admin.register(CareTransfer)
-class CareTransferAdmin(ReadOnlyAdmin):
+class CareTransferAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["moved_at", "student", "from_session", "to_session", "moved_by"]
     list_filter = ["date"]
     search_fields = ["student__name"]
 
 
 @admin.register(CareAlert)
-class CareAlertAdmin(ReadOnlyAdmin):
+class CareAlertAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["created", "school", "kind", "detail"]
     list_filter = ["kind", "date"]
     search_fields = ["detail", "student__name"]
@@ -211,7 +211,7 @@ class IncidentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IncidentChild)
-class IncidentChildAdmin(ReadOnlyAdmin):
+class IncidentChildAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["incident", "student"]
     list_filter = ["incident__severity"]
     search_fields = ["incident__school__name", "student__name"]

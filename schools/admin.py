@@ -1,9 +1,12 @@
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AccessLoggedAdmin, ReadOnlyPermissions
 from schools import services
 from schools.models import (
     AuthorizedPickup,
@@ -16,6 +19,10 @@ from schools.models import (
     Student,
     User,
 )
+from schools.phones import normalise_text
+
+# The masked 学籍号 shows its last 4 characters; the admin searches by up to 6 of them.
+STUDENT_NUMBER_TAIL = re.compile(r"[0-9X]{4,6}")
 
 
 @admin.register(User)
@@ -81,19 +88,32 @@ class GuardianshipInline(admin.TabularInline):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["name", "gender", "class_group", "school", "masked_student_number", "active"]
     list_filter = ["school", "class_group__grade", "gender", "left_behind", "migrant", "active"]
-    search_fields = ["name", "student_number"]
+    # By name, or by the last characters of the 学籍号 that the list shows (…1236), never by the
+    # whole number: a full 学籍号 is the child's ID number (birth date, birth place), and a search
+    # box that takes it answers "is this child here, and where?" for a number found elsewhere, and
+    # leaves it in the URL (?q=…), the browser's history and the web server's access log.
+    search_fields = ["name"]
+    search_help_text = _("Name, or the last 4 to 6 characters of the national student number.")
     list_select_related = ["school", "class_group"]
     raw_id_fields = ["class_group", "school"]
     inlines = [GuardianshipInline]
     exclude = ["student_number"]
     readonly_fields = ["masked_student_number"]
 
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        tail = normalise_text(search_term).replace(" ", "").upper()
+        if STUDENT_NUMBER_TAIL.fullmatch(tail):
+            results = results | queryset.filter(student_number__endswith=tail)
+        return results, may_have_duplicates
+
 
 @admin.register(Guardian)
-class GuardianAdmin(admin.ModelAdmin):
+class GuardianAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+    access_student_path = "guardianship__student"  # the children listed inline
     list_display = ["name", "mobile", "user"]
     list_filter = ["guardianship__relationship"]
     search_fields = ["name", "mobile", "user__username"]
@@ -102,7 +122,7 @@ class GuardianAdmin(admin.ModelAdmin):
 
 
 @admin.register(Guardianship)
-class GuardianshipAdmin(admin.ModelAdmin):
+class GuardianshipAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["guardian", "student", "relationship"]
     list_filter = ["relationship"]
     search_fields = ["guardian__name", "student__name"]
@@ -110,7 +130,7 @@ class GuardianshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuthorizedPickup)
-class AuthorizedPickupAdmin(admin.ModelAdmin):
+class AuthorizedPickupAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["name", "relationship", "student", "valid_from", "valid_until", "ended_at", "restricted"]
     list_filter = ["restricted", "relationship", "valid_from"]
     search_fields = ["name", "mobile", "student__name"]
@@ -169,7 +189,7 @@ from schools.models import ActivationCode, GuardianLink  # noqa: E402
 
 
 @admin.register(ActivationCode)
-class ActivationCodeAdmin(admin.ModelAdmin):
+class ActivationCodeAdmin(ReadOnlyPermissions, admin.ModelAdmin):
     """Codes are stored as digests: the admin shows their state, never a code (reissue: school page)."""
 
     list_display = ["user", "created", "expires_at", "failures", "used_at", "revoked_at"]
@@ -178,24 +198,12 @@ class ActivationCodeAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "issued_by", "created", "expires_at", "failures", "used_at", "revoked_at"]
     exclude = ["digest"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(GuardianLink)
-class GuardianLinkAdmin(admin.ModelAdmin):
+class GuardianLinkAdmin(AccessLoggedAdmin, ReadOnlyPermissions, admin.ModelAdmin):
     """A school's request to link an existing account to a child; the account holder answers it."""
 
     list_display = ["student", "relationship", "status", "created"]
     list_filter = ["status", "created"]
     search_fields = ["student__name"]
     raw_id_fields = ["student", "user", "requested_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,8 +1,10 @@
-"""Second factor (TOTP, django-otp) for school admins and bureau officers (F10).
+"""Second factor (TOTP, django-otp) for school admins, bureau officers and every account that
+may open the Django admin (F10, F13).
 
 `OTP_REQUIRED` switches the requirement on (production default; off on a developer machine and in
 the demo so that `make run` and the demo accounts keep working); `OTP_REQUIRED_ROLES` names the
-roles it applies to. Parents and teachers are never asked.
+roles it applies to. Any `is_staff` account (superusers included) needs it too, whatever its roles:
+the Django admin reaches every school's children. Parents and teachers are never asked.
 """
 
 import segno
@@ -19,6 +21,8 @@ def required(user) -> bool:
     """Whether this signed-in user must pass a second factor before any other page."""
     if not settings.OTP_REQUIRED or not user.is_authenticated:
         return False
+    if user.is_staff or user.is_superuser:
+        return True
     return access.has_role(user, *settings.OTP_REQUIRED_ROLES)
 
 

@@ -53,6 +53,7 @@ urlpatterns += [
     path("manage/settings/", school_admin.school_settings, name="school-settings"),
     path("family/children/<uuid:student_code>/", family.child, name="family-child"),
     path("family/children/<uuid:student_code>/pickups/add/", family.pickup_add, name="family-pickup-add"),
+    path("family/children/<uuid:student_code>/access/", family.child_access, name="family-child-access"),
     path("family/pickups/<uuid:pickup_code>/end/", family.pickup_end, name="family-pickup-end"),
 ]
 

@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from audit.admin import ReadOnlyAdmin
+from audit.admin import AccessLoggedAdmin, ReadOnlyAdmin
 from subsidies.models import (
     Budget,
     Claim,
@@ -74,7 +74,7 @@ class ComplaintNoteInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyAdmin):
+class ComplaintAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["school", "kind", "status", "created", "shared_at"]
     list_filter = ["kind", "status"]
     search_fields = ["school__name"]
@@ -89,7 +89,7 @@ class ClaimLineAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ComplaintNote)
-class ComplaintNoteAdmin(ReadOnlyAdmin):
+class ComplaintNoteAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     list_display = ["complaint", "author", "created"]
     list_filter = ["created"]
     search_fields = ["text"]

@@ -129,7 +129,9 @@ _LOG_RECORDS: list[str] = []
 class _Collect(logging.Handler):
     def emit(self, record):
         try:
-            _LOG_RECORDS.append(f"{record.name}: {record.getMessage()}")
+            # The traceback and stack too (masked by audit.logging on the handlers that run first).
+            extra = "\n".join(t for t in (record.exc_text, record.stack_info) if t)
+            _LOG_RECORDS.append(f"{record.name}: {record.getMessage()}\n{extra}".rstrip())
         except Exception:  # a malformed record is not ours to judge here
             pass
 

@@ -36,6 +36,9 @@ def queue(request):
         status = Application.Status.SUBMITTED
     terms = selectors.review_terms(user=request.user, today=timezone.localdate())
     counts = selectors.review_counts(user=request.user, terms=terms)
+    applications = selectors.review_queue(user=request.user, terms=terms, status=status)
+    # PIPL: the queue shows each child's name, class and priority groups.
+    audit.access_log(request=request, targets=[a.student for a in applications])
     return render(
         request,
         "enrollment/review_queue.html",
@@ -43,7 +46,7 @@ def queue(request):
             "terms": terms,
             "status": status,
             "tabs": [(s, Application.Status(s).label, counts.get(s, 0)) for s in TABS],
-            "applications": selectors.review_queue(user=request.user, terms=terms, status=status),
+            "applications": applications,
             "pending": status == Application.Status.SUBMITTED,
         },
     )
@@ -108,9 +111,8 @@ def detail(request, application_code):
             if request.POST.get("next") == "queue":
                 return redirect("enrollment:review")
             return redirect("enrollment:review-detail", application_code=application.code)
-    if request.method == "GET":
-        # PIPL: a view of a child's application (priority data included) is logged.
-        audit.access_record(user=request.user, target=application, path=request.path)
+    # PIPL: a view of a child's application (priority data included) is logged.
+    audit.access_log(request=request, targets=[application, application.student])
     application = selectors.review_detail(application)
     return render(
         request,

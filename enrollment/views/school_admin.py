@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from audit import services as audit
 from enrollment import forms, selectors, services
 from enrollment.models import Application, EnrollmentWindow, Placement
 from schools.decorators import role_required
@@ -201,6 +202,11 @@ def survey(request, term_code):
 def placement(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
     board = selectors.placement_board(term)
+    placements = [p for g in board.groups for p in (*g.placed, *g.waiting)]
+    audit.access_log(
+        request=request,
+        targets=[p.application.student for p in placements] + [a.student for a in board.unplaced],
+    )
     return render(
         request,
         "enrollment/admin/placement.html",
@@ -267,6 +273,7 @@ def second_round_open(request, term_code):
 def placement_move(request, placement_code):
     placement = selectors.placement_to_manage_get(user=request.user, code=placement_code)
     term = placement.group.term
+    audit.access_log(request=request, targets=[placement.application.student])
     if placement.status == Placement.Status.RELEASED:
         messages.info(request, _("This place has been released; there is nothing to move."))
         return redirect("enrollment:admin-placement", term_code=term.code)

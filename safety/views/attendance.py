@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from audit import services as audit
 from safety import forms_attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as attendance_services
@@ -41,6 +42,8 @@ def today(request):
 
 def _session_page(request, session, *, confirm_forms=None):
     roster = selectors.roster(session, with_refusals=True)
+    # PIPL: the page names the children on leave (the others are counted, not named).
+    audit.access_log(request=request, targets=[c.student for c in roster.on_leave])
     confirm_forms = confirm_forms or {}
     pending = [
         (
@@ -113,6 +116,7 @@ def roll_call(request, session_code):
     session = selectors.get_session_for_user(request.user, session_code)
     roster = selectors.roster(session)
     form = forms.RollCallForm(request.POST if request.method == "POST" else None, children=roster.roll)
+    audit.access_log(request=request, targets=[c.student for c in roster.roll])  # PIPL: each child named
     if request.method == "POST" and form.is_valid():
         try:
             result = attendance_services.roll_call_save(
@@ -241,6 +245,11 @@ def class_day(request, class_code):
                     session_code=item.roster.session.code, initial={"count": item.expected}
                 )
         rows.append((item, form))
+    leaves = selectors.class_leaves(class_group=class_group, start=day)
+    audit.access_log(
+        request=request,
+        targets=[c.student for item in sessions for c in item.children] + [leave.student for leave in leaves],
+    )
     return render(
         request,
         "safety/attendance/class_day.html",
@@ -248,7 +257,7 @@ def class_day(request, class_code):
             "class_group": class_group,
             "today": day,
             "rows": rows,
-            "leaves": selectors.class_leaves(class_group=class_group, start=day),
+            "leaves": leaves,
         },
         status=400 if bound is not None and bound.errors else 200,
     )

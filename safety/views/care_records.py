@@ -36,6 +36,12 @@ def records(request):
         group = next((g for g in groups if str(g.code) == form.cleaned_data["group"]), None)
         class_group = next((c for c in classes if str(c.code) == form.cleaned_data["class_group"]), None)
     data = selectors.records_day(school=school, day=day, group=group, class_group=class_group)
+    audit.access_log(
+        request=request,
+        targets=[c.student for r in data.rosters for c in r.children]
+        + [r.student for r in data.refusals]
+        + [a.student for a in data.alerts if a.student_id],
+    )
     start = day - datetime.timedelta(days=day.isoweekday() - 1)
     export = forms.ExportForm(
         initial={
@@ -71,8 +77,8 @@ def records_export(request):
     items = selectors.records_range(school=school, start=start, end=end, group=group, class_group=class_group)
     buffer = io.BytesIO()
     exports.records_workbook(items).save(buffer)
-    # PIPL: an export of children's records is logged like a view of them.
-    audit.access_record(user=request.user, target=school, path=request.get_full_path())
+    # PIPL: an export of children's records is logged like a view of them, child by child.
+    audit.access_log(request=request, targets=[school, *(c.student for r in items for c in r.children)])
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="attendance-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
     return response

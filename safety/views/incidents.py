@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.models import Venue
+from audit import services as audit
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import incidents as services
@@ -105,15 +106,18 @@ def _detail(request, incident, *, follow_up_form=None, bureau_form=None, status=
     follow_ups = selectors.incident_follow_ups(incident)
     bureau_told = bool(incident.bureau_notified_at) or any(f.kind == "bureau" for f in follow_ups)
     recipients = selectors.incident_recipients(incident)
+    children = (
+        selectors.incident_children(incident) if selectors.may_see_children(request.user, incident) else None
+    )
+    # PIPL: the children named on the report (bureaus up the chain see no names: nothing to log).
+    audit.access_log(request=request, targets=[c.student for c in children or []])
     return render(
         request,
         "safety/records/incident_detail.html",
         {
             "school": incident.school,
             "incident": incident,
-            "children": selectors.incident_children(incident)
-            if selectors.may_see_children(request.user, incident)
-            else None,
+            "children": children,
             "children_count": incident.children_involved.count(),
             "follow_ups": follow_ups,
             "bureau_told": bureau_told,

@@ -28,6 +28,7 @@ board_required = role_required(Role.SCHOOL_ADMIN, Role.GATE_GUARD)
 def release_list(request, session_code):
     session = selectors.get_session_for_user(request.user, session_code)
     roster = selectors.roster(session, with_refusals=True)
+    audit.access_log(request=request, targets=[c.student for c in roster.children])
     return render(
         request,
         "safety/attendance/release_list.html",
@@ -44,6 +45,7 @@ def release_child(request, session_code, student_code):
     child = next((c for c in roster.children if c.student.pk == student.pk), None)
     if child is None:
         raise Http404
+    audit.access_log(request=request, targets=[student])
     day = session.date
     people = selectors.pickup_list(students=[student], day=day)[student.pk]
     targets = selectors.transfer_choices(session=session)
@@ -146,6 +148,12 @@ def still_here(request):
     school = _pick_school(request, schools)
     board = selectors.board(
         school=school, now=timezone.now(), grace_minutes=services.UNRELEASED_GRACE_MINUTES
+    )
+    audit.access_log(
+        request=request,
+        targets=[row.child.student for row in board.rows]
+        + [c.student for c in board.unaccounted]
+        + [a.student for a in board.alerts if a.student_id],
     )
     return render(
         request,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit import services as audit
-from schools import forms, selectors, services
+from schools import forms, selectors, selectors_access_log, services
 from schools.decorators import role_required
 from schools.models import Role
 
@@ -23,6 +23,20 @@ def child(request, student_code):
     audit.access_record(user=request.user, target=student, path=request.path)
     pickups = selectors.family_child_pickups(user=request.user, student=student)
     return render(request, "schools/family/child.html", {"student": student, "pickups": pickups})
+
+
+@require_http_methods(["GET"])
+@parent_required
+def child_access(request, student_code):
+    """Who viewed the child's data, when and on which page (PIPL 知情权)."""
+    student = selectors.family_child_get(user=request.user, code=student_code)
+    audit.access_log(request=request, targets=[student])
+    page, rows = selectors_access_log.child_access_log(
+        student=student, viewer=request.user, page_number=request.GET.get("page")
+    )
+    return render(
+        request, "schools/family/child_access.html", {"student": student, "page": page, "rows": rows}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from audit import services as audit
 from schools import selectors, selectors_home, services
 from schools.decorators import role_required
 from schools.models import Role
@@ -18,6 +19,11 @@ from schools.models import Role
 def home(request):
     today = timezone.localdate()
     sections = selectors_home.home_sections(user=request.user, today=today)
+    # PIPL: the class teacher's roster shows each child's data (a family's own children excepted).
+    audit.access_log(
+        request=request,
+        targets=[s for roster in sections.get("class_teacher", []) for s in roster.class_group.roster],
+    )
     links = selectors.guardian_links_pending(user=request.user)
     return render(request, "schools/home.html", {"today": today, "guardian_links": links, **sections})
 

@@ -129,8 +129,12 @@ def roster_import_progress(request, import_code):
 def roster_export(request):
     school = _school_context(request)["school"]
     data, _count = roster.roster_export_xlsx(school=school)
-    # The school's own full records of children: who took them is logged (PIPL).
-    audit.access_record(user=request.user, target=school, path=request.get_full_path())
+    # The school's own full records of children: who took them is logged, child by child (PIPL).
+    audit.access_log(
+        request=request,
+        targets=[school],
+        student_codes=roster.roster_export_queryset(school=school).values_list("code", flat=True),
+    )
     name = f"花名册-{school.name}-{timezone.localdate():%Y%m%d}.xlsx"
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, name)

@@ -107,6 +107,7 @@ def class_detail(request, class_code):
         messages.success(request, _("The class teacher has been set."))
         return redirect("schools:class-detail", class_code=group.code)
     roster = list(selectors.class_roster(user=request.user, class_group=group))
+    audit.access_log(request=request, targets=roster)
     return render(
         request,
         "schools/admin/class_detail.html",
@@ -225,11 +226,9 @@ def student_list(request):
         class_group=data.get("class_group"),
         priority=data.get("priority", ""),
     )
-    return render(
-        request,
-        "schools/admin/student_list.html",
-        {**ctx, "form": form, "page": _page(request, students)},
-    )
+    page = _page(request, students)
+    audit.access_log(request=request, targets=page)  # PIPL: the children listed on this page
+    return render(request, "schools/admin/student_list.html", {**ctx, "form": form, "page": page})
 
 
 @require_http_methods(["GET"])
@@ -238,7 +237,7 @@ def student_detail(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
     # PIPL: who looked at a child's record is kept.
-    audit.access_record(user=request.user, target=student, path=request.path)
+    audit.access_log(request=request, targets=[student])
     record = selectors.student_record(user=request.user, student=student)
     return render(request, "schools/admin/student_detail.html", {**ctx, "student": student, **record})
 
@@ -248,6 +247,7 @@ def student_detail(request, student_code):
 def student_edit(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
+    audit.access_log(request=request, targets=[student])
     initial = {
         field: getattr(student, field)
         for field in (
@@ -296,6 +296,7 @@ def student_edit(request, student_code):
 def guardian_add(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
+    audit.access_log(request=request, targets=[student])
     form = forms.GuardianAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -329,9 +330,9 @@ def guardian_list(request):
     form = forms.GuardianSearchForm(request.GET or None, initial={"school": ctx["school_param"]})
     data = form.cleaned_data if form.is_valid() else {}
     guardians = selectors.guardians_search(user=request.user, school=ctx["school"], q=data.get("q", ""))
-    return render(
-        request, "schools/admin/guardian_list.html", {**ctx, "form": form, "page": _page(request, guardians)}
-    )
+    page = _page(request, guardians)
+    audit.access_log(request=request, targets=[link.student for g in page for link in g.school_links])
+    return render(request, "schools/admin/guardian_list.html", {**ctx, "form": form, "page": page})
 
 
 @require_http_methods(["GET"])
@@ -340,6 +341,7 @@ def guardian_detail(request, guardian_code):
     guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
     ctx = _school_context(request)
     links = selectors.guardian_children(user=request.user, guardian=guardian)
+    audit.access_log(request=request, targets=[link.student for link in links])
     return render(
         request, "schools/admin/guardian_detail.html", {**ctx, "guardian": guardian, "links": links}
     )
@@ -389,6 +391,7 @@ def pickup_list(request):
     )
     page = _page(request, pickups)
     page.object_list = selectors.with_states(page.object_list)
+    audit.access_log(request=request, targets=[p.student for p in page.object_list])
     return render(request, "schools/admin/pickup_list.html", {**ctx, "form": form, "page": page})
 
 
@@ -397,6 +400,7 @@ def pickup_list(request):
 def pickup_restrict(request, pickup_code):
     pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
     ctx = _school_context(request, pickup.student.school)
+    audit.access_log(request=request, targets=[pickup.student])
     form = forms.PickupRestrictForm(request.POST or None, initial={"reason": pickup.restriction_reason})
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,8 +1,11 @@
 """Second factor (F10): enrol an authenticator app, then a code after each password sign-in.
-Only the roles in OTP_REQUIRED_ROLES reach these pages; anyone not (or no longer) owing a code
-is sent home."""
+Only the roles in OTP_REQUIRED_ROLES and is_staff accounts reach these pages; anyone not (or no
+longer) owing a code is sent home."""
+
+from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,7 +15,21 @@ from schools import forms, two_factor
 from schools.decorators import role_required
 from schools.models import Role
 
-otp_roles_required = role_required(Role.SCHOOL_ADMIN, Role.BUREAU_OFFICER)
+_otp_roles = role_required(Role.SCHOOL_ADMIN, Role.BUREAU_OFFICER)
+
+
+def otp_roles_required(view):
+    """School admins, bureau officers and any is_staff account (the Django admin's users); others 404."""
+    by_role = _otp_roles(view)
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_staff:
+            return view(request, *args, **kwargs)
+        return by_role(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _next(request) -> str:

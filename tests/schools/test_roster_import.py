@@ -531,7 +531,9 @@ def test_it_exports_only_the_schools_own_students_and_neutralises_formulas(
     child = demo.child("刘子涵")
     Student.objects.filter(pk=child.pk).update(other_priority_note='=HYPERLINK("http://x","点我")')
     Guardian.objects.filter(mobile="13900000001").update(name="@SUM(1+1)")
-    with django_assert_max_num_queries(8):
+    # 8, plus the access log of every child exported (F12): their codes, and the insert in SQLite's
+    # batches of 199 rows (one statement on PostgreSQL).
+    with django_assert_max_num_queries(10):
         response = admin.get(reverse("schools:roster-export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -558,7 +560,7 @@ def test_it_exports_only_the_schools_own_students_and_neutralises_formulas(
 def test_it_exports_at_a_constant_number_of_queries(admin, demo, django_assert_max_num_queries):
     upload(admin, xlsx([row(i) for i in range(120)]))
     confirm(admin, last_import())
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):  # as above: the access log's codes and insert batches
         response = admin.get(reverse("schools:roster-export"))
     assert response.status_code == 200
 

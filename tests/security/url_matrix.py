@@ -71,6 +71,7 @@ URLS = {
     "schools:pickup-unrestrict": ADMIN,
     "schools:school-settings": ADMIN,
     "schools:family-child": FAMILY,
+    "schools:family-child-access": FAMILY,
     "schools:family-pickup-add": FAMILY,
     "schools:family-pickup-end": FAMILY,
     "schools:roster-import": ADMIN,
