@@ -210,7 +210,6 @@ DESCRIPTIONS = {
 def _purge_due(item: RosterImport) -> bool:
     return bool(
         item.file
-        or item.initial_password_hash
         or item.status == RosterImport.Status.PREVIEWED
         or any(not e.get("expired") for e in item.errors)
     )
@@ -240,7 +239,7 @@ def roster_imports_purge(*, now: datetime.datetime) -> int:
             errors = [{"row": None, "column": "", "message": message, "value": "", "expired": True}]
         with transaction.atomic():
             updated = RosterImport.objects.filter(pk=item.pk, status=item.status).update(
-                file="", errors=errors, initial_password_hash="", status=status, finished=item.finished or now
+                file="", errors=errors, status=status, finished=item.finished or now
             )
             if updated and item.file:
                 name, storage = item.file.name, item.file.storage

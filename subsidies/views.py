@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.models import Provider
+from audit import services as audit
 from schools import access
 from schools import selectors as school_selectors
 from schools.decorators import role_required
@@ -589,6 +590,9 @@ def _complaint_page(request, complaint, *, note_form=None, reply_form=None, shar
     else:
         mode = "school"
     context = {"complaint": complaint, "mode": mode}
+    if mode == "bureau" or (mode == "school" and complaint.share_identity):
+        # PIPL: the page names the child (to the bureau always, to the school when the guardian agreed).
+        audit.access_log(request=request, targets=[complaint.student])
     if mode == "bureau":
         code = {"complaint_code": complaint.code}
         context.update(

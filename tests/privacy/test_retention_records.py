@@ -32,7 +32,6 @@ def roster_import(demo, status, *, hours_ago, with_file=True, errors=()):
         status=status,
         total_rows=2,
         errors=list(errors),
-        initial_password_hash="argon2$x" if status == RosterImport.Status.PREVIEWED else "",
     )
     if with_file:
         item.file.save(
@@ -66,13 +65,13 @@ def test_stale_roster_import_files_are_deleted_after_the_set_time(
     assert files[fresh.pk].exists()
     for item in (previewed, failed, rejected):
         item.refresh_from_db()
-        assert not item.file and not item.initial_password_hash
+        assert not item.file
         assert "王小明" not in str(item.errors) and "1390000001" not in str(item.errors)
     assert previewed.status == RosterImport.Status.REJECTED  # can no longer be confirmed
     assert "48" in previewed.errors[0]["message"]
     assert failed.status == RosterImport.Status.FAILED and failed.errors == []
     fresh.refresh_from_db()
-    assert fresh.status == RosterImport.Status.PREVIEWED and fresh.file and fresh.initial_password_hash
+    assert fresh.status == RosterImport.Status.PREVIEWED and fresh.file
     assert {log.kind: log.count for log in logs}[DeletionLog.Kind.ROSTER_IMPORT] == 3
 
     logs = retention.retention_run(now=NOW)

@@ -159,6 +159,20 @@ def test_a_page_costs_one_insert_however_many_children(demo, client, django_asse
     assert len(inserts) == 1
 
 
+def test_a_complaint_logs_its_child_where_the_page_names_it(demo, client):
+    from subsidies.models import Complaint
+
+    officer = demo.user("zy_bureau")
+    complaint = Complaint.objects.filter(school=demo.school("s1")).order_by("created").first()
+    url = reverse("subsidies:complaint-detail", kwargs={"complaint_code": complaint.code})
+    client.force_login(officer)
+    last = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = client.get(url)
+    assert response.status_code == 200 and complaint.student.name in response.content.decode()
+    rows = AccessLog.objects.filter(pk__gt=last, user=officer, target_type="schools.student")
+    assert list(rows.values_list("target_id", flat=True)) == [str(complaint.student.code)]
+
+
 # --- the guardian's page ------------------------------------------------------------------------
 
 
