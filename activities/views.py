@@ -16,12 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activities import calendar, forms, ical, selectors, services
 from activities.models import OffCampusChecklist
 from schools import access
-from schools.decorators import role_required
+from schools.decorators import bureau_officer_required, school_admin_required, teacher_or_admin_required
 from schools.models import Role
 
-school_admin = role_required(Role.SCHOOL_ADMIN)
-staff_member = role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
-bureau_officer = role_required(Role.BUREAU_OFFICER)
 MY_SESSIONS_DAYS = 14
 
 
@@ -79,7 +76,7 @@ def _manages(user, school) -> bool:
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def term_list(request):
     school = _school(request)
     return render(
@@ -88,7 +85,7 @@ def term_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def term_create(request):
     school = _school(request)
     form = forms.TermForm(request.POST if request.method == "POST" else None)
@@ -121,7 +118,7 @@ def _term_save(request, form, *, school, term):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def term_edit(request, term_code):
     term = selectors.get_term_for_user(request.user, term_code)
     form = forms.TermForm(
@@ -162,7 +159,7 @@ def _term_page(request, term, *, form=None, closure_form=None, makeup_form=None)
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def term_closure_add(request, term_code):
     term = selectors.get_term_for_user(request.user, term_code)
     form = forms.ClosureForm(request.POST, action=request.path)
@@ -187,7 +184,7 @@ def term_closure_add(request, term_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def term_makeup_days(request, term_code):
     term = selectors.get_term_for_user(request.user, term_code)
     form = forms.MakeupDaysForm(
@@ -209,7 +206,7 @@ def term_makeup_days(request, term_code):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def venue_list(request):
     school = _school(request)
     return render(
@@ -218,20 +215,20 @@ def venue_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def venue_create(request):
     return _venue_form(request, school=_school(request), venue=None)
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def venue_edit(request, venue_code):
     venue = selectors.get_venue_for_user(request.user, venue_code)
     return _venue_form(request, school=venue.school, venue=venue)
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def venue_sessions(request, venue_code):
     """F12: the future sessions of a venue closed by an inspection finding: the admin cancels them
     or moves them to another venue, and their teachers and families are told."""
@@ -310,7 +307,7 @@ def _venue_form(request, *, school, venue):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def activity_list(request):
     school = _school(request)
     activities = list(selectors.activity_list(school))
@@ -321,13 +318,13 @@ def activity_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def activity_create(request):
     return _activity_form(request, school=_school(request), activity=None)
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def activity_edit(request, activity_code):
     activity = selectors.get_activity_for_user(request.user, activity_code)
     return _activity_form(request, school=activity.school, activity=activity)
@@ -358,7 +355,7 @@ def _activity_form(request, *, school, activity):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def activity_checklist(request, activity_code):
     """M4: the off-campus safety checklist; the bureau is notified once it is complete."""
     activity = selectors.get_activity_for_user(request.user, activity_code)
@@ -412,7 +409,7 @@ def activity_checklist(request, activity_code):
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def group_list(request):
     """School admins: their school's groups. Other staff: the groups they lead or assist."""
     if access.has_role(request.user, Role.SCHOOL_ADMIN) or request.user.is_superuser:
@@ -424,13 +421,13 @@ def group_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def group_create(request):
     return _group_form(request, school=_school(request), group=None)
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def group_edit(request, group_code):
     group = selectors.get_group_to_manage(request.user, group_code)
     return _group_form(request, school=group.activity.school, group=group)
@@ -493,7 +490,7 @@ def _group_form(request, *, school, group):
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def group_detail(request, group_code):
     group = selectors.get_group_for_user(request.user, group_code)
     return render(
@@ -523,7 +520,7 @@ def _week(value: str | None) -> datetime.date:
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def timetable(request):
     school = _school(request)
     by = "staff" if request.GET.get("by") == "staff" else "venue"
@@ -532,7 +529,7 @@ def timetable(request):
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def my_sessions(request):
     today = timezone.localdate()
     sessions = selectors.teacher_sessions(
@@ -555,7 +552,7 @@ def my_sessions(request):
 
 
 @require_POST
-@staff_member
+@teacher_or_admin_required
 def ical_rotate(request):
     """F13: create the calendar address, or replace it (the old one stops working at once)."""
     services.calendar_feed_rotate(user=request.user)
@@ -594,7 +591,7 @@ def _month(value: str | None) -> datetime.date:
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def workload(request):
     """Hours per teacher per ISO week and for the month: a school admin sees their school's staff,
     everyone else their own hours."""
@@ -625,7 +622,7 @@ def _province_officer(request) -> None:
 
 
 @require_GET
-@bureau_officer
+@bureau_officer_required
 def calendar_years(request):
     _province_officer(request)
     rows = selectors.calendar_years(today=timezone.localdate())
@@ -637,7 +634,7 @@ def calendar_years(request):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def calendar_year(request, year: int):
     _province_officer(request)
     if not 2000 <= year <= 2100:

@@ -19,18 +19,19 @@ from activities.models import Provider
 from audit import services as audit
 from schools import access
 from schools import selectors as school_selectors
-from schools.decorators import role_required
+from schools.decorators import (
+    admin_or_bureau_required,
+    bureau_officer_required,
+    parent_required,
+    school_admin_required,
+    teacher_or_admin_required,
+)
 from schools.models import Role
 from subsidies import exports, forms, selectors, services
 from subsidies.models import Claim, Complaint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-school_admin = role_required(Role.SCHOOL_ADMIN)
-bureau_officer = role_required(Role.BUREAU_OFFICER)
-claim_reader = role_required(Role.SCHOOL_ADMIN, Role.BUREAU_OFFICER)
-staff_member = role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
-parent_required = role_required(Role.PARENT)
 
 CLAIM_ERROR_FIELDS = {"period": "month", "overlap": "month", "empty": "month"}
 
@@ -70,13 +71,13 @@ def _claim_list_page(request, school, form=None, status=200):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def claim_list(request):
     return _claim_list_page(request, _school(request))
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def claim_prepare(request):
     school = _school(request)
     form = forms.ClaimPrepareForm(
@@ -139,13 +140,13 @@ def _claim_page(request, claim, *, return_form=None, paid_form=None, status=200)
 
 
 @require_GET
-@claim_reader
+@admin_or_bureau_required
 def claim_detail(request, claim_code):
     return _claim_page(request, selectors.get_claim_for_user(request.user, claim_code))
 
 
 @require_GET
-@claim_reader
+@admin_or_bureau_required
 def claim_export(request, claim_code):
     claim = selectors.get_claim_for_user(request.user, claim_code)
     data = exports.claim_xlsx(claim, selectors.claim_lines(claim))
@@ -168,7 +169,7 @@ def _claim_action(request, claim_code, *, getter, action, done: str):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def claim_recompute(request, claim_code):
     return _claim_action(
         request,
@@ -180,7 +181,7 @@ def claim_recompute(request, claim_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def claim_submit(request, claim_code):
     return _claim_action(
         request,
@@ -192,7 +193,7 @@ def claim_submit(request, claim_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def claim_discard(request, claim_code):
     claim = selectors.get_claim_to_manage(request.user, claim_code)
     try:
@@ -205,7 +206,7 @@ def claim_discard(request, claim_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def claim_approve(request, claim_code):
     return _claim_action(
         request,
@@ -217,7 +218,7 @@ def claim_approve(request, claim_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def claim_return(request, claim_code):
     claim = selectors.get_claim_to_decide(request.user, claim_code)
     form = forms.ClaimReturnForm(
@@ -236,7 +237,7 @@ def claim_return(request, claim_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def claim_paid(request, claim_code):
     claim = selectors.get_claim_to_decide(request.user, claim_code)
     form = forms.ClaimPaidForm(
@@ -260,7 +261,7 @@ def claim_paid(request, claim_code):
 
 
 @require_GET
-@bureau_officer
+@bureau_officer_required
 def claim_queue(request):
     form = forms.ClaimFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -280,7 +281,7 @@ def _neighbours(month: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def workload(request):
     """Held sessions and hours per month: a school admin sees everyone at their school (teachers and
     providers) and the adjustments; everyone else their own hours."""
@@ -301,7 +302,7 @@ def workload(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def workload_adjust(request):
     school = _school(request)
     form = forms.AdjustmentForm(
@@ -350,7 +351,7 @@ def workload_adjust(request):
 
 
 @require_GET
-@bureau_officer
+@bureau_officer_required
 def funding(request):
     return render(
         request,
@@ -369,7 +370,7 @@ def _funding_form_page(request, form, *, title: str, status: int = 200):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def budget_create(request):
     regions = selectors.regions_managed_by(request.user)
     form = forms.BudgetForm(request.POST if request.method == "POST" else None, regions=regions)
@@ -392,7 +393,7 @@ def budget_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def budget_edit(request, budget_code):
     budget = selectors.get_budget_to_manage(request.user, budget_code)
     form = forms.BudgetForm(
@@ -460,7 +461,7 @@ def _contract_save(request, form, contract=None):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def contract_create(request):
     form = _contract_form(request)
     if form.is_valid():
@@ -481,7 +482,7 @@ def contract_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def contract_edit(request, contract_code):
     contract = selectors.get_contract_to_manage(request.user, contract_code)
     form = _contract_form(request, contract=contract)
@@ -502,7 +503,7 @@ def contract_edit(request, contract_code):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def rate_create(request):
     form = forms.RateForm(
         request.POST if request.method == "POST" else None, regions=selectors.regions_managed_by(request.user)
@@ -564,7 +565,7 @@ def complaint_new(request):
 
 
 @require_GET
-@role_required(Role.BUREAU_OFFICER, Role.SCHOOL_ADMIN)
+@admin_or_bureau_required
 def complaint_list(request):
     s = access.scope(request.user)
     context = {"kinds": Complaint.Kind.choices}
@@ -637,7 +638,7 @@ def _complaint_action(request, complaint_code, *, form_class, service, form_key:
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def complaint_note(request, complaint_code):
     return _complaint_action(
         request,
@@ -651,7 +652,7 @@ def complaint_note(request, complaint_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def complaint_reply(request, complaint_code):
     return _complaint_action(
         request,
@@ -665,7 +666,7 @@ def complaint_reply(request, complaint_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def complaint_share(request, complaint_code):
     return _complaint_action(
         request,

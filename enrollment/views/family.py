@@ -17,10 +17,8 @@ from enrollment.models import Application, Placement
 from privacy import services as privacy_services
 from schools import access
 from schools import selectors as school_selectors
-from schools.decorators import role_required
+from schools.decorators import parent_required
 from schools.models import Role
-
-parent_required = role_required(Role.PARENT)
 
 
 def _family_url(anchor: str = "") -> str:

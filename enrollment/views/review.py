@@ -15,10 +15,8 @@ from django.views.decorators.http import require_http_methods
 from audit import services as audit
 from enrollment import forms, selectors, services
 from enrollment.models import Application
-from schools.decorators import role_required
-from schools.models import Role
+from schools.decorators import class_teacher_required
 
-class_teacher_required = role_required(Role.CLASS_TEACHER)
 TABS = [
     Application.Status.SUBMITTED,
     Application.Status.RETURNED,

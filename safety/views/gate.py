@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import gate as services
-from safety.views.records_base import gate_keeper, manages, refused
+from safety.views.records_base import manages, refused
+from schools.decorators import gate_guard_or_admin_required
 
 FIELDS = {
     "name": "name",
@@ -28,7 +29,7 @@ def _gate_url(school) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@gate_keeper
+@gate_guard_or_admin_required
 def gate(request):
     school = selectors.gate_school(request.user, request.GET.get("school"))
     form = forms.GateEntryForm(request.POST if request.method == "POST" else None)
@@ -60,7 +61,7 @@ def gate(request):
 
 
 @require_POST
-@gate_keeper
+@gate_guard_or_admin_required
 def gate_exit(request, gate_entry_code):
     entry = selectors.get_gate_entry_for_user(request.user, gate_entry_code)
     try:
@@ -77,7 +78,7 @@ def gate_exit(request, gate_entry_code):
 
 
 @require_GET
-@gate_keeper
+@gate_guard_or_admin_required
 def gate_register(request):
     school = selectors.gate_school(request.user, request.GET.get("school"))
     form = forms.GateDayForm(request.GET if "day" in request.GET else None)

@@ -14,10 +14,8 @@ from safety import forms_attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as services
 from safety.services import codes
-from schools.decorators import role_required
-from schools.models import Role
+from schools.decorators import parent_required
 
-parent_required = role_required(Role.PARENT)
 # Before F13 the plain codes were kept in the session under this key; it is dropped on the next POST.
 OLD_SESSION_KEY = "safety_pickup_codes"
 

@@ -14,12 +14,13 @@ from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.models import PlanKind
 from safety.services import plans as services
-from safety.views.records_base import refused, school_admin
+from safety.views.records_base import refused
+from schools.decorators import school_admin_required
 from schools.models import User
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def plan_list(request):
     school = selectors.admin_school(request.user, request.GET.get("school"))
     return render(
@@ -30,7 +31,7 @@ def plan_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def plan_create(request):
     """A plan's first version or a new one; GET ?kind= starts from the current version's text."""
     school = selectors.admin_school(request.user, request.GET.get("school"))
@@ -103,13 +104,13 @@ def _detail(request, plan, *, review_form=None, drill_form=None, status=200):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def plan_detail(request, plan_code):
     return _detail(request, selectors.get_plan_for_user(request.user, plan_code))
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def plan_review(request, plan_code):
     plan = selectors.get_plan_for_user(request.user, plan_code)
     form = forms.PlanReviewForm(request.POST, action=request.path)
@@ -125,7 +126,7 @@ def plan_review(request, plan_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def plan_drill(request, plan_code):
     plan = selectors.get_plan_for_user(request.user, plan_code)
     form = forms.DrillForm(request.POST, action=request.path)
@@ -141,7 +142,7 @@ def plan_drill(request, plan_code):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def plan_document(request, plan_code):
     plan = selectors.get_plan_for_user(request.user, plan_code)
     if not plan.document:

@@ -5,16 +5,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from schools import access
-from schools.decorators import role_required
 from schools.forms import add_service_error
-from schools.models import Role
-
-school_admin = role_required(Role.SCHOOL_ADMIN)
-gate_keeper = role_required(Role.GATE_GUARD, Role.SCHOOL_ADMIN)
-staff_member = role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER, Role.GATE_GUARD)
-incident_reader = role_required(
-    Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER, Role.GATE_GUARD, Role.BUREAU_OFFICER
-)
 
 
 def manages(user, school) -> bool:

@@ -17,12 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from audit import services as audit
 from schools import activation, forms, selectors, services
-from schools.decorators import role_required
-from schools.models import GuardianLink, Role, School
+from schools.decorators import school_admin_required
+from schools.models import GuardianLink, School
 
 PAGE_SIZE = 50
 NUMBER_CODES = {"duplicate", "student_number", "student_number_checksum", "student_number_id"}
-admin_required = role_required(Role.SCHOOL_ADMIN)
 
 
 # --- which school -----------------------------------------------------------------------------
@@ -67,7 +66,7 @@ def _page(request, queryset):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def class_list(request):
     ctx = _school_context(request)
     school = ctx["school"]
@@ -90,7 +89,7 @@ def class_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def class_detail(request, class_code):
     group = selectors.admin_class_get(user=request.user, code=class_code)
     ctx = _school_context(request, group.school)
@@ -119,7 +118,7 @@ def class_detail(request, class_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def staff_list(request):
     ctx = _school_context(request)
     school = ctx["school"]
@@ -193,7 +192,7 @@ def staff_list(request):
 
 
 @require_http_methods(["POST"])
-@admin_required
+@school_admin_required
 def membership_remove(request, membership_code):
     membership = selectors.admin_membership_get(user=request.user, code=membership_code)
     ctx = _school_context(request, membership.school)
@@ -210,7 +209,7 @@ def membership_remove(request, membership_code):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def student_list(request):
     ctx = _school_context(request)
     school = ctx["school"]
@@ -232,7 +231,7 @@ def student_list(request):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def student_detail(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
@@ -243,7 +242,7 @@ def student_detail(request, student_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def student_edit(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
@@ -292,7 +291,7 @@ def student_edit(request, student_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def guardian_add(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
@@ -324,7 +323,7 @@ def guardian_add(request, student_code):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def guardian_list(request):
     ctx = _school_context(request)
     form = forms.GuardianSearchForm(request.GET or None, initial={"school": ctx["school_param"]})
@@ -336,7 +335,7 @@ def guardian_list(request):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def guardian_detail(request, guardian_code):
     guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
     ctx = _school_context(request)
@@ -348,7 +347,7 @@ def guardian_detail(request, guardian_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def guardianship_manage(request, guardian_code, student_code):
     """F13: the school restricts a guardian (court order), lifts it, or ends the guardianship."""
     guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
@@ -381,7 +380,7 @@ def guardianship_manage(request, guardian_code, student_code):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def pickup_list(request):
     ctx = _school_context(request)
     form = forms.PickupSearchForm(request.GET or None, initial={"school": ctx["school_param"]})
@@ -396,7 +395,7 @@ def pickup_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def pickup_restrict(request, pickup_code):
     pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
     ctx = _school_context(request, pickup.student.school)
@@ -414,7 +413,7 @@ def pickup_restrict(request, pickup_code):
 
 
 @require_http_methods(["POST"])
-@admin_required
+@school_admin_required
 def pickup_unrestrict(request, pickup_code):
     pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
     services.pickup_unrestrict(pickup=pickup, actor=request.user)
@@ -426,7 +425,7 @@ def pickup_unrestrict(request, pickup_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def school_settings(request):
     ctx = _school_context(request)
     school = ctx["school"]
@@ -474,7 +473,7 @@ def _render_slip(request, ctx: dict, *, person, children, code: str, username: s
 
 
 @require_http_methods(["POST"])
-@admin_required
+@school_admin_required
 def guardian_activation_reissue(request, guardian_code):
     """A new activation code for a parent (first sign-in or a forgotten password)."""
     guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
@@ -493,7 +492,7 @@ def guardian_activation_reissue(request, guardian_code):
 
 
 @require_http_methods(["POST"])
-@admin_required
+@school_admin_required
 def staff_activation_reissue(request, membership_code):
     """A new activation code for a staff member of the school (staff get theirs from their admin)."""
     membership = selectors.admin_membership_get(user=request.user, code=membership_code)
