@@ -67,11 +67,6 @@ def _school(request):
     return selectors.managed_school(request.user, request.GET.get("school"))
 
 
-def _manages(user, school) -> bool:
-    s = access.scope(user)
-    return s.everything or school.pk in s.admin_school_ids
-
-
 # --- terms ----------------------------------------------------------------------------------
 
 
@@ -499,7 +494,7 @@ def group_detail(request, group_code):
         {
             "group": group,
             "sessions": selectors.group_sessions(group),
-            "can_manage": _manages(request.user, group.activity.school),
+            "can_manage": access.manages_school(request.user, group.activity.school_id),
             "can_run": services.activity_can_run(group.activity),
             "blocked": services.activity_blocked_reason(group.activity),
             # An open critical safety finding on the venue stops its sessions (F6).

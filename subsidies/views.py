@@ -110,7 +110,7 @@ def claim_prepare(request):
 
 def _claim_page(request, claim, *, return_form=None, paid_form=None, status=200):
     s = access.scope(request.user)
-    can_manage = s.everything or claim.school_id in s.admin_school_ids
+    can_manage = access.manages_school(request.user, claim.school_id)
     can_decide = selectors.claims_decided_by(request.user).filter(pk=claim.pk).exists()
     lines = selectors.claim_lines(claim)
     code = {"claim_code": claim.code}

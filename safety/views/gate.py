@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import gate as services
-from safety.views.records_base import manages, refused
+from safety.views.records_base import refused
+from schools import access
 from schools.decorators import gate_guard_or_admin_required
 
 FIELDS = {
@@ -55,7 +56,7 @@ def gate(request):
             "inside": selectors.gate_inside_now(school),
             "left": selectors.gate_left_today(school, today),
             "today": today,
-            "is_admin": manages(request.user, school),
+            "is_admin": access.manages_school(request.user, school.pk),
         },
     )
 
@@ -93,6 +94,6 @@ def gate_register(request):
             "form": form,
             "day": day,
             "entries": selectors.gate_day(school, day),
-            "is_admin": manages(request.user, school),
+            "is_admin": access.manages_school(request.user, school.pk),
         },
     )

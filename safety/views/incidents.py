@@ -14,7 +14,7 @@ from audit import services as audit
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import incidents as services
-from safety.views.records_base import manages, refused
+from safety.views.records_base import refused
 from schools import access
 from schools.decorators import school_admin_required, school_staff_required, staff_or_bureau_required
 from schools.models import Role, Student
@@ -97,7 +97,7 @@ def incident_create(request):
     return render(
         request,
         "safety/records/incident_form.html",
-        {"school": school, "form": form, "is_admin": manages(request.user, school)},
+        {"school": school, "form": form, "is_admin": access.manages_school(request.user, school.pk)},
     )
 
 

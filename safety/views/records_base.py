@@ -4,13 +4,7 @@ off-campus coordination)."""
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from schools import access
 from schools.forms import add_service_error
-
-
-def manages(user, school) -> bool:
-    s = access.scope(user)
-    return s.everything or school.pk in s.admin_school_ids
 
 
 def refused(form, exc: Exception, fields: dict | None = None) -> None:
