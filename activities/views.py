@@ -11,25 +11,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities import calendar, forms, ical, selectors, services
 from activities.models import OffCampusChecklist
 from schools import access
 from schools.decorators import bureau_officer_required, school_admin_required, teacher_or_admin_required
+from schools.formerrors import add_service_error
 from schools.models import Role
 
 MY_SESSIONS_DAYS = 14
-
-
-def _refused(form, exc: Exception) -> None:
-    """Show a refusal from a service (or the database's uniqueness guard) above the form."""
-    if isinstance(exc, IntegrityError):
-        form.add_error(None, _("Another record of this school already has that name."))
-    elif hasattr(exc, "error_dict"):  # a model field check: the form has no such field to attach it to
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, exc)
+NAME_TAKEN = gettext_lazy("Another record of this school already has that name.")
 
 
 def _warn_missing_years(request, term) -> None:
@@ -88,7 +81,7 @@ def term_create(request):
         try:
             term = _term_save(request, form, school=school, term=None)
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
         else:
             return redirect("activities:term-edit", term_code=term.code)
     return render(request, "activities/term_form.html", {"school": school, "form": form, "term": None})
@@ -123,7 +116,7 @@ def term_edit(request, term_code):
         try:
             _term_save(request, form, school=term.school, term=term)
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
             term.refresh_from_db()
         else:
             return redirect("activities:term-edit", term_code=term.code)
@@ -167,7 +160,7 @@ def term_closure_add(request, term_code):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -190,7 +183,7 @@ def term_makeup_days(request, term_code):
             for makeup, runs_as in form.changed_days():
                 services.makeup_day_set(makeup=makeup, runs_as=runs_as, actor=request.user)
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The make-up days have been saved and the sessions regenerated."))
             return redirect("activities:term-edit", term_code=term.code)
@@ -239,7 +232,7 @@ def venue_sessions(request, venue_code):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             if "moved" in done:
                 message = _("%(n)s sessions moved to %(venue)s; teachers and families have been told.") % {
@@ -289,7 +282,7 @@ def _venue_form(request, *, school, venue):
                 venue=venue,
             )
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
             if venue is not None:
                 venue.refresh_from_db()
         else:
@@ -336,7 +329,7 @@ def _activity_form(request, *, school, activity):
         try:
             activity = services.activity_save(school=school, actor=request.user, activity=activity, **data)
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
             if activity is not None:
                 activity.refresh_from_db()
         else:
@@ -366,7 +359,7 @@ def activity_checklist(request, activity_code):
                 checklist=checklist, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             if checklist.bureau_told:
                 messages.success(
@@ -455,7 +448,7 @@ def _group_form(request, *, school, group):
                 group=group,
             )
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
             if group is not None:
                 group = selectors.get_group_to_manage(request.user, group.code)
         else:
@@ -647,7 +640,7 @@ def calendar_year(request, year: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,

@@ -26,6 +26,7 @@ from schools.decorators import (
     school_admin_required,
     teacher_or_admin_required,
 )
+from schools.formerrors import add_service_error
 from schools.models import Role
 from subsidies import exports, forms, selectors, services
 from subsidies.models import Claim, Complaint
@@ -98,7 +99,7 @@ def claim_prepare(request):
             fields = dict(CLAIM_ERROR_FIELDS)
             if data["kind"] == Claim.Kind.TERM:
                 fields = {code: "term" for code in fields}
-            forms.add_service_error(form, exc, fields)
+            add_service_error(form, exc, fields)
         else:
             messages.success(request, _("The claim has been prepared. Check it, then submit it."))
             return redirect("subsidies:claim-detail", claim_code=claim.code)
@@ -228,7 +229,7 @@ def claim_return(request, claim_code):
         try:
             services.claim_return(claim=claim, officer=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"note": "note"})
+            add_service_error(form, exc, {"note": "note"})
         else:
             messages.success(request, _("The claim has been returned to the school."))
             return redirect("subsidies:claim-detail", claim_code=claim.code)
@@ -249,7 +250,7 @@ def claim_paid(request, claim_code):
                 claim=claim, officer=request.user, reference=form.cleaned_data["reference"]
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"reference": "reference"})
+            add_service_error(form, exc, {"reference": "reference"})
         else:
             messages.success(request, _("The claim has been marked paid."))
             return redirect("subsidies:claim-detail", claim_code=claim.code)
@@ -325,7 +326,7 @@ def workload_adjust(request):
                 sessions=data["sessions"] or 0,
             )
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {
@@ -385,7 +386,7 @@ def budget_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"duplicate": "fiscal_year"})
+            add_service_error(form, exc, {"duplicate": "fiscal_year"})
         else:
             messages.success(request, _("The budget has been saved."))
             return redirect("subsidies:funding")
@@ -412,7 +413,7 @@ def budget_edit(request, budget_code):
                 budget=budget,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"below_approved": "total"})
+            add_service_error(form, exc, {"below_approved": "total"})
         else:
             messages.success(request, _("The budget has been saved."))
             return redirect("subsidies:funding")
@@ -468,7 +469,7 @@ def contract_create(request):
         try:
             _contract_save(request, form)
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {"dates": "end", "provider": "provider", "unqualified": "provider", "duplicate": "number"},
@@ -490,7 +491,7 @@ def contract_edit(request, contract_code):
         try:
             _contract_save(request, form, contract)
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {"dates": "end", "provider": "provider", "unqualified": "provider", "duplicate": "number"},
@@ -520,7 +521,7 @@ def rate_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"cap": "monthly_cap", "duplicate": "effective_from"})
+            add_service_error(form, exc, {"cap": "monthly_cap", "duplicate": "effective_from"})
         else:
             messages.success(request, _("The rate has been set."))
             return redirect("subsidies:funding")
@@ -553,7 +554,7 @@ def complaint_new(request):
                 share_identity=data["share_identity"],
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"description": "description", "not_your_child": "student"})
+            add_service_error(form, exc, {"description": "description", "not_your_child": "student"})
         else:
             messages.success(
                 request, _("Your report has been sent to the education bureau. You will see its reply here.")
@@ -629,7 +630,7 @@ def _complaint_action(request, complaint_code, *, form_class, service, form_key:
         try:
             service(complaint=complaint, officer=request.user, **{field: form.cleaned_data[field]})
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {field: field, "text": field, "summary": field})
+            add_service_error(form, exc, {field: field, "text": field, "summary": field})
         else:
             messages.success(request, done)
             return redirect("subsidies:complaint-detail", complaint_code=complaint.code)

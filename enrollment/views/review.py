@@ -16,6 +16,7 @@ from audit import services as audit
 from enrollment import forms, selectors, services
 from enrollment.models import Application
 from schools.decorators import class_teacher_required
+from schools.formerrors import add_service_error
 
 TABS = [
     Application.Status.SUBMITTED,
@@ -103,7 +104,7 @@ def detail(request, application_code):
             else:
                 raise ValidationError(_("Choose approve, return or decline."), code="action")
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"note": "note"})
+            add_service_error(form, exc, {"note": "note"})
         else:
             messages.success(request, str(ACTIONS[action]) % {"child": application.student.name})
             if request.POST.get("next") == "queue":

@@ -14,6 +14,7 @@ from audit import services as audit
 from enrollment import forms, selectors, services
 from enrollment.models import Application, EnrollmentWindow, Placement
 from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 
 
 def _context(term, active: str, **extra) -> dict:
@@ -48,7 +49,7 @@ def term(request, term_code):
         try:
             services.window_save(term=term, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"dates": "closes_at"})
+            add_service_error(form, exc, {"dates": "closes_at"})
         else:
             messages.success(request, _("The application window has been saved."))
             return redirect("enrollment:admin-term", term_code=term.code)
@@ -91,7 +92,7 @@ def notice(request, term_code):
         try:
             published = services.notice_publish(term=term, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -135,7 +136,7 @@ def survey_edit(request, term_code):
         try:
             services.survey_save(term=term, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"dates": "closes_at"})
+            add_service_error(form, exc, {"dates": "closes_at"})
         else:
             messages.success(request, _("The demand survey has been saved."))
             return redirect("enrollment:admin-survey", term_code=term.code)
@@ -283,7 +284,7 @@ def placement_move(request, placement_code):
                 placement=placement, group=form.cleaned_data["group"], actor=request.user
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"grade": "group", "term": "group"})
+            add_service_error(form, exc, {"grade": "group", "term": "group"})
         else:
             if moved.status == Placement.Status.PLACED:
                 text = _("%(child)s now has a place in %(group)s.")

@@ -21,6 +21,7 @@ from schools.decorators import (
     school_admin_required,
     teacher_admin_or_bureau_required,
 )
+from schools.formerrors import add_service_error
 from schools.models import Role
 from schools.smallnumbers import small_count
 
@@ -151,7 +152,7 @@ def report_edit(request, term_report_code):
                 report=report, user=request.user, **{f: form.cleaned_data[f] for f in form.fields}
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The report has been saved."))
             return redirect("evaluation:report-detail", term_report_code=report.code)
@@ -183,7 +184,7 @@ def report_return(request, term_report_code):
         try:
             services.report_return(report=report, officer=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"no_note": "note"})
+            add_service_error(form, exc, {"no_note": "note"})
         else:
             messages.success(request, _("The report has been returned to the school."))
             return redirect("evaluation:report-detail", term_report_code=report.code)
@@ -277,7 +278,7 @@ def weights(request):
                     officer=request.user,
                 )
             except ValidationError as exc:
-                forms.add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("The weights have been saved."))
                 return redirect(f"{reverse('evaluation:ranking')}?term={term}&region={region.code}")

@@ -18,6 +18,7 @@ from safety.selectors import attendance as selectors
 from safety.services import attendance as attendance_services
 from safety.services import handover as handover_services
 from schools.decorators import class_teacher_or_admin_required, teacher_or_admin_required
+from schools.formerrors import add_service_error
 
 
 @require_http_methods(["GET"])
@@ -87,7 +88,7 @@ def handover_confirm(request, handover_code):
                 handover=handover, actor=request.user, count=form.cleaned_data["count"]
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"count": "count"})
+            add_service_error(form, exc, {"count": "count"})
         else:
             if confirmation.mismatch:
                 messages.warning(
@@ -119,7 +120,7 @@ def roll_call(request, session_code):
                 session=session, actor=request.user, marks=form.marks()
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             text = ngettext(
                 "Roll call saved: %(n)s mark.", "Roll call saved: %(n)s marks.", result["saved"]
@@ -167,9 +168,7 @@ def duty_handover(request, session_code):
                 count=form.cleaned_data["count"],
             )
         except ValidationError as exc:
-            forms.add_service_error(
-                form, exc, {"count": "count", "same_person": "to_user", "not_staff": "to_user"}
-            )
+            add_service_error(form, exc, {"count": "count", "same_person": "to_user", "not_staff": "to_user"})
         else:
             messages.success(
                 request,
@@ -222,7 +221,7 @@ def class_day(request, class_code):
                     count=bound.cleaned_data["count"],
                 )
             except ValidationError as exc:
-                forms.add_service_error(bound, exc, {"count": "count"})
+                add_service_error(bound, exc, {"count": "count"})
             else:
                 messages.success(
                     request,

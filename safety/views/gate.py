@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import gate as services
-from safety.views.records_base import refused
 from schools import access
 from schools.decorators import gate_guard_or_admin_required
+from schools.formerrors import add_service_error
 
 FIELDS = {
     "name": "name",
@@ -38,7 +38,7 @@ def gate(request):
         try:
             entry = services.gate_entry_record(school=school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(form, exc, FIELDS)
+            add_service_error(form, exc, FIELDS)
         else:
             messages.success(
                 request,

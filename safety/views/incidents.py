@@ -14,9 +14,9 @@ from audit import services as audit
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import incidents as services
-from safety.views.records_base import refused
 from schools import access
 from schools.decorators import school_admin_required, school_staff_required, staff_or_bureau_required
+from schools.formerrors import add_service_error
 from schools.models import Role, Student
 
 FIELDS = {
@@ -86,7 +86,7 @@ def incident_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            refused(form, exc, FIELDS)
+            add_service_error(form, exc, FIELDS)
         else:
             messages.success(request, _("The incident has been reported."))
             if incident.bureau_notified_at:
@@ -166,7 +166,7 @@ def incident_follow_up(request, incident_code):
         try:
             services.incident_follow_up(incident=incident, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(form, exc, {"text": "text", "time": "at"})
+            add_service_error(form, exc, {"text": "text", "time": "at"})
         else:
             messages.success(request, _("Added to the report."))
             return redirect("safety:incident-detail", incident_code=incident.code)

@@ -14,8 +14,8 @@ from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.models import Finding
 from safety.services import inspections as services
-from safety.views.records_base import refused
 from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 
 
 @require_GET
@@ -70,7 +70,7 @@ def inspection_create(request, venue_code):
                 actor=request.user,
             )
         except ValidationError as exc:
-            refused(form, exc, {"future": "inspected_on"})
+            add_service_error(form, exc, {"future": "inspected_on"})
         else:
             messages.success(
                 request, _("The inspection of %(venue)s has been recorded.") % {"venue": venue.name}
@@ -120,7 +120,7 @@ def finding_detail(request, finding_code):
         try:
             services.finding_signoff(finding=finding, note=form.cleaned_data["note"], actor=request.user)
         except ValidationError as exc:
-            refused(form, exc, {"note": "note"})
+            add_service_error(form, exc, {"note": "note"})
         else:
             messages.success(request, _("The finding has been signed off."))
             if finding.severity == Finding.Severity.CRITICAL and not activity_services.venue_blocked_reason(

@@ -12,8 +12,8 @@ from activities import selectors as activity_selectors
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import offcampus as services
-from safety.views.records_base import refused
 from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 
 
 @require_GET
@@ -38,7 +38,7 @@ def activity_record(request, activity_code):
         try:
             record = services.coordination_record(activity=activity, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(
+            add_service_error(
                 form,
                 exc,
                 {

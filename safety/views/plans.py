@@ -14,8 +14,8 @@ from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.models import PlanKind
 from safety.services import plans as services
-from safety.views.records_base import refused
 from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 from schools.models import User
 
 
@@ -64,7 +64,7 @@ def plan_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            refused(
+            add_service_error(
                 form,
                 exc,
                 {
@@ -118,7 +118,7 @@ def plan_review(request, plan_code):
         try:
             services.plan_review_record(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(form, exc, {"future": "reviewed_on"})
+            add_service_error(form, exc, {"future": "reviewed_on"})
         else:
             messages.success(request, _("The review has been recorded."))
             return redirect("safety:plan-detail", plan_code=plan.code)
@@ -134,7 +134,9 @@ def plan_drill(request, plan_code):
         try:
             services.drill_record(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(form, exc, {"future": "held_on", "participants": "participants", "notes": "notes"})
+            add_service_error(
+                form, exc, {"future": "held_on", "participants": "participants", "notes": "notes"}
+            )
         else:
             messages.success(request, _("The drill has been recorded."))
             return redirect("safety:plan-detail", plan_code=plan.code)

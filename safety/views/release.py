@@ -17,6 +17,7 @@ from safety.selectors import attendance as selectors
 from safety.services import codes
 from safety.services import release as services
 from schools.decorators import gate_guard_or_admin_required, teacher_or_admin_required
+from schools.formerrors import add_service_error
 
 
 @require_http_methods(["GET"])
@@ -96,7 +97,7 @@ def release_child(request, session_code, student_code):
                 id_last4=data.get("id_last4") or "",
             )
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {

@@ -15,8 +15,8 @@ from activities import selectors as activity_selectors
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import roster as services
-from safety.views.records_base import refused
 from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 from schools.models import User
 
 ROSTER_DAYS = 28
@@ -106,7 +106,7 @@ def duty_roster(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            refused(
+            add_service_error(
                 form,
                 exc,
                 {

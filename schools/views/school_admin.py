@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from audit import services as audit
 from schools import activation, forms, selectors, services
 from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 from schools.models import GuardianLink, School
 
 PAGE_SIZE = 50
@@ -80,7 +81,7 @@ def class_list(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"grade": "grade"})
+            add_service_error(form, exc, {"grade": "grade"})
         else:
             messages.success(request, _("Class %(name)s added.") % {"name": group.display_name})
             return redirect(_list_url("class-list", ctx))
@@ -144,7 +145,7 @@ def staff_list(request):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                forms.add_service_error(existing_form, exc, {"class_required": "class_group"})
+                add_service_error(existing_form, exc, {"class_required": "class_group"})
             else:
                 messages.success(request, _("The role has been added."))
                 return redirect(_list_url("staff-list", ctx))
@@ -161,7 +162,7 @@ def staff_list(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 create_form,
                 exc,
                 {
@@ -283,7 +284,7 @@ def student_edit(request, student_code):
                     % {"number": student.masked_student_number},
                 )
             else:
-                forms.add_service_error(form, exc, {code: "student_number" for code in NUMBER_CODES})
+                add_service_error(form, exc, {code: "student_number" for code in NUMBER_CODES})
         else:
             messages.success(request, _("The student's record has been saved."))
             return redirect("schools:student-detail", student_code=student.code)
@@ -301,7 +302,7 @@ def guardian_add(request, student_code):
         try:
             link, code = services.guardian_add(student=student, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"mobile": "mobile", "mobile_blocked": "mobile"})
+            add_service_error(form, exc, {"mobile": "mobile", "mobile_blocked": "mobile"})
         else:
             if code is not None:
                 messages.success(request, _("The guardian has been added. Give them this activation slip."))
@@ -364,7 +365,7 @@ def guardianship_manage(request, guardian_code, student_code):
             else:
                 services.guardianship_end(link=link, reason=reason, actor=request.user)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"reason": "reason"})
+            add_service_error(form, exc, {"reason": "reason"})
         else:
             messages.success(request, _("The guardianship has been updated."))
             return redirect("schools:guardian-detail", guardian_code=guardian.code)
@@ -405,7 +406,7 @@ def pickup_restrict(request, pickup_code):
         try:
             services.pickup_restrict(pickup=pickup, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"reason": "reason"})
+            add_service_error(form, exc, {"reason": "reason"})
         else:
             messages.success(request, _("The pick-up person is restricted."))
             return redirect("schools:student-detail", student_code=pickup.student.code)
@@ -442,7 +443,7 @@ def school_settings(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"explanation_required": "explanation"})
+            add_service_error(form, exc, {"explanation_required": "explanation"})
         else:
             messages.success(request, _("The school's settings have been saved."))
             return redirect(_list_url("school-settings", ctx))
