@@ -11,28 +11,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities import calendar, forms, ical, selectors, services
 from activities.models import OffCampusChecklist
 from schools import access
-from schools.decorators import role_required
+from schools.decorators import bureau_officer_required, school_admin_required, teacher_or_admin_required
+from schools.formerrors import add_service_error
 from schools.models import Role
 
-school_admin = role_required(Role.SCHOOL_ADMIN)
-staff_member = role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
-bureau_officer = role_required(Role.BUREAU_OFFICER)
 MY_SESSIONS_DAYS = 14
-
-
-def _refused(form, exc: Exception) -> None:
-    """Show a refusal from a service (or the database's uniqueness guard) above the form."""
-    if isinstance(exc, IntegrityError):
-        form.add_error(None, _("Another record of this school already has that name."))
-    elif hasattr(exc, "error_dict"):  # a model field check: the form has no such field to attach it to
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, exc)
+NAME_TAKEN = gettext_lazy("Another record of this school already has that name.")
 
 
 def _warn_missing_years(request, term) -> None:
@@ -70,16 +60,11 @@ def _school(request):
     return selectors.managed_school(request.user, request.GET.get("school"))
 
 
-def _manages(user, school) -> bool:
-    s = access.scope(user)
-    return s.everything or school.pk in s.admin_school_ids
-
-
 # --- terms ----------------------------------------------------------------------------------
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def term_list(request):
     school = _school(request)
     return render(
@@ -88,7 +73,7 @@ def term_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def term_create(request):
     school = _school(request)
     form = forms.TermForm(request.POST if request.method == "POST" else None)
@@ -96,7 +81,7 @@ def term_create(request):
         try:
             term = _term_save(request, form, school=school, term=None)
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
         else:
             return redirect("activities:term-edit", term_code=term.code)
     return render(request, "activities/term_form.html", {"school": school, "form": form, "term": None})
@@ -121,7 +106,7 @@ def _term_save(request, form, *, school, term):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def term_edit(request, term_code):
     term = selectors.get_term_for_user(request.user, term_code)
     form = forms.TermForm(
@@ -131,7 +116,7 @@ def term_edit(request, term_code):
         try:
             _term_save(request, form, school=term.school, term=term)
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
             term.refresh_from_db()
         else:
             return redirect("activities:term-edit", term_code=term.code)
@@ -162,7 +147,7 @@ def _term_page(request, term, *, form=None, closure_form=None, makeup_form=None)
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def term_closure_add(request, term_code):
     term = selectors.get_term_for_user(request.user, term_code)
     form = forms.ClosureForm(request.POST, action=request.path)
@@ -175,7 +160,7 @@ def term_closure_add(request, term_code):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -187,7 +172,7 @@ def term_closure_add(request, term_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def term_makeup_days(request, term_code):
     term = selectors.get_term_for_user(request.user, term_code)
     form = forms.MakeupDaysForm(
@@ -198,7 +183,7 @@ def term_makeup_days(request, term_code):
             for makeup, runs_as in form.changed_days():
                 services.makeup_day_set(makeup=makeup, runs_as=runs_as, actor=request.user)
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The make-up days have been saved and the sessions regenerated."))
             return redirect("activities:term-edit", term_code=term.code)
@@ -209,7 +194,7 @@ def term_makeup_days(request, term_code):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def venue_list(request):
     school = _school(request)
     return render(
@@ -218,20 +203,20 @@ def venue_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def venue_create(request):
     return _venue_form(request, school=_school(request), venue=None)
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def venue_edit(request, venue_code):
     venue = selectors.get_venue_for_user(request.user, venue_code)
     return _venue_form(request, school=venue.school, venue=venue)
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def venue_sessions(request, venue_code):
     """F12: the future sessions of a venue closed by an inspection finding: the admin cancels them
     or moves them to another venue, and their teachers and families are told."""
@@ -247,7 +232,7 @@ def venue_sessions(request, venue_code):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             if "moved" in done:
                 message = _("%(n)s sessions moved to %(venue)s; teachers and families have been told.") % {
@@ -297,7 +282,7 @@ def _venue_form(request, *, school, venue):
                 venue=venue,
             )
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
             if venue is not None:
                 venue.refresh_from_db()
         else:
@@ -310,7 +295,7 @@ def _venue_form(request, *, school, venue):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def activity_list(request):
     school = _school(request)
     activities = list(selectors.activity_list(school))
@@ -321,13 +306,13 @@ def activity_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def activity_create(request):
     return _activity_form(request, school=_school(request), activity=None)
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def activity_edit(request, activity_code):
     activity = selectors.get_activity_for_user(request.user, activity_code)
     return _activity_form(request, school=activity.school, activity=activity)
@@ -344,7 +329,7 @@ def _activity_form(request, *, school, activity):
         try:
             activity = services.activity_save(school=school, actor=request.user, activity=activity, **data)
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
             if activity is not None:
                 activity.refresh_from_db()
         else:
@@ -358,7 +343,7 @@ def _activity_form(request, *, school, activity):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def activity_checklist(request, activity_code):
     """M4: the off-campus safety checklist; the bureau is notified once it is complete."""
     activity = selectors.get_activity_for_user(request.user, activity_code)
@@ -374,7 +359,7 @@ def activity_checklist(request, activity_code):
                 checklist=checklist, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             if checklist.bureau_told:
                 messages.success(
@@ -412,7 +397,7 @@ def activity_checklist(request, activity_code):
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def group_list(request):
     """School admins: their school's groups. Other staff: the groups they lead or assist."""
     if access.has_role(request.user, Role.SCHOOL_ADMIN) or request.user.is_superuser:
@@ -424,13 +409,13 @@ def group_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def group_create(request):
     return _group_form(request, school=_school(request), group=None)
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def group_edit(request, group_code):
     group = selectors.get_group_to_manage(request.user, group_code)
     return _group_form(request, school=group.activity.school, group=group)
@@ -463,7 +448,7 @@ def _group_form(request, *, school, group):
                 group=group,
             )
         except (ValidationError, IntegrityError) as exc:
-            _refused(form, exc)
+            add_service_error(form, exc, clash=NAME_TAKEN)
             if group is not None:
                 group = selectors.get_group_to_manage(request.user, group.code)
         else:
@@ -493,7 +478,7 @@ def _group_form(request, *, school, group):
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def group_detail(request, group_code):
     group = selectors.get_group_for_user(request.user, group_code)
     return render(
@@ -502,7 +487,7 @@ def group_detail(request, group_code):
         {
             "group": group,
             "sessions": selectors.group_sessions(group),
-            "can_manage": _manages(request.user, group.activity.school),
+            "can_manage": access.manages_school(request.user, group.activity.school_id),
             "can_run": services.activity_can_run(group.activity),
             "blocked": services.activity_blocked_reason(group.activity),
             # An open critical safety finding on the venue stops its sessions (F6).
@@ -523,7 +508,7 @@ def _week(value: str | None) -> datetime.date:
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def timetable(request):
     school = _school(request)
     by = "staff" if request.GET.get("by") == "staff" else "venue"
@@ -532,7 +517,7 @@ def timetable(request):
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def my_sessions(request):
     today = timezone.localdate()
     sessions = selectors.teacher_sessions(
@@ -555,7 +540,7 @@ def my_sessions(request):
 
 
 @require_POST
-@staff_member
+@teacher_or_admin_required
 def ical_rotate(request):
     """F13: create the calendar address, or replace it (the old one stops working at once)."""
     services.calendar_feed_rotate(user=request.user)
@@ -594,7 +579,7 @@ def _month(value: str | None) -> datetime.date:
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def workload(request):
     """Hours per teacher per ISO week and for the month: a school admin sees their school's staff,
     everyone else their own hours."""
@@ -625,7 +610,7 @@ def _province_officer(request) -> None:
 
 
 @require_GET
-@bureau_officer
+@bureau_officer_required
 def calendar_years(request):
     _province_officer(request)
     rows = selectors.calendar_years(today=timezone.localdate())
@@ -637,7 +622,7 @@ def calendar_years(request):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def calendar_year(request, year: int):
     _province_officer(request)
     if not 2000 <= year <= 2100:
@@ -655,7 +640,7 @@ def calendar_year(request, year: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,

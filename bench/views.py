@@ -15,7 +15,7 @@ from enrollment.models import Application, Placement
 from safety import forms_attendance as forms
 from safety.models import Attendance, Leave, Release
 from safety.selectors import attendance as selectors
-from safety.views.attendance import teacher_required
+from schools.decorators import teacher_or_admin_required
 
 
 @require_GET
@@ -57,7 +57,7 @@ def naive_roster(session) -> selectors.SessionRoster:
 
 
 @require_GET
-@teacher_required
+@teacher_or_admin_required
 def naive_roll_call(request, session_code):
     session = selectors.get_session_for_user(request.user, session_code)
     roster = naive_roster(session)

@@ -13,7 +13,6 @@ from activities.forms import WEEKDAY_NAMES
 from activities.models import Category
 from enrollment.days import days_label, group_weekdays
 from enrollment.models import FREE_STATEMENT, Application, EnrollmentWindow
-from schools.forms import add_service_error  # noqa: F401  (views use it through this module)
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

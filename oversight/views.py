@@ -8,12 +8,12 @@ from django.views.decorators.http import require_http_methods
 from activities import selectors as activity_selectors
 from oversight import selectors
 from schools import access
-from schools.decorators import role_required
+from schools.decorators import admin_or_bureau_required
 from schools.models import Role
 
 
 @require_http_methods(["GET"])
-@role_required(Role.BUREAU_OFFICER, Role.SCHOOL_ADMIN)
+@admin_or_bureau_required
 def dashboard(request):
     today = timezone.localdate()
     period = selectors.period_parse(

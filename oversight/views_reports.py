@@ -16,15 +16,13 @@ from audit import services as audit
 from oversight import forms, selectors
 from oversight.reports import selectors as report_selectors
 from oversight.reports import services
-from schools.decorators import role_required
-from schools.models import Role
+from schools.decorators import admin_or_bureau_required
 
-report_reader = role_required(Role.BUREAU_OFFICER, Role.SCHOOL_ADMIN)
 ARCHIVE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
-@report_reader
+@admin_or_bureau_required
 def reports(request):
     form = forms.ReportRequestForm(
         request.POST or None,
@@ -53,7 +51,7 @@ def reports(request):
 
 
 @require_GET
-@report_reader
+@admin_or_bureau_required
 def report_detail(request, report_code):
     report = report_selectors.get_report_for_user(request.user, report_code)
     return render(request, "oversight/report_detail.html", {"report": report})
@@ -61,7 +59,7 @@ def report_detail(request, report_code):
 
 @require_GET
 @never_cache
-@report_reader
+@admin_or_bureau_required
 def report_status(request, report_code):
     report = report_selectors.get_report_for_user(request.user, report_code)
     return JsonResponse(
@@ -78,7 +76,7 @@ def report_status(request, report_code):
 
 
 @require_GET
-@report_reader
+@admin_or_bureau_required
 def report_download(request, report_code):
     report = report_selectors.get_report_for_user(request.user, report_code)
     if not report.file:

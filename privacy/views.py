@@ -9,10 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from privacy import forms, selectors, services
 from privacy.models import ConsentRecord
-from schools.decorators import role_required
-from schools.models import Role
-
-parent_required = role_required(Role.PARENT)
+from schools.decorators import parent_required
 
 
 @require_http_methods(["GET", "POST"])

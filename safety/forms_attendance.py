@@ -9,7 +9,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safety.models import Attendance, Release
-from schools.forms import add_service_error  # noqa: F401  (views use it through this module)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MARK_CHOICES = [

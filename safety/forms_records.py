@@ -21,7 +21,6 @@ from safety.models import (
     PlanKind,
 )
 from safety.services.inspections import ItemCheck
-from schools.forms import add_service_error  # noqa: F401  (views use it through this module)
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -102,14 +102,12 @@ def incidents_for(user) -> QuerySet[Incident]:
 
 
 def may_manage_incident(user, incident: Incident) -> bool:
-    s = access.scope(user)
-    return s.everything or incident.school_id in s.admin_school_ids
+    return access.manages_school(user, incident.school_id)
 
 
 def may_see_children(user, incident: Incident) -> bool:
     """Bureaus see counts only; the school's admins and the reporter see the names."""
-    s = access.scope(user)
-    return s.everything or incident.school_id in s.admin_school_ids or incident.reported_by_id == user.pk
+    return access.manages_school(user, incident.school_id) or incident.reported_by_id == user.pk
 
 
 def _pick(schools: QuerySet[School], code) -> School:

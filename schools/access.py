@@ -128,6 +128,12 @@ def has_role(user, *wanted: str) -> bool:
     return bool(scope(user).roles & set(wanted))
 
 
+def manages_school(user, school_id: int) -> bool:
+    """Whether the user runs this school: its school admins (and superusers)."""
+    s = scope(user)
+    return s.everything or school_id in s.admin_school_ids
+
+
 def _any(conditions: list[Q]) -> Q:
     conditions = [c for c in conditions if c is not None]
     return reduce(or_, conditions) if conditions else NOTHING

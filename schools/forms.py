@@ -29,24 +29,11 @@ class PasswordForm(PasswordChangeForm):
 # Forms carry the input's shape only; the rules live in schools.services.
 
 from crispy_forms.layout import Column, Layout, Row  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from schools.models import GRADE_NAMES, Role, Student  # noqa: E402
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_error(form: forms.Form, exc: ValidationError, fields: dict | None = None) -> None:
-    """Show a service's ValidationError on the form: on the field its code (or dict key) names,
-    else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    for error in exc.error_list:
-        field = (fields or {}).get(error.code)
-        form.add_error(field if field in form.fields else None, error)
 
 
 def _search_helper(*columns) -> FormHelper:

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schools.forms import DATE_INPUT, add_service_error  # noqa: F401  (views use it through this module)
+from schools.forms import DATE_INPUT
 from subsidies.models import Claim, Complaint, Rate
 
 MONTH_INPUT = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")

@@ -19,18 +19,20 @@ from activities.models import Provider
 from audit import services as audit
 from schools import access
 from schools import selectors as school_selectors
-from schools.decorators import role_required
+from schools.decorators import (
+    admin_or_bureau_required,
+    bureau_officer_required,
+    parent_required,
+    school_admin_required,
+    teacher_or_admin_required,
+)
+from schools.formerrors import add_service_error
 from schools.models import Role
 from subsidies import exports, forms, selectors, services
 from subsidies.models import Claim, Complaint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-school_admin = role_required(Role.SCHOOL_ADMIN)
-bureau_officer = role_required(Role.BUREAU_OFFICER)
-claim_reader = role_required(Role.SCHOOL_ADMIN, Role.BUREAU_OFFICER)
-staff_member = role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
-parent_required = role_required(Role.PARENT)
 
 CLAIM_ERROR_FIELDS = {"period": "month", "overlap": "month", "empty": "month"}
 
@@ -70,13 +72,13 @@ def _claim_list_page(request, school, form=None, status=200):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def claim_list(request):
     return _claim_list_page(request, _school(request))
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def claim_prepare(request):
     school = _school(request)
     form = forms.ClaimPrepareForm(
@@ -97,7 +99,7 @@ def claim_prepare(request):
             fields = dict(CLAIM_ERROR_FIELDS)
             if data["kind"] == Claim.Kind.TERM:
                 fields = {code: "term" for code in fields}
-            forms.add_service_error(form, exc, fields)
+            add_service_error(form, exc, fields)
         else:
             messages.success(request, _("The claim has been prepared. Check it, then submit it."))
             return redirect("subsidies:claim-detail", claim_code=claim.code)
@@ -109,7 +111,7 @@ def claim_prepare(request):
 
 def _claim_page(request, claim, *, return_form=None, paid_form=None, status=200):
     s = access.scope(request.user)
-    can_manage = s.everything or claim.school_id in s.admin_school_ids
+    can_manage = access.manages_school(request.user, claim.school_id)
     can_decide = selectors.claims_decided_by(request.user).filter(pk=claim.pk).exists()
     lines = selectors.claim_lines(claim)
     code = {"claim_code": claim.code}
@@ -139,13 +141,13 @@ def _claim_page(request, claim, *, return_form=None, paid_form=None, status=200)
 
 
 @require_GET
-@claim_reader
+@admin_or_bureau_required
 def claim_detail(request, claim_code):
     return _claim_page(request, selectors.get_claim_for_user(request.user, claim_code))
 
 
 @require_GET
-@claim_reader
+@admin_or_bureau_required
 def claim_export(request, claim_code):
     claim = selectors.get_claim_for_user(request.user, claim_code)
     data = exports.claim_xlsx(claim, selectors.claim_lines(claim))
@@ -168,7 +170,7 @@ def _claim_action(request, claim_code, *, getter, action, done: str):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def claim_recompute(request, claim_code):
     return _claim_action(
         request,
@@ -180,7 +182,7 @@ def claim_recompute(request, claim_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def claim_submit(request, claim_code):
     return _claim_action(
         request,
@@ -192,7 +194,7 @@ def claim_submit(request, claim_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def claim_discard(request, claim_code):
     claim = selectors.get_claim_to_manage(request.user, claim_code)
     try:
@@ -205,7 +207,7 @@ def claim_discard(request, claim_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def claim_approve(request, claim_code):
     return _claim_action(
         request,
@@ -217,7 +219,7 @@ def claim_approve(request, claim_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def claim_return(request, claim_code):
     claim = selectors.get_claim_to_decide(request.user, claim_code)
     form = forms.ClaimReturnForm(
@@ -227,7 +229,7 @@ def claim_return(request, claim_code):
         try:
             services.claim_return(claim=claim, officer=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"note": "note"})
+            add_service_error(form, exc, {"note": "note"})
         else:
             messages.success(request, _("The claim has been returned to the school."))
             return redirect("subsidies:claim-detail", claim_code=claim.code)
@@ -236,7 +238,7 @@ def claim_return(request, claim_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def claim_paid(request, claim_code):
     claim = selectors.get_claim_to_decide(request.user, claim_code)
     form = forms.ClaimPaidForm(
@@ -248,7 +250,7 @@ def claim_paid(request, claim_code):
                 claim=claim, officer=request.user, reference=form.cleaned_data["reference"]
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"reference": "reference"})
+            add_service_error(form, exc, {"reference": "reference"})
         else:
             messages.success(request, _("The claim has been marked paid."))
             return redirect("subsidies:claim-detail", claim_code=claim.code)
@@ -260,7 +262,7 @@ def claim_paid(request, claim_code):
 
 
 @require_GET
-@bureau_officer
+@bureau_officer_required
 def claim_queue(request):
     form = forms.ClaimFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -280,7 +282,7 @@ def _neighbours(month: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 @require_GET
-@staff_member
+@teacher_or_admin_required
 def workload(request):
     """Held sessions and hours per month: a school admin sees everyone at their school (teachers and
     providers) and the adjustments; everyone else their own hours."""
@@ -301,7 +303,7 @@ def workload(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def workload_adjust(request):
     school = _school(request)
     form = forms.AdjustmentForm(
@@ -324,7 +326,7 @@ def workload_adjust(request):
                 sessions=data["sessions"] or 0,
             )
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {
@@ -350,7 +352,7 @@ def workload_adjust(request):
 
 
 @require_GET
-@bureau_officer
+@bureau_officer_required
 def funding(request):
     return render(
         request,
@@ -369,7 +371,7 @@ def _funding_form_page(request, form, *, title: str, status: int = 200):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def budget_create(request):
     regions = selectors.regions_managed_by(request.user)
     form = forms.BudgetForm(request.POST if request.method == "POST" else None, regions=regions)
@@ -384,7 +386,7 @@ def budget_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"duplicate": "fiscal_year"})
+            add_service_error(form, exc, {"duplicate": "fiscal_year"})
         else:
             messages.success(request, _("The budget has been saved."))
             return redirect("subsidies:funding")
@@ -392,7 +394,7 @@ def budget_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def budget_edit(request, budget_code):
     budget = selectors.get_budget_to_manage(request.user, budget_code)
     form = forms.BudgetForm(
@@ -411,7 +413,7 @@ def budget_edit(request, budget_code):
                 budget=budget,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"below_approved": "total"})
+            add_service_error(form, exc, {"below_approved": "total"})
         else:
             messages.success(request, _("The budget has been saved."))
             return redirect("subsidies:funding")
@@ -460,14 +462,14 @@ def _contract_save(request, form, contract=None):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def contract_create(request):
     form = _contract_form(request)
     if form.is_valid():
         try:
             _contract_save(request, form)
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {"dates": "end", "provider": "provider", "unqualified": "provider", "duplicate": "number"},
@@ -481,7 +483,7 @@ def contract_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def contract_edit(request, contract_code):
     contract = selectors.get_contract_to_manage(request.user, contract_code)
     form = _contract_form(request, contract=contract)
@@ -489,7 +491,7 @@ def contract_edit(request, contract_code):
         try:
             _contract_save(request, form, contract)
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {"dates": "end", "provider": "provider", "unqualified": "provider", "duplicate": "number"},
@@ -502,7 +504,7 @@ def contract_edit(request, contract_code):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def rate_create(request):
     form = forms.RateForm(
         request.POST if request.method == "POST" else None, regions=selectors.regions_managed_by(request.user)
@@ -519,7 +521,7 @@ def rate_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"cap": "monthly_cap", "duplicate": "effective_from"})
+            add_service_error(form, exc, {"cap": "monthly_cap", "duplicate": "effective_from"})
         else:
             messages.success(request, _("The rate has been set."))
             return redirect("subsidies:funding")
@@ -552,7 +554,7 @@ def complaint_new(request):
                 share_identity=data["share_identity"],
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"description": "description", "not_your_child": "student"})
+            add_service_error(form, exc, {"description": "description", "not_your_child": "student"})
         else:
             messages.success(
                 request, _("Your report has been sent to the education bureau. You will see its reply here.")
@@ -564,7 +566,7 @@ def complaint_new(request):
 
 
 @require_GET
-@role_required(Role.BUREAU_OFFICER, Role.SCHOOL_ADMIN)
+@admin_or_bureau_required
 def complaint_list(request):
     s = access.scope(request.user)
     context = {"kinds": Complaint.Kind.choices}
@@ -628,7 +630,7 @@ def _complaint_action(request, complaint_code, *, form_class, service, form_key:
         try:
             service(complaint=complaint, officer=request.user, **{field: form.cleaned_data[field]})
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {field: field, "text": field, "summary": field})
+            add_service_error(form, exc, {field: field, "text": field, "summary": field})
         else:
             messages.success(request, done)
             return redirect("subsidies:complaint-detail", complaint_code=complaint.code)
@@ -637,7 +639,7 @@ def _complaint_action(request, complaint_code, *, form_class, service, form_key:
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def complaint_note(request, complaint_code):
     return _complaint_action(
         request,
@@ -651,7 +653,7 @@ def complaint_note(request, complaint_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def complaint_reply(request, complaint_code):
     return _complaint_action(
         request,
@@ -665,7 +667,7 @@ def complaint_reply(request, complaint_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def complaint_share(request, complaint_code):
     return _complaint_action(
         request,

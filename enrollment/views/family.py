@@ -17,10 +17,9 @@ from enrollment.models import Application, Placement
 from privacy import services as privacy_services
 from schools import access
 from schools import selectors as school_selectors
-from schools.decorators import role_required
+from schools.decorators import parent_required
+from schools.formerrors import add_service_error
 from schools.models import Role
-
-parent_required = role_required(Role.PARENT)
 
 
 def _family_url(anchor: str = "") -> str:
@@ -116,7 +115,7 @@ def survey(request, student_code):
                 interests=data["interests"],
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, _("Thank you for your answer. You can change it while the survey is open.")
@@ -183,7 +182,7 @@ def apply(request, student_code):
                 guardian=guardian, student=student, term=term, **form.service_kwargs()
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, forms.APPLICATION_ERROR_FIELDS)
+            add_service_error(form, exc, forms.APPLICATION_ERROR_FIELDS)
         else:
             # F10: the application gives the child's data, so it records the guardian's consent.
             privacy_services.consents_from_application(application=application)
@@ -225,7 +224,7 @@ def application_edit(request, application_code):
                 application=application, guardian=request.user.guardian, **form.service_kwargs()
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, forms.APPLICATION_ERROR_FIELDS)
+            add_service_error(form, exc, forms.APPLICATION_ERROR_FIELDS)
         else:
             privacy_services.consents_from_application(application=application)
             messages.success(request, _("The changes have been sent. The class teacher will review them."))

@@ -15,10 +15,9 @@ from django.views.decorators.http import require_http_methods
 from audit import services as audit
 from enrollment import forms, selectors, services
 from enrollment.models import Application
-from schools.decorators import role_required
-from schools.models import Role
+from schools.decorators import class_teacher_required
+from schools.formerrors import add_service_error
 
-class_teacher_required = role_required(Role.CLASS_TEACHER)
 TABS = [
     Application.Status.SUBMITTED,
     Application.Status.RETURNED,
@@ -105,7 +104,7 @@ def detail(request, application_code):
             else:
                 raise ValidationError(_("Choose approve, return or decline."), code="action")
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"note": "note"})
+            add_service_error(form, exc, {"note": "note"})
         else:
             messages.success(request, str(ACTIONS[action]) % {"child": application.student.name})
             if request.POST.get("next") == "queue":

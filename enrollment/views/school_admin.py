@@ -13,10 +13,8 @@ from django.views.decorators.http import require_http_methods
 from audit import services as audit
 from enrollment import forms, selectors, services
 from enrollment.models import Application, EnrollmentWindow, Placement
-from schools.decorators import role_required
-from schools.models import Role
-
-school_admin = role_required(Role.SCHOOL_ADMIN)
+from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 
 
 def _context(term, active: str, **extra) -> dict:
@@ -30,7 +28,7 @@ def _context(term, active: str, **extra) -> dict:
 
 
 @require_http_methods(["GET"])
-@school_admin
+@school_admin_required
 def home(request):
     school = selectors.admin_school(user=request.user, code=request.GET.get("school"))
     term = selectors.term_current(school=school, today=timezone.localdate())
@@ -40,7 +38,7 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def term(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
     window = selectors.window_of(term)
@@ -51,7 +49,7 @@ def term(request, term_code):
         try:
             services.window_save(term=term, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"dates": "closes_at"})
+            add_service_error(form, exc, {"dates": "closes_at"})
         else:
             messages.success(request, _("The application window has been saved."))
             return redirect("enrollment:admin-term", term_code=term.code)
@@ -76,7 +74,7 @@ def term(request, term_code):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def notice(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
     current = services.notice_current(term)
@@ -94,7 +92,7 @@ def notice(request, term_code):
         try:
             published = services.notice_publish(term=term, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -116,7 +114,7 @@ def notice(request, term_code):
 
 
 @require_http_methods(["GET"])
-@school_admin
+@school_admin_required
 def surveys(request):
     """Every term's demand survey of the school (征求意见, M2): its state and how many answered."""
     school = selectors.admin_school(user=request.user, code=request.GET.get("school"))
@@ -128,7 +126,7 @@ def surveys(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def survey_edit(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
     current = selectors.survey_of(term)
@@ -138,7 +136,7 @@ def survey_edit(request, term_code):
         try:
             services.survey_save(term=term, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"dates": "closes_at"})
+            add_service_error(form, exc, {"dates": "closes_at"})
         else:
             messages.success(request, _("The demand survey has been saved."))
             return redirect("enrollment:admin-survey", term_code=term.code)
@@ -162,19 +160,19 @@ def _survey_action(request, term_code, action, done: str):
 
 
 @require_http_methods(["POST"])
-@school_admin
+@school_admin_required
 def survey_open(request, term_code):
     return _survey_action(request, term_code, services.survey_open, _("The demand survey is open."))
 
 
 @require_http_methods(["POST"])
-@school_admin
+@school_admin_required
 def survey_close(request, term_code):
     return _survey_action(request, term_code, services.survey_close, _("The demand survey is closed."))
 
 
 @require_http_methods(["GET"])
-@school_admin
+@school_admin_required
 def survey(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
     results = selectors.survey_results(term)
@@ -198,7 +196,7 @@ def survey(request, term_code):
 
 
 @require_http_methods(["GET"])
-@school_admin
+@school_admin_required
 def placement(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
     board = selectors.placement_board(term)
@@ -230,7 +228,7 @@ def _placement_action(request, term_code, action) -> object:
 
 
 @require_http_methods(["POST"])
-@school_admin
+@school_admin_required
 def placement_run(request, term_code):
     def run(term):
         result = services.placement_run(term=term, actor=request.user)
@@ -240,7 +238,7 @@ def placement_run(request, term_code):
 
 
 @require_http_methods(["POST"])
-@school_admin
+@school_admin_required
 def placement_publish(request, term_code):
     def publish(term):
         sent = services.placement_publish(term=term, actor=request.user)
@@ -252,7 +250,7 @@ def placement_publish(request, term_code):
 
 
 @require_http_methods(["POST"])
-@school_admin
+@school_admin_required
 def second_round_open(request, term_code):
     form = forms.SecondRoundForm(request.POST)
     needs_review = form.is_valid() and form.cleaned_data["needs_review"]
@@ -269,7 +267,7 @@ def second_round_open(request, term_code):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def placement_move(request, placement_code):
     placement = selectors.placement_to_manage_get(user=request.user, code=placement_code)
     term = placement.group.term
@@ -286,7 +284,7 @@ def placement_move(request, placement_code):
                 placement=placement, group=form.cleaned_data["group"], actor=request.user
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"grade": "group", "term": "group"})
+            add_service_error(form, exc, {"grade": "group", "term": "group"})
         else:
             if moved.status == Placement.Status.PLACED:
                 text = _("%(child)s now has a place in %(group)s.")

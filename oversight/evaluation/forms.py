@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from oversight.evaluation import scoring, services
 from oversight.models import GoodPractice, TermReport
-from schools.forms import add_service_error  # noqa: F401  (views use it through this module)
 
 
 def _helper(

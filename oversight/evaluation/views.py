@@ -15,18 +15,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from oversight.evaluation import exports, forms, scoring, selectors, services
 from oversight.models import term_label
 from schools import access
-from schools.decorators import role_required
+from schools.decorators import (
+    admin_or_bureau_required,
+    bureau_officer_required,
+    school_admin_required,
+    teacher_admin_or_bureau_required,
+)
+from schools.formerrors import add_service_error
 from schools.models import Role
 from schools.smallnumbers import small_count
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-school_admin = role_required(Role.SCHOOL_ADMIN)
-bureau_officer = role_required(Role.BUREAU_OFFICER)
-report_reader = role_required(Role.SCHOOL_ADMIN, Role.BUREAU_OFFICER)
-practice_reader = role_required(
-    Role.SCHOOL_ADMIN, Role.CLASS_TEACHER, Role.SERVICE_TEACHER, Role.BUREAU_OFFICER
-)
 
 
 def _term(request) -> str:
@@ -46,7 +45,7 @@ def _refused(request, exc: ValidationError) -> None:
 
 
 @require_GET
-@report_reader
+@admin_or_bureau_required
 def report_list(request):
     term = _term(request)
     user = request.user
@@ -71,7 +70,7 @@ def report_list(request):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def report_prepare(request):
     school = access.get_or_404(access.managed_schools_for(request.user), code=request.POST.get("school"))
     try:
@@ -133,13 +132,13 @@ def _report_page(request, report, *, narrative_form=None, return_form=None, stat
 
 
 @require_GET
-@report_reader
+@admin_or_bureau_required
 def report_detail(request, term_report_code):
     return _report_page(request, selectors.get_report_for_user(request.user, term_report_code))
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def report_edit(request, term_report_code):
     report = selectors.get_report_to_manage(request.user, term_report_code)
     form = forms.ReportNarrativeForm(
@@ -153,7 +152,7 @@ def report_edit(request, term_report_code):
                 report=report, user=request.user, **{f: form.cleaned_data[f] for f in form.fields}
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The report has been saved."))
             return redirect("evaluation:report-detail", term_report_code=report.code)
@@ -162,7 +161,7 @@ def report_edit(request, term_report_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def report_submit(request, term_report_code):
     report = selectors.get_report_to_manage(request.user, term_report_code)
     try:
@@ -175,7 +174,7 @@ def report_submit(request, term_report_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def report_return(request, term_report_code):
     report = selectors.get_report_to_review(request.user, term_report_code)
     form = forms.ReturnForm(
@@ -185,7 +184,7 @@ def report_return(request, term_report_code):
         try:
             services.report_return(report=report, officer=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"no_note": "note"})
+            add_service_error(form, exc, {"no_note": "note"})
         else:
             messages.success(request, _("The report has been returned to the school."))
             return redirect("evaluation:report-detail", term_report_code=report.code)
@@ -194,7 +193,7 @@ def report_return(request, term_report_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def report_accept(request, term_report_code):
     report = selectors.get_report_to_review(request.user, term_report_code)
     try:
@@ -221,7 +220,7 @@ def _bureau_region(request):
 
 
 @require_GET
-@bureau_officer
+@bureau_officer_required
 def ranking(request):
     term, region = _term(request), _bureau_region(request)
     result = selectors.ranking(
@@ -244,7 +243,7 @@ def ranking(request):
 
 
 @require_GET
-@bureau_officer
+@bureau_officer_required
 def ranking_export(request):
     term, region = _term(request), _bureau_region(request)
     result = selectors.ranking(
@@ -258,7 +257,7 @@ def ranking_export(request):
 
 
 @require_http_methods(["GET", "POST"])
-@bureau_officer
+@bureau_officer_required
 def weights(request):
     term = selectors.term_from(request.POST.get("term") or request.GET.get("term", ""), timezone.localdate())
     code = request.POST.get("region") or request.GET.get("region")
@@ -279,7 +278,7 @@ def weights(request):
                     officer=request.user,
                 )
             except ValidationError as exc:
-                forms.add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("The weights have been saved."))
                 return redirect(f"{reverse('evaluation:ranking')}?term={term}&region={region.code}")
@@ -301,7 +300,7 @@ def weights(request):
 
 
 @require_GET
-@report_reader
+@admin_or_bureau_required
 def school_score(request, school_code):
     school = selectors.get_score_school_for_user(request.user, school_code)
     term = _term(request)
@@ -323,7 +322,7 @@ def school_score(request, school_code):
 
 
 @require_GET
-@practice_reader
+@teacher_admin_or_bureau_required
 def practice_list(request):
     lists = selectors.practice_lists(request.user)
     schools = list(access.managed_schools_for(request.user)) if not request.user.is_superuser else []
@@ -331,7 +330,7 @@ def practice_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def practice_new(request):
     schools = access.managed_schools_for(request.user)
     code = request.POST.get("school") or request.GET.get("school")
@@ -354,7 +353,7 @@ def practice_new(request):
 
 
 @require_GET
-@practice_reader
+@teacher_admin_or_bureau_required
 def practice_detail(request, practice_code):
     practice = selectors.get_practice_for_user(request.user, practice_code)
     can_decide = (
@@ -367,7 +366,7 @@ def practice_detail(request, practice_code):
 
 
 @require_POST
-@bureau_officer
+@bureau_officer_required
 def practice_decide(request, practice_code):
     practice = selectors.get_practice_to_decide(request.user, practice_code)
     feature = request.POST.get("feature") == "1"

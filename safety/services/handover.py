@@ -59,7 +59,7 @@ def handover_class_give(
     if not (
         actor.is_superuser
         or _is_class_teacher(actor, class_group)
-        or class_group.school_id in access.scope(actor).admin_school_ids
+        or access.manages_school(actor, class_group.school_id)
     ):
         raise ValidationError(_("Only the class teacher hands this class over."), code="not_class_teacher")
     _today_only(session, now)
@@ -120,7 +120,7 @@ def handover_duty_give(
     )
     roster = selectors.roster(session)
     school = session.group.activity.school
-    is_admin = actor.is_superuser or school.pk in access.scope(actor).admin_school_ids
+    is_admin = actor.is_superuser or access.manages_school(actor, school.pk)
     if roster.holder.pk != actor.pk and not is_admin:
         raise ValidationError(_("Only the teacher on duty hands the group over."), code="not_holder")
     if to_user.pk == roster.holder.pk or to_user.pk == actor.pk:

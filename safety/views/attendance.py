@@ -17,15 +17,12 @@ from safety import forms_attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as attendance_services
 from safety.services import handover as handover_services
-from schools.decorators import role_required
-from schools.models import Role
-
-teacher_required = role_required(Role.SERVICE_TEACHER, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
-class_teacher_required = role_required(Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
+from schools.decorators import class_teacher_or_admin_required, teacher_or_admin_required
+from schools.formerrors import add_service_error
 
 
 @require_http_methods(["GET"])
-@teacher_required
+@teacher_or_admin_required
 def today(request):
     day = timezone.localdate()
     return render(
@@ -72,13 +69,13 @@ def _session_page(request, session, *, confirm_forms=None):
 
 
 @require_http_methods(["GET"])
-@teacher_required
+@teacher_or_admin_required
 def session(request, session_code):
     return _session_page(request, selectors.get_session_for_user(request.user, session_code))
 
 
 @require_http_methods(["POST"])
-@teacher_required
+@teacher_or_admin_required
 def handover_confirm(request, handover_code):
     handover = selectors.handover_to_confirm_get(user=request.user, code=handover_code)
     session = selectors.get_session_for_user(request.user, handover.session.code)
@@ -91,7 +88,7 @@ def handover_confirm(request, handover_code):
                 handover=handover, actor=request.user, count=form.cleaned_data["count"]
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"count": "count"})
+            add_service_error(form, exc, {"count": "count"})
         else:
             if confirmation.mismatch:
                 messages.warning(
@@ -111,7 +108,7 @@ def handover_confirm(request, handover_code):
 
 
 @require_http_methods(["GET", "POST"])
-@teacher_required
+@teacher_or_admin_required
 def roll_call(request, session_code):
     session = selectors.get_session_for_user(request.user, session_code)
     roster = selectors.roster(session)
@@ -123,7 +120,7 @@ def roll_call(request, session_code):
                 session=session, actor=request.user, marks=form.marks()
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             text = ngettext(
                 "Roll call saved: %(n)s mark.", "Roll call saved: %(n)s marks.", result["saved"]
@@ -150,7 +147,7 @@ def roll_call(request, session_code):
 
 
 @require_http_methods(["GET", "POST"])
-@teacher_required
+@teacher_or_admin_required
 def duty_handover(request, session_code):
     session = selectors.get_session_for_user(request.user, session_code)
     roster = selectors.roster(session)
@@ -171,9 +168,7 @@ def duty_handover(request, session_code):
                 count=form.cleaned_data["count"],
             )
         except ValidationError as exc:
-            forms.add_service_error(
-                form, exc, {"count": "count", "same_person": "to_user", "not_staff": "to_user"}
-            )
+            add_service_error(form, exc, {"count": "count", "same_person": "to_user", "not_staff": "to_user"})
         else:
             messages.success(
                 request,
@@ -193,7 +188,7 @@ def duty_handover(request, session_code):
 
 
 @require_http_methods(["GET"])
-@class_teacher_required
+@class_teacher_or_admin_required
 def class_home(request):
     classes = selectors.teacher_classes(user=request.user)
     if len(classes) == 1:
@@ -202,7 +197,7 @@ def class_home(request):
 
 
 @require_http_methods(["GET", "POST"])
-@class_teacher_required
+@class_teacher_or_admin_required
 def class_day(request, class_code):
     class_group = selectors.class_for_teacher(user=request.user, code=class_code)
     day = timezone.localdate()
@@ -226,7 +221,7 @@ def class_day(request, class_code):
                     count=bound.cleaned_data["count"],
                 )
             except ValidationError as exc:
-                forms.add_service_error(bound, exc, {"count": "count"})
+                add_service_error(bound, exc, {"count": "count"})
             else:
                 messages.success(
                     request,

@@ -16,15 +16,13 @@ from audit import services as audit
 from safety import exports_attendance as exports
 from safety import forms_attendance as forms
 from safety.selectors import attendance as selectors
-from schools.decorators import role_required
-from schools.models import Role
+from schools.decorators import school_admin_required
 
-admin_required = role_required(Role.SCHOOL_ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def records(request):
     school = activity_selectors.managed_school(request.user, request.GET.get("school"))
     day = parse_date(request.GET.get("day") or "") or timezone.localdate()
@@ -60,7 +58,7 @@ def records(request):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def records_export(request):
     school = activity_selectors.managed_school(request.user, request.GET.get("school"))
     form = forms.ExportForm(request.GET)

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import gate as services
-from safety.views.records_base import gate_keeper, manages, refused
+from schools import access
+from schools.decorators import gate_guard_or_admin_required
+from schools.formerrors import add_service_error
 
 FIELDS = {
     "name": "name",
@@ -28,7 +30,7 @@ def _gate_url(school) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@gate_keeper
+@gate_guard_or_admin_required
 def gate(request):
     school = selectors.gate_school(request.user, request.GET.get("school"))
     form = forms.GateEntryForm(request.POST if request.method == "POST" else None)
@@ -36,7 +38,7 @@ def gate(request):
         try:
             entry = services.gate_entry_record(school=school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(form, exc, FIELDS)
+            add_service_error(form, exc, FIELDS)
         else:
             messages.success(
                 request,
@@ -54,13 +56,13 @@ def gate(request):
             "inside": selectors.gate_inside_now(school),
             "left": selectors.gate_left_today(school, today),
             "today": today,
-            "is_admin": manages(request.user, school),
+            "is_admin": access.manages_school(request.user, school.pk),
         },
     )
 
 
 @require_POST
-@gate_keeper
+@gate_guard_or_admin_required
 def gate_exit(request, gate_entry_code):
     entry = selectors.get_gate_entry_for_user(request.user, gate_entry_code)
     try:
@@ -77,7 +79,7 @@ def gate_exit(request, gate_entry_code):
 
 
 @require_GET
-@gate_keeper
+@gate_guard_or_admin_required
 def gate_register(request):
     school = selectors.gate_school(request.user, request.GET.get("school"))
     form = forms.GateDayForm(request.GET if "day" in request.GET else None)
@@ -92,6 +94,6 @@ def gate_register(request):
             "form": form,
             "day": day,
             "entries": selectors.gate_day(school, day),
-            "is_admin": manages(request.user, school),
+            "is_admin": access.manages_school(request.user, school.pk),
         },
     )

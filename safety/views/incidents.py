@@ -14,8 +14,9 @@ from audit import services as audit
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import incidents as services
-from safety.views.records_base import incident_reader, manages, refused, school_admin, staff_member
 from schools import access
+from schools.decorators import school_admin_required, school_staff_required, staff_or_bureau_required
+from schools.formerrors import add_service_error
 from schools.models import Role, Student
 
 FIELDS = {
@@ -32,7 +33,7 @@ FIELDS = {
 
 
 @require_GET
-@incident_reader
+@staff_or_bureau_required
 def incident_list(request):
     """Everything the user may read: the school's (admins), the region's (bureaus), their own reports."""
     incidents = selectors.incidents_for(request.user)
@@ -60,7 +61,7 @@ def incident_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@staff_member
+@school_staff_required
 def incident_create(request):
     school = selectors.reporting_school(request.user, request.GET.get("school"))
     venues = list(Venue.objects.filter(school=school, active=True).order_by("name").values_list("pk", "name"))
@@ -85,7 +86,7 @@ def incident_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            refused(form, exc, FIELDS)
+            add_service_error(form, exc, FIELDS)
         else:
             messages.success(request, _("The incident has been reported."))
             if incident.bureau_notified_at:
@@ -96,7 +97,7 @@ def incident_create(request):
     return render(
         request,
         "safety/records/incident_form.html",
-        {"school": school, "form": form, "is_admin": manages(request.user, school)},
+        {"school": school, "form": form, "is_admin": access.manages_school(request.user, school.pk)},
     )
 
 
@@ -144,7 +145,7 @@ def _detail(request, incident, *, follow_up_form=None, bureau_form=None, status=
 
 
 @require_GET
-@incident_reader
+@staff_or_bureau_required
 def incident_detail(request, incident_code):
     return _detail(request, selectors.get_incident_for_user(request.user, incident_code))
 
@@ -157,7 +158,7 @@ def _managed_incident(request, incident_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def incident_follow_up(request, incident_code):
     incident = _managed_incident(request, incident_code)
     form = forms.FollowUpForm(request.POST, action=request.path)
@@ -165,7 +166,7 @@ def incident_follow_up(request, incident_code):
         try:
             services.incident_follow_up(incident=incident, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(form, exc, {"text": "text", "time": "at"})
+            add_service_error(form, exc, {"text": "text", "time": "at"})
         else:
             messages.success(request, _("Added to the report."))
             return redirect("safety:incident-detail", incident_code=incident.code)
@@ -173,7 +174,7 @@ def incident_follow_up(request, incident_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def incident_notify_bureau(request, incident_code):
     incident = _managed_incident(request, incident_code)
     form = forms.NotifyBureauForm(request.POST, action=request.path)

@@ -14,11 +14,12 @@ from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.models import Finding
 from safety.services import inspections as services
-from safety.views.records_base import refused, school_admin
+from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def overview(request):
     school = selectors.admin_school(request.user, request.GET.get("school"))
     today = timezone.localdate()
@@ -35,7 +36,7 @@ def overview(request):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def venue_safety(request, venue_code):
     venue = activity_selectors.get_venue_for_user(request.user, venue_code)
     today = timezone.localdate()
@@ -55,7 +56,7 @@ def venue_safety(request, venue_code):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def inspection_create(request, venue_code):
     venue = activity_selectors.get_venue_for_user(request.user, venue_code)
     form = forms.InspectionForm(request.POST if request.method == "POST" else None, venue=venue)
@@ -69,7 +70,7 @@ def inspection_create(request, venue_code):
                 actor=request.user,
             )
         except ValidationError as exc:
-            refused(form, exc, {"future": "inspected_on"})
+            add_service_error(form, exc, {"future": "inspected_on"})
         else:
             messages.success(
                 request, _("The inspection of %(venue)s has been recorded.") % {"venue": venue.name}
@@ -91,7 +92,7 @@ def inspection_create(request, venue_code):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def inspection_detail(request, inspection_code):
     inspection = selectors.get_inspection_for_user(request.user, inspection_code)
     return render(
@@ -107,7 +108,7 @@ def inspection_detail(request, inspection_code):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def finding_detail(request, finding_code):
     finding = selectors.get_finding_for_user(request.user, finding_code)
     signed = hasattr(finding, "signoff")
@@ -119,7 +120,7 @@ def finding_detail(request, finding_code):
         try:
             services.finding_signoff(finding=finding, note=form.cleaned_data["note"], actor=request.user)
         except ValidationError as exc:
-            refused(form, exc, {"note": "note"})
+            add_service_error(form, exc, {"note": "note"})
         else:
             messages.success(request, _("The finding has been signed off."))
             if finding.severity == Finding.Severity.CRITICAL and not activity_services.venue_blocked_reason(

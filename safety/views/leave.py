@@ -14,10 +14,9 @@ from safety import forms_attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as services
 from safety.services import codes
-from schools.decorators import role_required
-from schools.models import Role
+from schools.decorators import parent_required
+from schools.formerrors import add_service_error
 
-parent_required = role_required(Role.PARENT)
 # Before F13 the plain codes were kept in the session under this key; it is dropped on the next POST.
 OLD_SESSION_KEY = "safety_pickup_codes"
 
@@ -57,7 +56,7 @@ def leave_report(request, student_code):
                 reason=data.get("reason") or "",
             )
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {

@@ -12,11 +12,12 @@ from activities import selectors as activity_selectors
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import offcampus as services
-from safety.views.records_base import refused, school_admin
+from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def overview(request):
     school = selectors.admin_school(request.user, request.GET.get("school"))
     return render(
@@ -27,7 +28,7 @@ def overview(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def activity_record(request, activity_code):
     activity = activity_selectors.get_activity_for_user(request.user, activity_code)
     if not activity.off_campus:
@@ -37,7 +38,7 @@ def activity_record(request, activity_code):
         try:
             record = services.coordination_record(activity=activity, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(
+            add_service_error(
                 form,
                 exc,
                 {

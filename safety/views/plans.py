@@ -14,12 +14,13 @@ from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.models import PlanKind
 from safety.services import plans as services
-from safety.views.records_base import refused, school_admin
+from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 from schools.models import User
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def plan_list(request):
     school = selectors.admin_school(request.user, request.GET.get("school"))
     return render(
@@ -30,7 +31,7 @@ def plan_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def plan_create(request):
     """A plan's first version or a new one; GET ?kind= starts from the current version's text."""
     school = selectors.admin_school(request.user, request.GET.get("school"))
@@ -63,7 +64,7 @@ def plan_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            refused(
+            add_service_error(
                 form,
                 exc,
                 {
@@ -103,13 +104,13 @@ def _detail(request, plan, *, review_form=None, drill_form=None, status=200):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def plan_detail(request, plan_code):
     return _detail(request, selectors.get_plan_for_user(request.user, plan_code))
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def plan_review(request, plan_code):
     plan = selectors.get_plan_for_user(request.user, plan_code)
     form = forms.PlanReviewForm(request.POST, action=request.path)
@@ -117,7 +118,7 @@ def plan_review(request, plan_code):
         try:
             services.plan_review_record(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(form, exc, {"future": "reviewed_on"})
+            add_service_error(form, exc, {"future": "reviewed_on"})
         else:
             messages.success(request, _("The review has been recorded."))
             return redirect("safety:plan-detail", plan_code=plan.code)
@@ -125,7 +126,7 @@ def plan_review(request, plan_code):
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def plan_drill(request, plan_code):
     plan = selectors.get_plan_for_user(request.user, plan_code)
     form = forms.DrillForm(request.POST, action=request.path)
@@ -133,7 +134,9 @@ def plan_drill(request, plan_code):
         try:
             services.drill_record(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            refused(form, exc, {"future": "held_on", "participants": "participants", "notes": "notes"})
+            add_service_error(
+                form, exc, {"future": "held_on", "participants": "participants", "notes": "notes"}
+            )
         else:
             messages.success(request, _("The drill has been recorded."))
             return redirect("safety:plan-detail", plan_code=plan.code)
@@ -141,7 +144,7 @@ def plan_drill(request, plan_code):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def plan_document(request, plan_code):
     plan = selectors.get_plan_for_user(request.user, plan_code)
     if not plan.document:

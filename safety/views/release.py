@@ -16,15 +16,12 @@ from safety.models import ReleaseRefusal
 from safety.selectors import attendance as selectors
 from safety.services import codes
 from safety.services import release as services
-from schools.decorators import role_required
-from schools.models import Role
-
-teacher_required = role_required(Role.SERVICE_TEACHER, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
-board_required = role_required(Role.SCHOOL_ADMIN, Role.GATE_GUARD)
+from schools.decorators import gate_guard_or_admin_required, teacher_or_admin_required
+from schools.formerrors import add_service_error
 
 
 @require_http_methods(["GET"])
-@teacher_required
+@teacher_or_admin_required
 def release_list(request, session_code):
     session = selectors.get_session_for_user(request.user, session_code)
     roster = selectors.roster(session, with_refusals=True)
@@ -37,7 +34,7 @@ def release_list(request, session_code):
 
 
 @require_http_methods(["GET", "POST"])
-@teacher_required
+@teacher_or_admin_required
 def release_child(request, session_code, student_code):
     session = selectors.get_session_for_user(request.user, session_code)
     student = selectors.child_in_session_get(session=session, code=student_code)
@@ -100,7 +97,7 @@ def release_child(request, session_code, student_code):
                 id_last4=data.get("id_last4") or "",
             )
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 form,
                 exc,
                 {
@@ -142,7 +139,7 @@ def _pick_school(request, schools):
 
 
 @require_http_methods(["GET"])
-@board_required
+@gate_guard_or_admin_required
 def still_here(request):
     schools = selectors.board_schools(user=request.user)
     school = _pick_school(request, schools)
@@ -163,7 +160,7 @@ def still_here(request):
 
 
 @require_http_methods(["GET"])
-@board_required
+@gate_guard_or_admin_required
 def gate(request):
     schools = selectors.guard_schools(user=request.user)
     school = _pick_school(request, schools)

@@ -15,7 +15,8 @@ from activities import selectors as activity_selectors
 from safety import forms_records as forms
 from safety import selectors_records as selectors
 from safety.services import roster as services
-from safety.views.records_base import refused, school_admin
+from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
 from schools.models import User
 
 ROSTER_DAYS = 28
@@ -48,13 +49,13 @@ def _page(request, school, *, data=None, failed=None, status=200):
 
 
 @require_GET
-@school_admin
+@school_admin_required
 def overview(request):
     return _page(request, selectors.admin_school(request.user, request.GET.get("school")))
 
 
 @require_POST
-@school_admin
+@school_admin_required
 def group_officer(request, group_code):
     group = activity_selectors.get_group_to_manage(request.user, group_code)
     school = group.activity.school
@@ -84,7 +85,7 @@ def _start(value: str | None) -> datetime.date:
 
 
 @require_http_methods(["GET", "POST"])
-@school_admin
+@school_admin_required
 def duty_roster(request):
     school = selectors.admin_school(request.user, request.GET.get("school"))
     staff = selectors.staff_choices(school)
@@ -105,7 +106,7 @@ def duty_roster(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            refused(
+            add_service_error(
                 form,
                 exc,
                 {

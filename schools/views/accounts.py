@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from schools import activation, forms, services
+from schools.formerrors import add_service_error
 
 
 class LoginView(auth_views.LoginView):
@@ -70,7 +71,7 @@ def activate(request):
             try:
                 activation.account_activate(user=user, code=data["code"], password=data["new_password1"])
             except ValidationError as exc:
-                forms.add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 login(request, user, backend="schools.activation.ActivationCodeBackend")
                 messages.success(request, _("Your account is active and you are signed in."))

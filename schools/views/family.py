@@ -9,10 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from audit import services as audit
 from schools import forms, selectors, selectors_access_log, services
-from schools.decorators import role_required
-from schools.models import Role
-
-parent_required = role_required(Role.PARENT)
+from schools.decorators import parent_required
+from schools.formerrors import add_service_error
 
 
 @require_http_methods(["GET"])
@@ -48,9 +46,7 @@ def pickup_add(request, student_code):
         try:
             services.pickup_add(student=student, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(
-                form, exc, {"mobile": "mobile", "id_last4": "id_last4", "dates": "valid_until"}
-            )
+            add_service_error(form, exc, {"mobile": "mobile", "id_last4": "id_last4", "dates": "valid_until"})
         else:
             messages.success(request, _("The pick-up person has been added."))
             return redirect("schools:family-child", student_code=student.code)

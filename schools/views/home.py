@@ -10,8 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit import services as audit
 from schools import selectors, selectors_home, services
-from schools.decorators import role_required
-from schools.models import Role
+from schools.decorators import bureau_officer_required
 
 
 @require_http_methods(["GET"])
@@ -49,7 +48,7 @@ def guardian_link_decide(request, link_code):
 
 
 @require_http_methods(["GET"])
-@role_required(Role.BUREAU_OFFICER)
+@bureau_officer_required
 def bureau_school(request, school_code):
     school = selectors_home.school_for_bureau(user=request.user, code=school_code)
     classes = selectors_home.classes_for_bureau(user=request.user, school=school)

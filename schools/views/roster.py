@@ -17,11 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
 from schools import access, activation, activation_pdf, forms, roster, selectors
-from schools.decorators import role_required
-from schools.models import Role, School
+from schools.decorators import school_admin_required
+from schools.models import School
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-admin_required = role_required(Role.SCHOOL_ADMIN)
 
 
 def _school_context(request) -> dict:
@@ -45,7 +44,7 @@ def _school_context(request) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def roster_import(request):
     ctx = _school_context(request)
     form = forms.RosterUploadForm(request.POST or None, request.FILES or None)
@@ -77,7 +76,7 @@ def roster_import(request):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def roster_import_detail(request, import_code):
     item = access.get_roster_import_for_user(request.user, import_code)
     form = forms.RosterConfirmForm(request.POST if request.method == "POST" else None)
@@ -109,7 +108,7 @@ def roster_import_detail(request, import_code):
 
 @require_GET
 @never_cache
-@admin_required
+@school_admin_required
 def roster_import_progress(request, import_code):
     item = access.get_roster_import_for_user(request.user, import_code)
     return JsonResponse(
@@ -125,7 +124,7 @@ def roster_import_progress(request, import_code):
 
 
 @require_GET
-@admin_required
+@school_admin_required
 def roster_export(request):
     school = _school_context(request)["school"]
     data, _count = roster.roster_export_xlsx(school=school)
@@ -143,7 +142,7 @@ def roster_export(request):
 
 
 @require_GET
-@admin_required
+@school_admin_required
 def roster_template(request):
     response = HttpResponse(roster.roster_template_xlsx(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, "花名册模板.xlsx")
@@ -154,7 +153,7 @@ def roster_template(request):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def activation_slips(request):
     """Pick a class; printing gives each of its parents who has not activated their account yet a
     new one-time code on a slip (codes printed earlier for them stop working)."""

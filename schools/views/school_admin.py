@@ -17,12 +17,12 @@ from django.views.decorators.http import require_http_methods
 
 from audit import services as audit
 from schools import activation, forms, selectors, services
-from schools.decorators import role_required
-from schools.models import GuardianLink, Role, School
+from schools.decorators import school_admin_required
+from schools.formerrors import add_service_error
+from schools.models import GuardianLink, School
 
 PAGE_SIZE = 50
 NUMBER_CODES = {"duplicate", "student_number", "student_number_checksum", "student_number_id"}
-admin_required = role_required(Role.SCHOOL_ADMIN)
 
 
 # --- which school -----------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def _page(request, queryset):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def class_list(request):
     ctx = _school_context(request)
     school = ctx["school"]
@@ -81,7 +81,7 @@ def class_list(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"grade": "grade"})
+            add_service_error(form, exc, {"grade": "grade"})
         else:
             messages.success(request, _("Class %(name)s added.") % {"name": group.display_name})
             return redirect(_list_url("class-list", ctx))
@@ -90,7 +90,7 @@ def class_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def class_detail(request, class_code):
     group = selectors.admin_class_get(user=request.user, code=class_code)
     ctx = _school_context(request, group.school)
@@ -119,7 +119,7 @@ def class_detail(request, class_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def staff_list(request):
     ctx = _school_context(request)
     school = ctx["school"]
@@ -145,7 +145,7 @@ def staff_list(request):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                forms.add_service_error(existing_form, exc, {"class_required": "class_group"})
+                add_service_error(existing_form, exc, {"class_required": "class_group"})
             else:
                 messages.success(request, _("The role has been added."))
                 return redirect(_list_url("staff-list", ctx))
@@ -162,7 +162,7 @@ def staff_list(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(
+            add_service_error(
                 create_form,
                 exc,
                 {
@@ -193,7 +193,7 @@ def staff_list(request):
 
 
 @require_http_methods(["POST"])
-@admin_required
+@school_admin_required
 def membership_remove(request, membership_code):
     membership = selectors.admin_membership_get(user=request.user, code=membership_code)
     ctx = _school_context(request, membership.school)
@@ -210,7 +210,7 @@ def membership_remove(request, membership_code):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def student_list(request):
     ctx = _school_context(request)
     school = ctx["school"]
@@ -232,7 +232,7 @@ def student_list(request):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def student_detail(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
@@ -243,7 +243,7 @@ def student_detail(request, student_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def student_edit(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
@@ -284,7 +284,7 @@ def student_edit(request, student_code):
                     % {"number": student.masked_student_number},
                 )
             else:
-                forms.add_service_error(form, exc, {code: "student_number" for code in NUMBER_CODES})
+                add_service_error(form, exc, {code: "student_number" for code in NUMBER_CODES})
         else:
             messages.success(request, _("The student's record has been saved."))
             return redirect("schools:student-detail", student_code=student.code)
@@ -292,7 +292,7 @@ def student_edit(request, student_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def guardian_add(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
@@ -302,7 +302,7 @@ def guardian_add(request, student_code):
         try:
             link, code = services.guardian_add(student=student, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"mobile": "mobile", "mobile_blocked": "mobile"})
+            add_service_error(form, exc, {"mobile": "mobile", "mobile_blocked": "mobile"})
         else:
             if code is not None:
                 messages.success(request, _("The guardian has been added. Give them this activation slip."))
@@ -324,7 +324,7 @@ def guardian_add(request, student_code):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def guardian_list(request):
     ctx = _school_context(request)
     form = forms.GuardianSearchForm(request.GET or None, initial={"school": ctx["school_param"]})
@@ -336,7 +336,7 @@ def guardian_list(request):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def guardian_detail(request, guardian_code):
     guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
     ctx = _school_context(request)
@@ -348,7 +348,7 @@ def guardian_detail(request, guardian_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def guardianship_manage(request, guardian_code, student_code):
     """F13: the school restricts a guardian (court order), lifts it, or ends the guardianship."""
     guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
@@ -365,7 +365,7 @@ def guardianship_manage(request, guardian_code, student_code):
             else:
                 services.guardianship_end(link=link, reason=reason, actor=request.user)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"reason": "reason"})
+            add_service_error(form, exc, {"reason": "reason"})
         else:
             messages.success(request, _("The guardianship has been updated."))
             return redirect("schools:guardian-detail", guardian_code=guardian.code)
@@ -381,7 +381,7 @@ def guardianship_manage(request, guardian_code, student_code):
 
 
 @require_http_methods(["GET"])
-@admin_required
+@school_admin_required
 def pickup_list(request):
     ctx = _school_context(request)
     form = forms.PickupSearchForm(request.GET or None, initial={"school": ctx["school_param"]})
@@ -396,7 +396,7 @@ def pickup_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def pickup_restrict(request, pickup_code):
     pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
     ctx = _school_context(request, pickup.student.school)
@@ -406,7 +406,7 @@ def pickup_restrict(request, pickup_code):
         try:
             services.pickup_restrict(pickup=pickup, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"reason": "reason"})
+            add_service_error(form, exc, {"reason": "reason"})
         else:
             messages.success(request, _("The pick-up person is restricted."))
             return redirect("schools:student-detail", student_code=pickup.student.code)
@@ -414,7 +414,7 @@ def pickup_restrict(request, pickup_code):
 
 
 @require_http_methods(["POST"])
-@admin_required
+@school_admin_required
 def pickup_unrestrict(request, pickup_code):
     pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
     services.pickup_unrestrict(pickup=pickup, actor=request.user)
@@ -426,7 +426,7 @@ def pickup_unrestrict(request, pickup_code):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@school_admin_required
 def school_settings(request):
     ctx = _school_context(request)
     school = ctx["school"]
@@ -443,7 +443,7 @@ def school_settings(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            forms.add_service_error(form, exc, {"explanation_required": "explanation"})
+            add_service_error(form, exc, {"explanation_required": "explanation"})
         else:
             messages.success(request, _("The school's settings have been saved."))
             return redirect(_list_url("school-settings", ctx))
@@ -474,7 +474,7 @@ def _render_slip(request, ctx: dict, *, person, children, code: str, username: s
 
 
 @require_http_methods(["POST"])
-@admin_required
+@school_admin_required
 def guardian_activation_reissue(request, guardian_code):
     """A new activation code for a parent (first sign-in or a forgotten password)."""
     guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
@@ -493,7 +493,7 @@ def guardian_activation_reissue(request, guardian_code):
 
 
 @require_http_methods(["POST"])
-@admin_required
+@school_admin_required
 def staff_activation_reissue(request, membership_code):
     """A new activation code for a staff member of the school (staff get theirs from their admin)."""
     membership = selectors.admin_membership_get(user=request.user, code=membership_code)

@@ -12,15 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from schools import forms, two_factor
-from schools.decorators import role_required
-from schools.models import Role
-
-_otp_roles = role_required(Role.SCHOOL_ADMIN, Role.BUREAU_OFFICER)
+from schools.decorators import admin_or_bureau_required
 
 
 def otp_roles_required(view):
     """School admins, bureau officers and any is_staff account (the Django admin's users); others 404."""
-    by_role = _otp_roles(view)
+    by_role = admin_or_bureau_required(view)
 
     @wraps(view)
     @login_required
