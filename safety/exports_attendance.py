@@ -7,8 +7,8 @@ from openpyxl.utils import get_column_letter
 
 from safety.models import Attendance, Release
 from safety.selectors.attendance import SessionRoster, confirmation_of
-from schools.roster import neutralise
 from schools.selectors_home import person_name
+from schools.spreadsheets import neutralise
 
 STATUS = dict(Attendance.Status.choices)
 
