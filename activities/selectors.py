@@ -188,7 +188,7 @@ def staff_for_school(school: School) -> QuerySet[User]:
 def providers_for_school(school: School, today: datetime.date | None = None) -> QuerySet[Provider]:
     """Qualified providers registered along the school's reporting chain, still qualified today."""
     today = today or timezone.localdate()
-    codes = [c for c in school.region.report_path.strip("/").split("/") if c]
+    codes = school.region.chain_codes
     return Provider.objects.filter(region__code__in=codes, valid_until__gte=today).order_by("name")
 
 

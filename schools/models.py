@@ -74,6 +74,11 @@ class Role(models.TextChoices):
 SCHOOL_ROLES = [Role.SERVICE_TEACHER, Role.GATE_GUARD, Role.SCHOOL_ADMIN]
 
 
+def path_codes(path: str) -> list[str]:
+    """The region codes in a reporting path as Region stores it, top down (see Region.chain_codes)."""
+    return [c for c in path.split("/") if c]
+
+
 class Region(models.Model):
     """An administrative region (GB/T 2260) and the bureau that oversees it."""
 
@@ -147,6 +152,12 @@ class Region(models.Model):
         if update_fields is not None and "report_path" not in update_fields:
             kwargs["update_fields"] = {*update_fields, "report_path"}
         super().save(*args, **kwargs)
+
+    @property
+    def chain_codes(self) -> list[str]:
+        """The region codes on the reporting chain, top down: "/41/4101/410102/" gives
+        ["41", "4101", "410102"] (the region's own code last)."""
+        return path_codes(self.report_path)
 
     def reporting_chain_path(self) -> str:
         """The path the reporting chain gives this row: the codes from the top down to its own."""
