@@ -246,7 +246,7 @@ def week_grid(school: School, week_start: datetime.date, by: str = "venue") -> W
         for session in sessions:
             people = [session.lead, *session.group.assistants.all()]
             for person in dict.fromkeys(people):
-                row(person.pk, person_name(person)).cells[(session.date - week_start).days].append(session)
+                row(person.pk, person.display_name).cells[(session.date - week_start).days].append(session)
         ordered = sorted(rows.values(), key=lambda r: r.label)
     else:
         for venue in school.venues.filter(active=True).order_by("name"):
@@ -265,11 +265,6 @@ def teacher_sessions(user, start: datetime.date, end: datetime.date) -> QuerySet
         .select_related("group__activity", "venue", "lead")
         .order_by("date", "start")
     )
-
-
-def person_name(user) -> str:
-    """A staff member's name in Chinese order (王老师), the username when none was given."""
-    return f"{user.last_name}{user.first_name}" or user.username
 
 
 # --- workload -------------------------------------------------------------------------------
@@ -329,7 +324,7 @@ def workload(*, school: School | None = None, user=None, month: datetime.date) -
     rows = [
         WorkloadRow(
             user_id=person.pk,
-            name=person_name(person),
+            name=person.display_name,
             weeks=[round(hours[person.pk].get(w, 0.0), 2) for w in weeks],
             total=round(sum(hours[person.pk].values()), 2),
         )

@@ -36,6 +36,11 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """A person's name as pages show it: Chinese order (王老师), the username when none was given."""
         return self.get_full_name() or self.username
 
     def clean(self):

@@ -46,11 +46,6 @@ def mobile_masked(mobile: str) -> str:
     return f"{mobile[:3]}****{mobile[-4:]}"
 
 
-def person_name(user) -> str:
-    """A staff member's name in Chinese order (王老师), the username when none was given."""
-    return f"{user.last_name}{user.first_name}" or user.username
-
-
 def _count(queryset: QuerySet, outer: str) -> Coalesce:
     """COUNT(*) of queryset rows whose `outer` points at the enclosing row, as a subquery (no join
     fan-out, so several counts can sit side by side on one row)."""
@@ -114,7 +109,7 @@ def children_for_parent(*, user, today: datetime.date) -> list[ChildCard]:
                 student=student,
                 school=student.school,
                 class_name=student.class_group.display_name,
-                class_teacher=person_name(teachers[0].user) if teachers else "",
+                class_teacher=teachers[0].user.display_name if teachers else "",
                 pickups=[
                     PickupRow(
                         name=p.name,

@@ -30,7 +30,6 @@ from activities.selectors import (
     _own_sessions_q,
     managed_school,  # noqa: F401  (views pick the admin's school through this module)
     month_bounds,
-    person_name,
     staff_for_school,
 )
 from enrollment.days import expected_at_any, seated
@@ -381,7 +380,7 @@ def held_workload(*, month: datetime.date, school: School | None = None, user=No
     teacher_ids = set(t_days) | set(t_adjust)
     provider_ids = set(p_days) | set(p_adjust)
     names = (
-        {f"t{u.pk}": person_name(u) for u in User.objects.filter(pk__in=teacher_ids)} if teacher_ids else {}
+        {f"t{u.pk}": u.display_name for u in User.objects.filter(pk__in=teacher_ids)} if teacher_ids else {}
     )
     if provider_ids:
         names.update({f"p{p.pk}": p.name for p in Provider.objects.filter(pk__in=provider_ids)})
@@ -601,7 +600,7 @@ def claim_compute(*, school: School, first: datetime.date, last: datetime.date) 
             t_days[item.teacher_id][item.date].seconds += int(item.hours * HOUR_SECONDS)
         else:
             p_days[item.provider_id][item.date].sessions += item.sessions
-    names = {u.pk: person_name(u) for u in User.objects.filter(pk__in=list(t_days))} if t_days else {}
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=list(t_days))} if t_days else {}
     providers = {p.pk: p.name for p in Provider.objects.filter(pk__in=list(p_days))} if p_days else {}
     contracts = _contracts_by_provider(school, first, last) if p_days else {}
     lines = []
