@@ -41,7 +41,7 @@ class TimeInput(forms.TimeInput):
 
 def staff_label(user) -> str:
     """刘老师（s1_head31）: two teachers may share a surname and title, never a username."""
-    return f"{selectors.person_name(user)}（{user.username}）"
+    return f"{user.display_name}（{user.username}）"
 
 
 class StaffChoiceField(forms.ModelChoiceField):

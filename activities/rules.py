@@ -37,7 +37,7 @@ class Policy:
 def policy_for(school: School) -> Policy:
     """The rules in force at a school: the nearest region on its reporting chain that sets each value
     wins; extra-lesson words add up along the chain. One query."""
-    codes = [c for c in school.region.report_path.strip("/").split("/") if c]
+    codes = school.region.chain_codes
     policies = {
         p.region.code: p for p in RegionPolicy.objects.filter(region__code__in=codes).select_related("region")
     }

@@ -188,7 +188,7 @@ def staff_for_school(school: School) -> QuerySet[User]:
 def providers_for_school(school: School, today: datetime.date | None = None) -> QuerySet[Provider]:
     """Qualified providers registered along the school's reporting chain, still qualified today."""
     today = today or timezone.localdate()
-    codes = [c for c in school.region.report_path.strip("/").split("/") if c]
+    codes = school.region.chain_codes
     return Provider.objects.filter(region__code__in=codes, valid_until__gte=today).order_by("name")
 
 
@@ -246,7 +246,7 @@ def week_grid(school: School, week_start: datetime.date, by: str = "venue") -> W
         for session in sessions:
             people = [session.lead, *session.group.assistants.all()]
             for person in dict.fromkeys(people):
-                row(person.pk, person_name(person)).cells[(session.date - week_start).days].append(session)
+                row(person.pk, person.display_name).cells[(session.date - week_start).days].append(session)
         ordered = sorted(rows.values(), key=lambda r: r.label)
     else:
         for venue in school.venues.filter(active=True).order_by("name"):
@@ -265,11 +265,6 @@ def teacher_sessions(user, start: datetime.date, end: datetime.date) -> QuerySet
         .select_related("group__activity", "venue", "lead")
         .order_by("date", "start")
     )
-
-
-def person_name(user) -> str:
-    """A staff member's name in Chinese order (王老师), the username when none was given."""
-    return f"{user.last_name}{user.first_name}" or user.username
 
 
 # --- workload -------------------------------------------------------------------------------
@@ -329,7 +324,7 @@ def workload(*, school: School | None = None, user=None, month: datetime.date) -
     rows = [
         WorkloadRow(
             user_id=person.pk,
-            name=person_name(person),
+            name=person.display_name,
             weeks=[round(hours[person.pk].get(w, 0.0), 2) for w in weeks],
             total=round(sum(hours[person.pk].values()), 2),
         )

@@ -561,7 +561,7 @@ def ical_feed(request):
         today + datetime.timedelta(days=ical.FEED_DAYS_AHEAD),
     )
     body = ical.calendar_for(
-        name=_("After-school sessions of %(name)s") % {"name": selectors.person_name(user)},
+        name=_("After-school sessions of %(name)s") % {"name": user.display_name},
         sessions=sessions,
         domain=request.get_host().split(":")[0],
     )

@@ -463,9 +463,7 @@ def family_active_application(*, student: Student, term: Term) -> Application | 
 
 def family_pickups_valid(*, user, student: Student, today: datetime.date):
     """The child's pick-up persons a guardian may name on an application: valid today."""
-    from schools.selectors_home import valid_pickups_on
-
-    return access.pickups_for(user).filter(valid_pickups_on(today), student=student).order_by("name", "pk")
+    return access.pickups_for(user).valid_on(today).filter(student=student).order_by("name", "pk")
 
 
 def groups_with_seats(*, term: Term, student: Student) -> list[ActivityGroup]:

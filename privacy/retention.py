@@ -42,6 +42,7 @@ from schools.models import (
     School,
     Student,
     User,
+    path_codes,
 )
 
 ANONYMOUS = "已匿名"
@@ -54,7 +55,7 @@ def months_by_school() -> dict[int, int]:
     by_code = dict(RetentionPolicy.objects.values_list("region__code", "months"))
     result = {}
     for school_id, path in School.objects.values_list("pk", "region__report_path"):
-        codes = [c for c in path.split("/") if c]
+        codes = path_codes(path)
         months = next((by_code[c] for c in reversed(codes) if c in by_code), settings.RETENTION_MONTHS)
         result[school_id] = months
     return result

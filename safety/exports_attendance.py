@@ -7,8 +7,7 @@ from openpyxl.utils import get_column_letter
 
 from safety.models import Attendance, Release
 from safety.selectors.attendance import SessionRoster, confirmation_of
-from schools.roster import neutralise
-from schools.selectors_home import person_name
+from schools.spreadsheets import neutralise
 
 STATUS = dict(Attendance.Status.choices)
 
@@ -52,7 +51,7 @@ def records_workbook(items: list[SessionRoster]) -> Workbook:
                     student.name,
                     str(status),
                     child.leave.reason if child.leave else "",
-                    person_name(mark.marked_by) if mark else "",
+                    mark.marked_by.display_name if mark else "",
                     _time(mark.marked_at) if mark else "",
                     _("yes") if mark and mark.is_correction else "",
                 ]
@@ -68,7 +67,7 @@ def records_workbook(items: list[SessionRoster]) -> Workbook:
                         release.person_name,
                         release.person_relationship,
                         str(Release.Verification(release.verification).label),
-                        person_name(release.released_by),
+                        release.released_by.display_name,
                         _time(release.released_at),
                     ]
                 )
@@ -79,8 +78,8 @@ def records_workbook(items: list[SessionRoster]) -> Workbook:
                     *common,
                     str(handover.get_kind_display()),
                     handover.class_group.display_name if handover.class_group else "",
-                    person_name(handover.given_by),
-                    person_name(handover.to_user),
+                    handover.given_by.display_name,
+                    handover.to_user.display_name,
                     handover.expected,
                     handover.count,
                     confirmation.count if confirmation else "",

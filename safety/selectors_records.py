@@ -396,7 +396,7 @@ def staff_choices(school: School) -> list[tuple[int, str]]:
 
 
 def staff_label(user) -> str:
-    return f"{activity_selectors.person_name(user)}（{user.username}）"
+    return f"{user.display_name}（{user.username}）"
 
 
 @dataclass

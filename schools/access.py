@@ -36,6 +36,7 @@ from schools.models import (
     RosterImport,
     School,
     Student,
+    path_codes,
 )
 
 
@@ -373,6 +374,16 @@ def schools_reporting_to(region: Region) -> QuerySet[School]:
     return School.objects.filter(region__report_path__startswith=region.report_path)
 
 
+def bureau_regions_of(user) -> QuerySet[Region]:
+    """The regions whose bureau the user serves in, by their bureau officer memberships (a subquery
+    when filtered on; superusers: every region). Not the regions under them: see regions_for."""
+    if scope(user).everything:
+        return Region.objects.all()
+    return Region.objects.filter(
+        pk__in=Membership.objects.filter(user_id=user.pk, role=Role.BUREAU_OFFICER).values("region_id")
+    )
+
+
 def bureau_region_ids(user) -> list[int]:
     """F12: the regions whose schools' matters (claims, complaints) the user's bureau decides: every
     region under one of the user's own for which the user's region is the nearest on its reporting
@@ -380,13 +391,13 @@ def bureau_region_ids(user) -> list[int]:
     decides for itself; a county without one is decided by its city, else by the province. Nothing
     outside the user's own reporting paths, ever. Superusers: see `scope().everything` instead."""
     s = scope(user)
-    own_codes = {path.strip("/").split("/")[-1] for path in s.region_paths}
+    own_codes = {codes[-1] for codes in map(path_codes, s.region_paths) if codes}
     if not own_codes:
         return []
     under = list(
         Region.objects.filter(_paths("report_path", s.region_paths)).values_list("pk", "report_path")
     )
-    codes_on_chains = {code for _pk, path in under for code in path.strip("/").split("/")}
+    codes_on_chains = {code for _pk, path in under for code in path_codes(path)}
     staffed = set(
         Membership.objects.filter(
             role=Role.BUREAU_OFFICER, user__is_active=True, region__code__in=codes_on_chains
@@ -394,7 +405,7 @@ def bureau_region_ids(user) -> list[int]:
     )
     found = []
     for pk, path in under:
-        nearest = next((c for c in reversed(path.strip("/").split("/")) if c in staffed), None)
+        nearest = next((c for c in reversed(path_codes(path)) if c in staffed), None)
         if nearest in own_codes:
             found.append(pk)
     return found
@@ -405,5 +416,5 @@ def is_province_officer(user) -> bool:
     enters the State Council's yearly holiday schedule (F11)."""
     s = scope(user)
     return s.everything or any(
-        path_is_well_formed(path) and path.strip("/").count("/") == 0 for path in s.region_paths
+        path_is_well_formed(path) and len(path_codes(path)) == 1 for path in s.region_paths
     )

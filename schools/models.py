@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -35,6 +36,11 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """A person's name as pages show it: Chinese order (王老师), the username when none was given."""
         return self.get_full_name() or self.username
 
     def clean(self):
@@ -71,6 +77,11 @@ class Role(models.TextChoices):
 
 
 SCHOOL_ROLES = [Role.SERVICE_TEACHER, Role.GATE_GUARD, Role.SCHOOL_ADMIN]
+
+
+def path_codes(path: str) -> list[str]:
+    """The region codes in a reporting path as Region stores it, top down (see Region.chain_codes)."""
+    return [c for c in path.split("/") if c]
 
 
 class Region(models.Model):
@@ -146,6 +157,12 @@ class Region(models.Model):
         if update_fields is not None and "report_path" not in update_fields:
             kwargs["update_fields"] = {*update_fields, "report_path"}
         super().save(*args, **kwargs)
+
+    @property
+    def chain_codes(self) -> list[str]:
+        """The region codes on the reporting chain, top down: "/41/4101/410102/" gives
+        ["41", "4101", "410102"] (the region's own code last)."""
+        return path_codes(self.report_path)
 
     def reporting_chain_path(self) -> str:
         """The path the reporting chain gives this row: the codes from the top down to its own."""
@@ -367,6 +384,37 @@ class Guardianship(models.Model):
         return not self.restricted and self.ended_at is None
 
 
+def _next_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+class AuthorizedPickupQuerySet(models.QuerySet):
+    """Pick-up validity, the one home of the rule (AuthorizedPickup.state_on is the same in Python).
+
+    A person's state on a day, first match wins: restricted (by the school), ended (the guardian or
+    school ended them on or before that day), expired (past valid_until), upcoming (before
+    valid_from), valid. Only "valid" may collect the child."""
+
+    @staticmethod
+    def state_expression(day: datetime.date) -> models.Case:
+        return models.Case(
+            models.When(restricted=True, then=Value("restricted")),
+            models.When(ended_at__lt=_next_midnight(day), then=Value("ended")),
+            models.When(valid_until__lt=day, then=Value("expired")),
+            models.When(valid_from__gt=day, then=Value("upcoming")),
+            default=Value("valid"),
+            output_field=models.CharField(),
+        )
+
+    def state_on(self, day: datetime.date):
+        """Each person annotated with `state` as of this day."""
+        return self.annotate(state=self.state_expression(day))
+
+    def valid_on(self, day: datetime.date):
+        """The persons who may collect the child on this day."""
+        return self.alias(pickup_state_on=self.state_expression(day)).filter(pickup_state_on="valid")
+
+
 class AuthorizedPickup(models.Model):
     """A person a guardian allows to collect the child; a school may restrict one (with a reason)."""
 
@@ -393,6 +441,8 @@ class AuthorizedPickup(models.Model):
     restricted = models.BooleanField(_("restricted by the school"), default=False)
     restriction_reason = models.CharField(_("reason for the restriction"), max_length=200, blank=True)
 
+    objects = AuthorizedPickupQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("authorised pick-up person")
         verbose_name_plural = _("authorised pick-up persons")
@@ -418,13 +468,21 @@ class AuthorizedPickup(models.Model):
     def __str__(self):
         return f"{self.name} ({self.relationship})"
 
-    def is_valid_on(self, day) -> bool:
+    def state_on(self, day: datetime.date) -> str:
+        """AuthorizedPickupQuerySet.state_on for a loaded row: restricted, ended, expired, upcoming, valid."""
+        if self.restricted:
+            return "restricted"
+        if self.ended_at is not None and self.ended_at < _next_midnight(day):
+            return "ended"
+        if self.valid_until is not None and self.valid_until < day:
+            return "expired"
+        if self.valid_from > day:
+            return "upcoming"
+        return "valid"
+
+    def is_valid_on(self, day: datetime.date) -> bool:
         """May collect the child on this day: not restricted, not ended, within the dates."""
-        if self.restricted or self.valid_from > day:
-            return False
-        if self.valid_until is not None and day > self.valid_until:
-            return False
-        return self.ended_at is None or day < timezone.localtime(self.ended_at).date()
+        return self.state_on(day) == "valid"
 
 
 class Membership(models.Model):

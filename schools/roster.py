@@ -57,6 +57,7 @@ from schools.models import (
     mask_tail,
 )
 from schools.phones import mobile_normalise, normalise_text
+from schools.spreadsheets import neutralise
 from schools.validators import student_number_normalise
 
 logger = logging.getLogger(__name__)
@@ -894,15 +895,6 @@ def _finish(roster_import: RosterImport, *, status: str, **values) -> None:
 
 
 # --- export and template ----------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _yes_no(flag: bool) -> str:

@@ -2,7 +2,6 @@
 schools.access, so that what a page lists is what its user may see; list reads select and prefetch
 what their page shows, so that a page costs the same number of queries at any size."""
 
-import datetime
 import re
 from dataclasses import dataclass
 
@@ -348,37 +347,11 @@ def admin_guardianship_get(*, user, guardian: Guardian, student_code) -> Guardia
 
 # --- pick-up persons ------------------------------------------------------------------------
 
+# The list's filter; "ended" covers the expired (past their end date) too.
 PICKUP_STATES = ("valid", "upcoming", "ended", "restricted")
+PICKUP_FILTER_STATES = {"ended": ("ended", "expired")}
 # A child's list: current persons first (NULL ordering differs between SQLite and PostgreSQL).
 PICKUP_ORDER = (F("ended_at").asc(nulls_first=True), "name", "pk")
-
-
-def pickup_state(pickup: AuthorizedPickup, day: datetime.date) -> str:
-    """valid, upcoming, ended (ended or past its end date) or restricted, as of this day."""
-    if (pickup.ended_at is not None and timezone.localtime(pickup.ended_at).date() <= day) or (
-        pickup.valid_until is not None and pickup.valid_until < day
-    ):
-        return "ended"
-    if pickup.restricted:
-        return "restricted"
-    if pickup.valid_from > day:
-        return "upcoming"
-    return "valid"
-
-
-def _state_q(state: str, day: datetime.date) -> Q:
-    # Mirrors pickup_state (and AuthorizedPickup.is_valid_on): ended on a day = invalid that day.
-    next_midnight = timezone.make_aware(
-        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
-    )
-    ended = Q(ended_at__lt=next_midnight) | Q(valid_until__lt=day)
-    if state == "ended":
-        return ended
-    if state == "restricted":
-        return Q(restricted=True) & ~ended
-    if state == "upcoming":
-        return Q(restricted=False, valid_from__gt=day) & ~ended
-    return Q(restricted=False, valid_from__lte=day) & ~ended
 
 
 def pickups_search(*, user, school: School, q: str = "", state: str = "") -> QuerySet[AuthorizedPickup]:
@@ -391,7 +364,8 @@ def pickups_search(*, user, school: School, q: str = "", state: str = "") -> Que
         else:
             pickups = pickups.filter(Q(name__icontains=q) | Q(student__name__icontains=q))
     if state in PICKUP_STATES:
-        pickups = pickups.filter(_state_q(state, timezone.localdate()))
+        states = PICKUP_FILTER_STATES.get(state, (state,))
+        pickups = pickups.state_on(timezone.localdate()).filter(state__in=states)
     return pickups.order_by(
         "student__class_group__grade", "student__class_group__number", "student__name", "name", "pk"
     )
@@ -401,7 +375,7 @@ def with_states(pickups) -> list[AuthorizedPickup]:
     today = timezone.localdate()
     pickups = list(pickups)
     for pickup in pickups:
-        pickup.state = pickup_state(pickup, today)
+        pickup.state = pickup.state_on(today)
     return pickups
 
 

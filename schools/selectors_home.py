@@ -12,12 +12,10 @@ from operator import or_
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schools import access
 from schools.models import (
-    AuthorizedPickup,
     ClassGroup,
     Guardianship,
     Membership,
@@ -48,11 +46,6 @@ def mobile_masked(mobile: str) -> str:
     return f"{mobile[:3]}****{mobile[-4:]}"
 
 
-def person_name(user) -> str:
-    """A staff member's name in Chinese order (王老师), the username when none was given."""
-    return f"{user.last_name}{user.first_name}" or user.username
-
-
 def _count(queryset: QuerySet, outer: str) -> Coalesce:
     """COUNT(*) of queryset rows whose `outer` points at the enclosing row, as a subquery (no join
     fan-out, so several counts can sit side by side on one row)."""
@@ -81,18 +74,6 @@ class PickupRow:
     valid_until: datetime.date | None
     state: str  # valid, upcoming, expired, ended, restricted
     restriction_reason: str
-
-
-def pickup_state(pickup: AuthorizedPickup, day: datetime.date) -> str:
-    if pickup.restricted:
-        return "restricted"
-    if pickup.ended_at is not None and timezone.localtime(pickup.ended_at).date() <= day:
-        return "ended"
-    if pickup.valid_until is not None and pickup.valid_until < day:
-        return "expired"
-    if pickup.valid_from > day:
-        return "upcoming"
-    return "valid"
 
 
 @dataclass(frozen=True)
@@ -128,14 +109,14 @@ def children_for_parent(*, user, today: datetime.date) -> list[ChildCard]:
                 student=student,
                 school=student.school,
                 class_name=student.class_group.display_name,
-                class_teacher=person_name(teachers[0].user) if teachers else "",
+                class_teacher=teachers[0].user.display_name if teachers else "",
                 pickups=[
                     PickupRow(
                         name=p.name,
                         relationship=p.relationship,
                         valid_from=p.valid_from,
                         valid_until=p.valid_until,
-                        state=pickup_state(p, today),
+                        state=p.state_on(today),
                         restriction_reason=p.restriction_reason,
                     )
                     for p in student.pickups.all()
@@ -261,18 +242,6 @@ def schools_where(*, user, role: str) -> list[School]:
     )
 
 
-def valid_pickups_on(day: datetime.date) -> Q:
-    """AuthorizedPickup.is_valid_on(day) as a query."""
-    next_midnight = timezone.make_aware(
-        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-    )
-    return (
-        Q(restricted=False, valid_from__lte=day)
-        & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-        & (Q(ended_at__isnull=True) | Q(ended_at__gte=next_midnight))
-    )
-
-
 @dataclass(frozen=True)
 class GateSchool:
     school: School
@@ -284,7 +253,8 @@ def gate_schools(*, user, today: datetime.date) -> list[GateSchool]:
     schools = schools_where(user=user, role=Role.GATE_GUARD)
     counts = dict(
         access.pickups_for(user)
-        .filter(valid_pickups_on(today), student__school__in=schools, student__active=True)
+        .valid_on(today)
+        .filter(student__school__in=schools, student__active=True)
         .order_by()
         .values("student__school_id")
         .annotate(n=Count("student_id", distinct=True))

@@ -388,7 +388,7 @@ def guardian_link_decide(*, link: GuardianLink, user: User, accept: bool) -> Gua
     link.save(update_fields=["status", "decided_at"])
     if accept:
         guardian = Guardian.objects.filter(user=user).first() or Guardian.objects.create(
-            user=user, name=user.get_full_name() or user.username, mobile=link.mobile
+            user=user, name=user.display_name, mobile=link.mobile
         )
         Guardianship.objects.get_or_create(
             guardian=guardian, student=link.student, defaults={"relationship": link.relationship}

@@ -1,10 +1,10 @@
 """A claim as .xlsx for finance: Chinese headers, one row per payee, a total row, and a sheet with the
-claim's particulars. Text cells pass schools.roster.neutralise (no formula injection)."""
+claim's particulars. Text cells pass schools.spreadsheets.neutralise (no formula injection)."""
 
 import tablib
 from django.utils import timezone
 
-from schools.roster import neutralise
+from schools.spreadsheets import neutralise
 from subsidies.models import Claim, ClaimLine
 from subsidies.selectors import claim_totals
 

@@ -30,12 +30,11 @@ from activities.selectors import (
     _own_sessions_q,
     managed_school,  # noqa: F401  (views pick the admin's school through this module)
     month_bounds,
-    person_name,
     staff_for_school,
 )
 from enrollment.days import expected_at_any, seated
 from schools import access
-from schools.models import Membership, Region, Role, School, User
+from schools.models import Region, School, User, path_codes
 from subsidies.models import (
     Budget,
     Claim,
@@ -56,11 +55,6 @@ def cents(value: Decimal) -> Decimal:
 
 
 # --- scope ----------------------------------------------------------------------------------
-
-
-def _own_bureau_regions(user) -> QuerySet:
-    """The regions whose bureau the user serves in (a subquery: no query of its own)."""
-    return Membership.objects.filter(user_id=user.pk, role=Role.BUREAU_OFFICER).values("region_id")
 
 
 def claims_for(user) -> QuerySet[Claim]:
@@ -119,13 +113,13 @@ def budgets_managed_by(user) -> QuerySet[Budget]:
     """Budgets a bureau officer sets: those of their own region."""
     if access.scope(user).everything:
         return Budget.objects.all()
-    return Budget.objects.filter(region_id__in=_own_bureau_regions(user))
+    return Budget.objects.filter(region__in=access.bureau_regions_of(user))
 
 
 def _under_or_above(s) -> Q:
     """Regions under a bureau, and those above it on its reporting chain (their rates and contracts
     apply to its schools too)."""
-    codes = {c for path in s.region_paths for c in path.strip("/").split("/") if c}
+    codes = {c for path in s.region_paths for c in path_codes(path)}
     return access.paths_q("region__report_path", s.region_paths) | Q(region__code__in=codes)
 
 
@@ -140,7 +134,7 @@ def contracts_for(user) -> QuerySet[PurchaseContract]:
 def contracts_managed_by(user) -> QuerySet[PurchaseContract]:
     if access.scope(user).everything:
         return PurchaseContract.objects.all()
-    return PurchaseContract.objects.filter(region_id__in=_own_bureau_regions(user))
+    return PurchaseContract.objects.filter(region__in=access.bureau_regions_of(user))
 
 
 def rates_for(user) -> QuerySet[Rate]:
@@ -156,7 +150,7 @@ def regions_managed_by(user) -> QuerySet[Region]:
     """Regions whose funding the user sets: their own bureau's."""
     if access.scope(user).everything:
         return Region.objects.all()
-    return Region.objects.filter(pk__in=_own_bureau_regions(user))
+    return access.bureau_regions_of(user)
 
 
 def get_budget_to_manage(user, code) -> Budget:
@@ -242,7 +236,7 @@ class RateBook:
 
 def chain_codes(school: School) -> list[str]:
     """Region codes on the school's reporting chain, nearest (its county) first."""
-    return [c for c in school.region.report_path.strip("/").split("/") if c][::-1]
+    return school.region.chain_codes[::-1]
 
 
 def rate_book(school: School) -> RateBook:
@@ -386,7 +380,7 @@ def held_workload(*, month: datetime.date, school: School | None = None, user=No
     teacher_ids = set(t_days) | set(t_adjust)
     provider_ids = set(p_days) | set(p_adjust)
     names = (
-        {f"t{u.pk}": person_name(u) for u in User.objects.filter(pk__in=teacher_ids)} if teacher_ids else {}
+        {f"t{u.pk}": u.display_name for u in User.objects.filter(pk__in=teacher_ids)} if teacher_ids else {}
     )
     if provider_ids:
         names.update({f"p{p.pk}": p.name for p in Provider.objects.filter(pk__in=provider_ids)})
@@ -606,7 +600,7 @@ def claim_compute(*, school: School, first: datetime.date, last: datetime.date) 
             t_days[item.teacher_id][item.date].seconds += int(item.hours * HOUR_SECONDS)
         else:
             p_days[item.provider_id][item.date].sessions += item.sessions
-    names = {u.pk: person_name(u) for u in User.objects.filter(pk__in=list(t_days))} if t_days else {}
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=list(t_days))} if t_days else {}
     providers = {p.pk: p.name for p in Provider.objects.filter(pk__in=list(p_days))} if p_days else {}
     contracts = _contracts_by_provider(school, first, last) if p_days else {}
     lines = []
@@ -712,7 +706,7 @@ def rate_list(user) -> QuerySet[Rate]:
 
 def providers_for_region(region: Region) -> QuerySet[Provider]:
     """Providers a region may contract with: registered on its reporting chain or under it."""
-    codes = [c for c in region.report_path.strip("/").split("/") if c]
+    codes = region.chain_codes
     return Provider.objects.filter(
         Q(region__code__in=codes) | Q(region__report_path__startswith=region.report_path)
     ).order_by("name")

@@ -2,7 +2,7 @@
 
 from django import template
 
-from activities import forms, selectors
+from activities import forms
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def weekdays(value: str) -> str:
 
 @register.filter
 def person(user) -> str:
-    return selectors.person_name(user) if user else ""
+    return user.display_name if user else ""
 
 
 @register.filter

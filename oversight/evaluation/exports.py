@@ -1,13 +1,13 @@
 """The ranking as .xlsx (openpyxl): one row per school with its score and each indicator's raw
 value, normalised score and contribution, and a sheet with the weights. Text cells pass
-schools.roster.neutralise (no formula injection)."""
+schools.spreadsheets.neutralise (no formula injection)."""
 
 import io
 
 from openpyxl import Workbook
 
 from oversight.evaluation import scoring
-from schools.roster import neutralise
+from schools.spreadsheets import neutralise
 
 
 def _number(value):

@@ -14,22 +14,8 @@ from oversight import selectors as indicators
 from oversight.evaluation import scoring
 from oversight.models import TERM_PATTERN, GoodPractice, TermReport, WeightSet, term_label
 from schools import access
-from schools.models import Membership, Region, Role, School
+from schools.models import Region, Role, School, path_codes
 from schools.selectors import bureau_for_school
-
-
-def chain_codes(region: Region) -> list[str]:
-    """Region codes on the reporting chain, nearest (the region itself) first."""
-    return [c for c in region.report_path.strip("/").split("/") if c][::-1]
-
-
-def own_bureau_regions(user) -> QuerySet[Region]:
-    """The regions whose bureau the user serves in (superusers: every region)."""
-    if access.scope(user).everything:
-        return Region.objects.all()
-    return Region.objects.filter(
-        pk__in=Membership.objects.filter(user_id=user.pk, role=Role.BUREAU_OFFICER).values("region_id")
-    )
 
 
 def reviewing_region_for(school: School) -> Region | None:
@@ -67,7 +53,7 @@ def reports_managed_by(user) -> QuerySet[TermReport]:
 
 def reports_reviewed_by(user) -> QuerySet[TermReport]:
     """Reports the user accepts or returns: those submitted to their own bureau."""
-    return TermReport.objects.filter(reviewing_region__in=own_bureau_regions(user))
+    return TermReport.objects.filter(reviewing_region__in=access.bureau_regions_of(user))
 
 
 def _related(queryset: QuerySet[TermReport]) -> QuerySet[TermReport]:
@@ -141,7 +127,7 @@ def report_indicators(*, school: School, term: str) -> dict:
 def weights_for(*, region: Region, term: str) -> tuple[dict, WeightSet | None]:
     """The weights that apply to a region's term: its own, else the nearest bureau's above it on
     its reporting chain, else scoring.DEFAULT_WEIGHTS. One query."""
-    codes = chain_codes(region)
+    codes = region.chain_codes[::-1]
     sets = {
         w.region.code: w
         for w in WeightSet.objects.filter(term=term, region__code__in=codes).select_related("region")
@@ -199,7 +185,7 @@ def get_score_school_for_user(user, code) -> School:
 
 def _chain_codes_of_schools(school_ids) -> set[str]:
     paths = School.objects.filter(pk__in=school_ids).values_list("region__report_path", flat=True)
-    return {c for path in paths for c in path.strip("/").split("/") if c}
+    return {c for path in paths for c in path_codes(path)}
 
 
 def practices_for(user) -> QuerySet[GoodPractice]:
@@ -216,7 +202,7 @@ def practices_for(user) -> QuerySet[GoodPractice]:
     if s.admin_school_ids:
         condition |= Q(school_id__in=s.admin_school_ids)
     # Featured for a region above: a bureau's own chain, a school's reporting chain.
-    codes = {c for path in s.region_paths for c in path.strip("/").split("/") if c}
+    codes = {c for path in s.region_paths for c in path_codes(path)}
     teaching = s.roles & {Role.SCHOOL_ADMIN, Role.CLASS_TEACHER, Role.SERVICE_TEACHER}
     if teaching and s.staff_school_ids:
         codes |= _chain_codes_of_schools(s.staff_school_ids)
@@ -263,7 +249,8 @@ def practice_lists(user) -> dict:
 def feature_region_for(user, practice: GoodPractice) -> Region | None:
     """The region a bureau officer features for: their own region above the school, the widest."""
     path = practice.school.region.report_path
-    regions = [r for r in own_bureau_regions(user).order_by("report_path") if path.startswith(r.report_path)]
+    own = access.bureau_regions_of(user).order_by("report_path")
+    regions = [r for r in own if path.startswith(r.report_path)]
     return min(regions, key=lambda r: len(r.report_path)) if regions else None
 
 

@@ -213,7 +213,7 @@ def _bureau_region(request):
     code = request.GET.get("region")
     if code:
         return access.get_region_for_user(request.user, code)
-    region = selectors.own_bureau_regions(request.user).order_by("report_path").first()
+    region = access.bureau_regions_of(request.user).order_by("report_path").first()
     if region is None:
         raise Http404
     return region
@@ -237,7 +237,7 @@ def ranking(request):
             "terms": selectors.term_choices(timezone.localdate()),
             "indicators": scoring.INDICATORS,
             "weight_rows": [(i.label, result["weights"][i.key]) for i in scoring.INDICATORS],
-            "can_set": selectors.own_bureau_regions(request.user).filter(pk=region.pk).exists(),
+            "can_set": access.bureau_regions_of(request.user).filter(pk=region.pk).exists(),
         },
     )
 
@@ -261,7 +261,7 @@ def ranking_export(request):
 def weights(request):
     term = selectors.term_from(request.POST.get("term") or request.GET.get("term", ""), timezone.localdate())
     code = request.POST.get("region") or request.GET.get("region")
-    own = selectors.own_bureau_regions(request.user).order_by("report_path")
+    own = access.bureau_regions_of(request.user).order_by("report_path")
     region = (access.filter_by_code(own, code) if code else own).first()
     if region is None:
         raise Http404

@@ -157,7 +157,7 @@ def _counties(region: Region) -> list[Region]:
 
 def requester_name(report: GeneratedReport) -> str:
     user = report.requested_by
-    return (user.get_full_name() or user.username) if user else ""
+    return user.display_name if user else ""
 
 
 def _title(report: GeneratedReport) -> str:

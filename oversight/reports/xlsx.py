@@ -1,5 +1,5 @@
 """A report as an .xlsx workbook: a cover sheet, then one sheet per table. Text cells pass
-schools.roster.neutralise, so a school or region name can never run as a formula."""
+schools.spreadsheets.neutralise, so a school or region name can never run as a formula."""
 
 import io
 import re
@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from oversight.reports.content import Content
-from schools.roster import neutralise
+from schools.spreadsheets import neutralise
 
 BOLD = Font(bold=True)
 

@@ -38,7 +38,7 @@ from safety.models import (
 )
 from schools import access
 from schools.models import AuthorizedPickup, ClassGroup, Guardianship, School, Student
-from schools.selectors_home import mobile_masked, pickup_state
+from schools.selectors_home import mobile_masked
 
 SESSION_RELATED = ("group__activity__school", "group__term", "venue", "lead")
 PRESENT_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY)
@@ -601,7 +601,7 @@ def pickup_list(*, students: list[Student], day: datetime.date) -> dict[int, lis
                 p.name,
                 p.relationship,
                 mobile_masked(p.mobile),
-                pickup_state(p, day),
+                p.state_on(day),
                 p.restriction_reason,
                 obj=p,
             )

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AccessLog, AuditEvent
-from schools import roster
+from schools import roster, spreadsheets
 from schools.models import (
     ActivationCode,
     ClassGroup,
@@ -652,7 +652,7 @@ def test_it_refuses_values_in_a_column_without_a_header():
 
 
 def test_it_neutralises_every_formula_start():
-    assert [roster.neutralise(v) for v in ["=1", "+1", "-1", "@A1", "\t=1", "ok", 5]] == [
+    assert [spreadsheets.neutralise(v) for v in ["=1", "+1", "-1", "@A1", "\t=1", "ok", 5]] == [
         "'=1",
         "'+1",
         "'-1",
