@@ -37,3 +37,15 @@ def test_no_module_imports_a_private_name_from_another_app():
                 if alias.name.startswith("_")
             ]
     assert not found, "make these names public or move them where they belong:\n" + "\n".join(found)
+
+
+def test_product_code_keeps_its_imports_at_the_top():
+    """No import appended mid-file behind `noqa: E402`: a circular import, if any, is a
+    function-level import with a comment saying why."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path, _package in product_modules()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "noqa: E402" in line
+    ]
+    assert not found, "move these imports to the top of their files:\n" + "\n".join(found)
