@@ -95,11 +95,11 @@ def sessions_for(user) -> QuerySet[Session]:
     if s.admin_school_ids:
         conditions |= Q(group__activity__school_id__in=s.admin_school_ids)
     if s.staff_school_ids:
-        conditions |= Q(group__activity__school_id__in=s.staff_school_ids) & _own_sessions_q(user)
+        conditions |= Q(group__activity__school_id__in=s.staff_school_ids) & own_sessions_q(user)
     return Session.objects.filter(conditions)
 
 
-def _own_sessions_q(user) -> Q:
+def own_sessions_q(user) -> Q:
     return Q(lead_id=user.pk) | Q(group_id__in=_assisted_group_ids(user))
 
 
@@ -261,7 +261,7 @@ def teacher_sessions(user, start: datetime.date, end: datetime.date) -> QuerySet
     """The sessions a staff member leads or assists between two dates (inclusive), in order."""
     return (
         sessions_for(user)
-        .filter(_own_sessions_q(user), date__gte=start, date__lte=end)
+        .filter(own_sessions_q(user), date__gte=start, date__lte=end)
         .select_related("group__activity", "venue", "lead")
         .order_by("date", "start")
     )
@@ -295,7 +295,7 @@ def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
     return first, following - datetime.timedelta(days=1)
 
 
-_DURATION = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
+SESSION_DURATION = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
 
 
 def workload(*, school: School | None = None, user=None, month: datetime.date) -> Workload:
@@ -306,11 +306,13 @@ def workload(*, school: School | None = None, user=None, month: datetime.date) -
     if school is not None:
         sessions = sessions.filter(group__activity__school=school)
     if user is not None:
-        sessions = sessions.filter(_own_sessions_q(user))
+        sessions = sessions.filter(own_sessions_q(user))
     by_week = {"iso_year": ExtractIsoYear("date"), "iso_week": ExtractWeek("date")}
-    led = sessions.values(person=F("lead_id"), **by_week).annotate(total=Sum(_DURATION)).order_by()
+    led = sessions.values(person=F("lead_id"), **by_week).annotate(total=Sum(SESSION_DURATION)).order_by()
     assisted = (
-        sessions.values(person=F("group__assistants"), **by_week).annotate(total=Sum(_DURATION)).order_by()
+        sessions.values(person=F("group__assistants"), **by_week)
+        .annotate(total=Sum(SESSION_DURATION))
+        .order_by()
     )
     hours: dict[int, dict[tuple[int, int], float]] = defaultdict(lambda: defaultdict(float))
     for part in (led, assisted):

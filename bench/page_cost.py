@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import common
 
 PORT = 8797
 TARGETS = {"home": 0.35, "roll": 0.30, "submit": 0.25}

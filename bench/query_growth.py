@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import common
 
 GROWTH = 10
 
@@ -35,8 +35,7 @@ def count_pages() -> dict:
 
     from schools.models import User
     from tests.security import url_matrix
-    from tests.security.test_csrf_and_get import inside
-    from tests.security.test_url_matrix import _patterns, _special
+    from tests.security.pages import inside, matrix_patterns, special_values
 
     counts: dict[str, dict[str, int]] = {}
     for role, username in sorted(url_matrix.PERSONAS.items()):
@@ -44,11 +43,11 @@ def count_pages() -> dict:
         client = Client()
         client.force_login(user)
         mine = counts.setdefault(username, {})
-        for name, kwargs in _patterns():
+        for name, kwargs in matrix_patterns():
             allowed = url_matrix.URLS.get(name)
             if allowed in (None, "public", "token") or role not in allowed:
                 continue
-            values = _special(name, user)
+            values = special_values(name, user)
             if "session_code" in kwargs:
                 values = _with_richest_session(user, kwargs)
             if values is False:
@@ -78,7 +77,7 @@ def _with_richest_session(user, kwargs: list[str]) -> dict | None:
     names one: at a small scale the first session may have none, and a page with nobody to list
     skips queries (an empty IN () is never sent), which would read as growth at 10S."""
     from safety.selectors import attendance
-    from tests.security.test_csrf_and_get import inside
+    from tests.security.pages import inside
 
     sessions = list(
         attendance.sessions_for(user).select_related(*attendance.SESSION_RELATED).order_by("pk")[:300]

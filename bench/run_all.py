@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common, report  # noqa: E402
+from bench import common, report
 
 # In this order: (a) seeds the demo at the context's scale and (c) reuses it.
 SCENARIOS = ["page_cost", "enrollment_burst", "term_report", "query_growth", "roster_import"]

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import common
 
 TERM_FIRST, TERM_LAST = datetime.date(2026, 9, 1), datetime.date(2027, 1, 31)
 GROUPS_PER_SCHOOL, CHILDREN_PER_GROUP, SCHOOL_DAYS = 25, 40, 100

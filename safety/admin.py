@@ -4,9 +4,7 @@ append-only history: their admins are read-only (no add, change or delete)."""
 from django.contrib import admin
 
 from audit.admin import AccessLoggedAdmin, ReadOnlyAdmin
-
-# --- attendance, leave, handover, release (F5) -----------------------------------------------
-from safety.models import (  # noqa: E402
+from safety.models import (
     Attendance,
     CareAlert,
     CareTransfer,
@@ -34,6 +32,8 @@ from safety.models import (  # noqa: E402
     Release,
     ReleaseRefusal,
 )
+
+# --- attendance, leave, handover, release (F5) -----------------------------------------------
 
 
 @admin.register(Attendance)

@@ -3,7 +3,7 @@ service (STYLE §7)."""
 
 from celery import shared_task
 
-from safety.services import attendance, release
+from safety.services import attendance, inspections, plans, release
 
 # --- attendance, absence and release alerts (F5) ---------------------------------------------
 
@@ -27,8 +27,6 @@ def sweep_unreleased() -> int:
 
 
 # --- gate register, inspections, plans, duty roster, incidents (F6) --------------------------
-
-from safety.services import inspections, plans  # noqa: E402
 
 
 @shared_task

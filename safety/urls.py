@@ -1,15 +1,21 @@
 from django.urls import path  # noqa: F401  (each section below adds its pages)
 
+from safety.views import attendance as attendance_views
+from safety.views import care_records as care_record_views
+from safety.views import gate as gate_views
+from safety.views import incidents as incident_views
+from safety.views import inspections as inspection_views
+from safety.views import leave as leave_views
+from safety.views import offcampus as offcampus_views
+from safety.views import plans as plan_views
+from safety.views import release as release_views
+from safety.views import responsibility as responsibility_views
+
 app_name = "safety"
 
 urlpatterns = []
 
 # --- attendance, leave, handover, release, pick-up codes, still-here board (F5) ---------------
-from safety.views import attendance as attendance_views  # noqa: E402
-from safety.views import care_records as care_record_views  # noqa: E402
-from safety.views import leave as leave_views  # noqa: E402
-from safety.views import release as release_views  # noqa: E402
-
 urlpatterns += [
     # Teachers (phone first).
     path("today/", attendance_views.today, name="today"),
@@ -43,13 +49,6 @@ urlpatterns += [
 # --- gate register, inspections, emergency plans, duty roster, incidents (F6) -----------------
 # Safety records are append-only: these pages add records (an exit, a sign-off, a new version, a
 # follow-up); none edits or deletes one (tests/safety/test_records_append_only.py checks).
-from safety.views import gate as gate_views  # noqa: E402
-from safety.views import incidents as incident_views  # noqa: E402
-from safety.views import inspections as inspection_views  # noqa: E402
-from safety.views import offcampus as offcampus_views  # noqa: E402
-from safety.views import plans as plan_views  # noqa: E402
-from safety.views import responsibility as responsibility_views  # noqa: E402
-
 urlpatterns += [
     path("gate/", gate_views.gate, name="gate"),
     path("gate/register/", gate_views.gate_register, name="gate-register"),

@@ -135,28 +135,30 @@ def manages_school(user, school_id: int) -> bool:
     return s.everything or school_id in s.admin_school_ids
 
 
-def _any(conditions: list[Q]) -> Q:
+def any_of(conditions: list[Q]) -> Q:
+    """The OR of the conditions that are not None; matches nothing when none is left."""
     conditions = [c for c in conditions if c is not None]
     return reduce(or_, conditions) if conditions else NOTHING
 
 
-def _paths(field: str, paths: tuple) -> Q | None:
+def under_paths(field: str, paths: tuple) -> Q | None:
+    """Rows whose `field` lies under one of the well-formed `paths`, or None when there is none."""
     paths = [path for path in paths if path_is_well_formed(path)]
     if not paths:
         return None
-    return _any([Q(**{f"{field}__startswith": path}) for path in paths])
+    return any_of([Q(**{f"{field}__startswith": path}) for path in paths])
 
 
 def paths_q(field: str, paths) -> Q:
     """Rows whose `field` (a region's report_path) lies under one of `paths`; none without paths."""
-    return _paths(field, tuple(paths)) or NOTHING
+    return under_paths(field, tuple(paths)) or NOTHING
 
 
 def regions_for(user) -> QuerySet[Region]:
     s = scope(user)
     if s.everything:
         return Region.objects.all()
-    return Region.objects.filter(_any([_paths("report_path", s.region_paths)]))
+    return Region.objects.filter(any_of([under_paths("report_path", s.region_paths)]))
 
 
 def schools_for(user) -> QuerySet[School]:
@@ -164,9 +166,9 @@ def schools_for(user) -> QuerySet[School]:
     if s.everything:
         return School.objects.all()
     return School.objects.filter(
-        _any(
+        any_of(
             [
-                _paths("region__report_path", s.region_paths),
+                under_paths("region__report_path", s.region_paths),
                 Q(pk__in=s.staff_school_ids) if s.staff_school_ids else None,
                 Q(students__pk__in=s.child_ids) if s.child_ids else None,
             ]
@@ -179,9 +181,9 @@ def classes_for(user) -> QuerySet[ClassGroup]:
     if s.everything:
         return ClassGroup.objects.all()
     return ClassGroup.objects.filter(
-        _any(
+        any_of(
             [
-                _paths("school__region__report_path", s.region_paths),
+                under_paths("school__region__report_path", s.region_paths),
                 Q(school_id__in=s.admin_school_ids) if s.admin_school_ids else None,
                 Q(pk__in=s.class_ids) if s.class_ids else None,
                 Q(students__pk__in=s.child_ids) if s.child_ids else None,
@@ -191,7 +193,7 @@ def classes_for(user) -> QuerySet[ClassGroup]:
 
 
 def _student_q(s: Scope, prefix: str = "") -> Q:
-    return _any(
+    return any_of(
         [
             Q(**{f"{prefix}school_id__in": s.admin_school_ids}) if s.admin_school_ids else None,
             Q(**{f"{prefix}class_group_id__in": s.class_ids}) if s.class_ids else None,
@@ -212,7 +214,7 @@ def guardians_for(user) -> QuerySet[Guardian]:
     if s.everything:
         return Guardian.objects.all()
     return Guardian.objects.filter(
-        _any(
+        any_of(
             [
                 Q(pk=s.guardian_id) if s.guardian_id else None,
                 Q(
@@ -228,7 +230,7 @@ def guardians_for(user) -> QuerySet[Guardian]:
 
 
 def _student_q_for_through(s: Scope) -> Q:
-    return _any(
+    return any_of(
         [
             Q(student__school_id__in=s.admin_school_ids) if s.admin_school_ids else None,
             Q(student__class_group_id__in=s.class_ids) if s.class_ids else None,
@@ -242,7 +244,7 @@ def pickups_for(user) -> QuerySet[AuthorizedPickup]:
     if s.everything:
         return AuthorizedPickup.objects.all()
     return AuthorizedPickup.objects.filter(
-        _any(
+        any_of(
             [
                 _student_q(s, "student__") if (s.admin_school_ids or s.class_ids or s.child_ids) else None,
                 Q(student__school_id__in=s.guard_school_ids) if s.guard_school_ids else None,
@@ -395,7 +397,7 @@ def bureau_region_ids(user) -> list[int]:
     if not own_codes:
         return []
     under = list(
-        Region.objects.filter(_paths("report_path", s.region_paths)).values_list("pk", "report_path")
+        Region.objects.filter(under_paths("report_path", s.region_paths)).values_list("pk", "report_path")
     )
     codes_on_chains = {code for _pk, path in under for code in path_codes(path)}
     staffed = set(

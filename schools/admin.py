@@ -9,12 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AccessLoggedAdmin, ReadOnlyPermissions
 from schools import services
 from schools.models import (
+    ActivationCode,
     AuthorizedPickup,
     ClassGroup,
     Guardian,
+    GuardianLink,
     Guardianship,
+    LoginLockout,
     Membership,
     Region,
+    RosterImport,
     School,
     Student,
     User,
@@ -146,7 +150,6 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 # --- roster import (schools/roster.py) ------------------------------------------------------
-from schools.models import RosterImport  # noqa: E402
 
 
 @admin.register(RosterImport)
@@ -166,7 +169,6 @@ class RosterImportAdmin(admin.ModelAdmin):
 
 
 # --- login throttling (schools/lockout.py) ---------------------------------------------------
-from schools.models import LoginLockout  # noqa: E402
 
 
 @admin.register(LoginLockout)
@@ -185,7 +187,6 @@ class LoginLockoutAdmin(admin.ModelAdmin):
 
 
 # --- activation codes and pending guardian links (schools/activation.py) ---------------------
-from schools.models import ActivationCode, GuardianLink  # noqa: E402
 
 
 @admin.register(ActivationCode)

@@ -1,8 +1,13 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from schools import roster
+from schools.models import GRADE_NAMES, Role, Student
 
 
 class LoginForm(AuthenticationForm):
@@ -28,10 +33,6 @@ class PasswordForm(PasswordChangeForm):
 # --- school admin screens and parents' pick-up persons (F2) ---------------------------------
 # Forms carry the input's shape only; the rules live in schools.services.
 
-from crispy_forms.layout import Column, Layout, Row  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from schools.models import GRADE_NAMES, Role, Student  # noqa: E402
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -325,9 +326,6 @@ class PickupAddForm(forms.Form):
 
 
 # --- roster import (schools/views/roster.py) ------------------------------------------------
-from django.contrib.auth import password_validation  # noqa: E402
-
-from schools import roster  # noqa: E402
 
 
 class RosterUploadForm(forms.Form):

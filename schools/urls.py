@@ -1,20 +1,19 @@
 from django.urls import path  # noqa: F401  (each section below adds its pages)
 
+from schools.views import family, home, school_admin
+from schools.views import roster as roster_views
+
 app_name = "schools"
 
 urlpatterns = []
 
 # --- home pages per role and the bureau's read-only drill-down (schools/views/home.py) -------
-from schools.views import home  # noqa: E402
-
 urlpatterns += [
     path("bureau/schools/<uuid:school_code>/", home.bureau_school, name="bureau-school"),
     path("links/<uuid:link_code>/", home.guardian_link_decide, name="guardian-link-decide"),
 ]
 
 # --- school admin screens and parents' pick-up persons (schools/views/school_admin.py, family.py)
-from schools.views import family, school_admin  # noqa: E402
-
 urlpatterns += [
     path("manage/classes/", school_admin.class_list, name="class-list"),
     path("manage/classes/<uuid:class_code>/", school_admin.class_detail, name="class-detail"),
@@ -58,8 +57,6 @@ urlpatterns += [
 ]
 
 # --- roster import and export (schools/views/roster.py) -------------------------------------
-from schools.views import roster as roster_views  # noqa: E402
-
 urlpatterns += [
     path("roster/import/", roster_views.roster_import, name="roster-import"),
     path(

@@ -26,10 +26,10 @@ from activities.models import Activity, Provider, Session, Term
 
 # The activities workload helpers: session length in SQL, "sessions a user leads or assists", months.
 from activities.selectors import (
-    _DURATION,
-    _own_sessions_q,
+    SESSION_DURATION,
     managed_school,  # noqa: F401  (views pick the admin's school through this module)
     month_bounds,
+    own_sessions_q,
     staff_for_school,
 )
 from enrollment.days import expected_at_any, seated
@@ -285,13 +285,15 @@ def teacher_days(
     """Held sessions and seconds per teacher (lead or assistant) per day. Two queries."""
     sessions = held_sessions(school=school, first=first, last=last)
     if user is not None:
-        sessions = sessions.filter(_own_sessions_q(user))
+        sessions = sessions.filter(own_sessions_q(user))
     led = (
-        sessions.values("date", person=F("lead_id")).annotate(n=Count("pk"), total=Sum(_DURATION)).order_by()
+        sessions.values("date", person=F("lead_id"))
+        .annotate(n=Count("pk"), total=Sum(SESSION_DURATION))
+        .order_by()
     )
     assisted = (
         sessions.values("date", person=F("group__assistants"))
-        .annotate(n=Count("pk"), total=Sum(_DURATION))
+        .annotate(n=Count("pk"), total=Sum(SESSION_DURATION))
         .order_by()
     )
     days: dict[int, dict[datetime.date, Day]] = defaultdict(lambda: defaultdict(Day))
@@ -313,7 +315,7 @@ def provider_days(
         held_sessions(school=school, first=first, last=last)
         .filter(group__activity__provider__isnull=False)
         .values("date", provider=F("group__activity__provider_id"))
-        .annotate(n=Count("pk"), total=Sum(_DURATION))
+        .annotate(n=Count("pk"), total=Sum(SESSION_DURATION))
         .order_by()
     )
     days: dict[int, dict[datetime.date, Day]] = defaultdict(lambda: defaultdict(Day))

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from oversight.models import GeneratedReport
 from schools import access
-from schools.access import _any, _paths
+from schools.access import any_of, under_paths
 
 
 def reports_for(user) -> QuerySet[GeneratedReport]:
@@ -16,10 +16,10 @@ def reports_for(user) -> QuerySet[GeneratedReport]:
     if s.everything:
         return reports
     return reports.filter(
-        _any(
+        any_of(
             [
-                _paths("region__report_path", s.region_paths),
-                _paths("school__region__report_path", s.region_paths),
+                under_paths("region__report_path", s.region_paths),
+                under_paths("school__region__report_path", s.region_paths),
                 Q(school_id__in=s.admin_school_ids) if s.admin_school_ids else None,
             ]
         )

@@ -1,6 +1,6 @@
 """Every URL that takes an object identifier answers 404 to every persona for objects outside that
 persona's scope, and changes nothing. New URLs are picked up automatically; a new identifier name
-must be added to OBJECT_KWARGS (the test fails until it is)."""
+must be added to OBJECT_KWARGS in tests/security/pages.py (the test fails until it is)."""
 
 import datetime
 import hashlib
@@ -9,33 +9,13 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from activities import selectors as activity_selectors
-from activities.models import Activity, ActivityGroup, OfficialYear, Session, Term, Venue
-from enrollment import selectors as enrollment_selectors
-from enrollment.models import Application, Placement
-from notices.models import Notification
-from oversight.evaluation import selectors as evaluation_selectors
 from oversight.models import GeneratedReport, GoodPractice, TermReport
-from oversight.reports import selectors as report_selectors
-from privacy import selectors as privacy_selectors
-from privacy.models import ConsentRecord
-from safety import selectors_records as records_selectors
-from safety.models import EmergencyPlan, Finding, GateEntry, Handover, Incident, Inspection, Leave
-from safety.selectors import attendance as attendance_selectors
-from schools import access
+from safety.models import Incident
 from schools.models import (
-    AuthorizedPickup,
-    ClassGroup,
-    Guardian,
-    GuardianLink,
-    Membership,
-    Region,
-    RosterImport,
     School,
-    Student,
 )
-from subsidies import selectors as subsidy_selectors
-from subsidies.models import Budget, Claim, Complaint, PurchaseContract
+from subsidies.models import Claim
+from tests.security.pages import OBJECT_KWARGS
 
 pytestmark = pytest.mark.django_db
 
@@ -57,52 +37,6 @@ PERSONAS = [
     "s3_parent",
 ]
 
-# URL keyword -> (model, lookup field, the persona's visible queryset)
-OBJECT_KWARGS = {
-    "region_code": (Region, "code", access.regions_for),
-    "school_code": (School, "code", access.schools_for),
-    "class_code": (ClassGroup, "code", access.classes_for),
-    "student_code": (Student, "code", access.students_for),
-    "guardian_code": (Guardian, "code", access.guardians_for),
-    "pickup_code": (AuthorizedPickup, "code", access.pickups_for),
-    "membership_code": (Membership, "code", access.memberships_for),
-    "notification_id": (Notification, "pk", lambda user: Notification.objects.filter(recipient=user)),
-    "import_code": (RosterImport, "code", access.roster_imports_for),
-    # F13: a school's request that an existing account confirm a child: only its holder answers it.
-    "link_code": (GuardianLink, "code", lambda user: GuardianLink.objects.filter(user=user)),
-    "term_code": (Term, "code", activity_selectors.terms_for),
-    "venue_code": (Venue, "code", activity_selectors.venues_for),
-    "activity_code": (Activity, "code", activity_selectors.activities_for),
-    "group_code": (ActivityGroup, "code", activity_selectors.groups_for),
-    "application_code": (Application, "code", enrollment_selectors.applications_for),
-    "placement_code": (Placement, "code", enrollment_selectors.placements_for),
-    # F5: sessions a user runs (roll call, handover, release), handovers, leave.
-    "session_code": (Session, "code", attendance_selectors.sessions_for),
-    "handover_code": (Handover, "code", attendance_selectors.handovers_for),
-    "leave_code": (Leave, "code", attendance_selectors.leaves_for),
-    # F6: gate register, inspections and findings, emergency plans, incidents.
-    "gate_entry_code": (GateEntry, "code", records_selectors.gate_entries_for),
-    "inspection_code": (Inspection, "code", records_selectors.inspections_for),
-    "finding_code": (Finding, "code", records_selectors.findings_for),
-    "plan_code": (EmergencyPlan, "code", records_selectors.plans_for),
-    "incident_code": (Incident, "code", records_selectors.incidents_for),
-    # F7: claims (readable by the school and the bureaus above it), budgets and contracts (set by the
-    # bureau of their own region), complaints (the guardian, the county bureau, the school once shared).
-    "claim_code": (Claim, "code", subsidy_selectors.claims_for),
-    "budget_code": (Budget, "code", subsidy_selectors.budgets_managed_by),
-    "contract_code": (PurchaseContract, "code", subsidy_selectors.contracts_managed_by),
-    "complaint_code": (Complaint, "code", subsidy_selectors.complaints_for),
-    # F10: a guardian's own consent records.
-    "consent_code": (ConsentRecord, "code", privacy_selectors.consents_for),
-    # F8: generated reports (the bureaus over the region or school, the school's admins).
-    "report_code": (GeneratedReport, "code", report_selectors.reports_for),
-    # F8: term reports (the school's admins, the bureaus above it) and good practice (the school,
-    # the bureaus above it, and the schools of the region it is featured for).
-    "term_report_code": (TermReport, "code", evaluation_selectors.reports_for),
-    "practice_code": (GoodPractice, "code", evaluation_selectors.practices_for),
-    # F11: a year's national holiday schedule (see NOT_OBJECTS).
-    "year": (OfficialYear, "year", activity_selectors.official_years_for),
-}
 SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
 # URL keywords of national records that no regional scope narrows, so nothing lies outside a
 # province officer's: F11's year of the State Council schedule (province officers and superusers
@@ -162,7 +96,7 @@ def test_every_identifier_in_a_url_is_known():
     patterns = object_patterns()
     assert patterns, "no URL takes an identifier?"
     unknown = {(name, kw) for name, kws in patterns for kw in kws if kw not in OBJECT_KWARGS}
-    assert not unknown, f"add these URL identifiers to OBJECT_KWARGS: {sorted(unknown)}"
+    assert not unknown, f"add to OBJECT_KWARGS (tests/security/pages.py): {sorted(unknown)}"
 
 
 def test_it_answers_404_for_every_object_outside_each_personas_scope(client, demo):

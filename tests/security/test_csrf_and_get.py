@@ -6,34 +6,10 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AccessLog
-from tests.schools.test_url_scope import OBJECT_KWARGS, fingerprint, object_patterns
+from tests.schools.test_url_scope import fingerprint, object_patterns
+from tests.security.pages import all_patterns, inside
 
 pytestmark = pytest.mark.django_db
-
-
-def all_patterns():
-    """Every named URL of the project outside Django admin, with its identifier kwargs."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    found = []
-
-    def walk(patterns, namespace):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if (p.namespace or namespace) == "admin":
-                    continue
-                walk(p.url_patterns, ":".join(filter(None, [namespace, p.namespace])) or None)
-            elif isinstance(p, URLPattern) and p.name:
-                found.append((f"{namespace}:{p.name}" if namespace else p.name, list(p.pattern.converters)))
-
-    walk(get_resolver().url_patterns, None)
-    return found
-
-
-def inside(user, kwarg):
-    model, field, visible = OBJECT_KWARGS[kwarg]
-    obj = visible(user).order_by("pk").first()
-    return None if obj is None else getattr(obj, field)
 
 
 def urls_for(user):

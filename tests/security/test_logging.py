@@ -1,6 +1,13 @@
+import io
 import logging
+import os
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
 
 from audit.logging import MaskPersonalData, contains_personal_data, mask
+from tests.conftest import tcp_open
 
 
 def test_it_masks_mobile_and_id_numbers():
@@ -24,15 +31,6 @@ def test_the_configured_handlers_mask_what_they_write(caplog):
 
 
 # --- F13: tracebacks, stacks and every spelling of a number --------------------------------------
-
-import io  # noqa: E402
-import os  # noqa: E402
-from urllib.parse import urlparse  # noqa: E402
-
-import pytest  # noqa: E402
-from django.conf import settings  # noqa: E402
-
-from tests.conftest import tcp_open  # noqa: E402
 
 
 @pytest.mark.parametrize(

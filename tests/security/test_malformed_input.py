@@ -22,8 +22,7 @@ from audit.models import AccessLog
 from schools import access
 from tests.schools.test_url_scope import fingerprint
 from tests.security import url_matrix
-from tests.security.test_csrf_and_get import all_patterns, inside
-from tests.security.test_url_matrix import _special
+from tests.security.pages import all_patterns, inside, special_values
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +93,7 @@ def _urls_for(user):
         allowed = url_matrix.URLS.get(name)
         if name in SKIP or allowed in ("public", "token", url_matrix.PROVINCE) or not (roles & allowed):
             continue
-        values = _special(name, user) if kwargs else False
+        values = special_values(name, user) if kwargs else False
         if values is False:
             values = {kw: inside(user, kw) for kw in kwargs}
         if not values and kwargs:

@@ -10,19 +10,11 @@ from django.urls import reverse
 from audit.models import AccessLog
 from tests.schools.test_url_scope import OBJECT_KWARGS, fingerprint
 from tests.security import url_matrix
-from tests.security.test_csrf_and_get import all_patterns, inside
+from tests.security.pages import inside, matrix_patterns, special_values
 
 pytestmark = pytest.mark.django_db
 
 ROLES = sorted(url_matrix.PERSONAS)
-
-
-def _patterns():
-    return [
-        (name, kwargs)
-        for name, kwargs in all_patterns()
-        if name.split(":")[0] not in url_matrix.PENDING_NAMESPACES or name in url_matrix.URLS
-    ]
 
 
 def _any_visible(kwarg, users):
@@ -36,29 +28,8 @@ def _any_visible(kwarg, users):
     return None if obj is None else getattr(obj, field)
 
 
-def _special(name, user):
-    """In-scope identifiers for pages that need a particular kind of object, or None."""
-    from activities import selectors as activity_selectors
-    from safety import selectors_records
-    from safety.selectors import attendance
-
-    if name in ("activities:activity-checklist", "safety:offcampus-activity"):
-        activity = activity_selectors.activities_for(user).filter(off_campus=True).order_by("pk").first()
-        return activity and {"activity_code": activity.code}
-    if name == "safety:plan-document":
-        plan = selectors_records.plans_for(user).exclude(document="").order_by("pk").first()
-        return plan and {"plan_code": plan.code}
-    if name == "safety:release-child":
-        for session in attendance.sessions_for(user).order_by("-date", "pk")[:20]:
-            roster = attendance.roster(session, with_refusals=True)
-            if roster.children:
-                return {"session_code": session.code, "student_code": roster.children[0].student.code}
-        return None
-    return False
-
-
 def test_every_url_is_classified():
-    names = {name for name, _kw in _patterns()}
+    names = {name for name, _kw in matrix_patterns()}
     unclassified = sorted(names - set(url_matrix.URLS))
     assert not unclassified, f"classify these URLs in tests/security/url_matrix.py: {unclassified}"
     stale = sorted(set(url_matrix.URLS) - names)
@@ -73,7 +44,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, demo):
     admin = demo.user("s1_admin")
     login = reverse(settings.LOGIN_URL)
     wrong = []
-    for name, kwargs in _patterns():
+    for name, kwargs in matrix_patterns():
         allowed = url_matrix.URLS[name]
         if allowed == "public":
             continue
@@ -99,7 +70,7 @@ def test_each_role_is_refused_every_page_not_meant_for_it(demo, role):
     client.force_login(user)
     before = fingerprint(exclude=(AccessLog,))
     wrong = []
-    for name, kwargs in _patterns():
+    for name, kwargs in matrix_patterns():
         allowed = url_matrix.URLS[name]
         if allowed == url_matrix.PROVINCE:
             allowed = frozenset()  # no persona is a province officer
@@ -123,11 +94,11 @@ def test_each_role_reaches_every_page_meant_for_it(demo, role):
     client = Client()
     client.force_login(user)
     wrong, checked = [], 0
-    for name, kwargs in _patterns():
+    for name, kwargs in matrix_patterns():
         allowed = url_matrix.URLS[name]
         if allowed in ("public", "token", url_matrix.PROVINCE) or role not in allowed:
             continue
-        values = _special(name, user)
+        values = special_values(name, user)
         if values is False:
             values = {kw: inside(user, kw) for kw in kwargs}
             if any(v is None for v in values.values()):
