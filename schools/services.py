@@ -403,10 +403,24 @@ def guardian_link_decide(*, link: GuardianLink, user: User, accept: bool) -> Gua
     return link
 
 
-def _guardianship_lock(link: Guardianship) -> Guardianship:
-    return (
+def _guardianship_change(link: Guardianship, *, actor: User, verb: str, **fields) -> Guardianship:
+    """Lock a guardianship that has not ended, set `fields`, drop the guardian's cached scope and
+    write the audit row (with the reason, when one is set). Raises ValidationError(code="ended")."""
+    link = (
         Guardianship.objects.select_for_update().select_related("guardian__user", "student").get(pk=link.pk)
     )
+    if link.ended_at is not None:
+        raise ValidationError(_("This guardianship has already ended."), code="ended")
+    for name, value in fields.items():
+        setattr(link, name, value)
+    link.save(update_fields=list(fields))
+    access.forget(link.guardian.user)
+    changes = {"guardian": str(link.guardian.code)}
+    reason = fields.get("restriction_reason") or fields.get("ended_reason")
+    if reason:
+        changes["reason"] = reason
+    audit.record(actor=actor, verb=verb, target=link.student, changes=changes)
+    return link
 
 
 @transaction.atomic
@@ -417,37 +431,17 @@ def guardianship_restrict(*, link: Guardianship, reason: str, actor: User) -> Gu
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for the restriction."), code="reason")
-    link = _guardianship_lock(link)
-    if link.ended_at is not None:
-        raise ValidationError(_("This guardianship has already ended."), code="ended")
-    link.restricted, link.restriction_reason = True, reason[:200]
-    link.save(update_fields=["restricted", "restriction_reason"])
-    access.forget(link.guardian.user)
-    audit.record(
-        actor=actor,
-        verb="guardianship.restrict",
-        target=link.student,
-        changes={"guardian": str(link.guardian.code), "reason": link.restriction_reason},
+    return _guardianship_change(
+        link, actor=actor, verb="guardianship.restrict", restricted=True, restriction_reason=reason[:200]
     )
-    return link
 
 
 @transaction.atomic
 def guardianship_unrestrict(*, link: Guardianship, actor: User) -> Guardianship:
     """The school lifts its restriction of a guardian. Raises ValidationError(code="ended")."""
-    link = _guardianship_lock(link)
-    if link.ended_at is not None:
-        raise ValidationError(_("This guardianship has already ended."), code="ended")
-    link.restricted, link.restriction_reason = False, ""
-    link.save(update_fields=["restricted", "restriction_reason"])
-    access.forget(link.guardian.user)
-    audit.record(
-        actor=actor,
-        verb="guardianship.unrestrict",
-        target=link.student,
-        changes={"guardian": str(link.guardian.code)},
+    return _guardianship_change(
+        link, actor=actor, verb="guardianship.unrestrict", restricted=False, restriction_reason=""
     )
-    return link
 
 
 @transaction.atomic
@@ -458,19 +452,9 @@ def guardianship_end(*, link: Guardianship, reason: str, actor: User) -> Guardia
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for ending the guardianship."), code="reason")
-    link = _guardianship_lock(link)
-    if link.ended_at is not None:
-        raise ValidationError(_("This guardianship has already ended."), code="ended")
-    link.ended_at, link.ended_reason = timezone.now(), reason[:200]
-    link.save(update_fields=["ended_at", "ended_reason"])
-    access.forget(link.guardian.user)
-    audit.record(
-        actor=actor,
-        verb="guardianship.end",
-        target=link.student,
-        changes={"guardian": str(link.guardian.code), "reason": link.ended_reason},
+    return _guardianship_change(
+        link, actor=actor, verb="guardianship.end", ended_at=timezone.now(), ended_reason=reason[:200]
     )
-    return link
 
 
 # --- pick-up persons ------------------------------------------------------------------------
