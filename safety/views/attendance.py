@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from audit import services as audit
-from safety import forms_attendance as forms
+from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as attendance_services
 from safety.services import handover as handover_services

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from activities import selectors as activity_selectors
 from audit import services as audit
-from safety import exports_attendance as exports
-from safety import forms_attendance as forms
+from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
+from safety.selectors import attendance_export as exports
 from schools.decorators import school_admin_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activities.models import Venue
 from audit import services as audit
-from safety import forms_records as forms
-from safety import selectors_records as selectors
+from safety.forms import records as forms
+from safety.selectors import records as selectors
 from safety.services import incidents as services
 from schools import access
 from schools.decorators import school_admin_required, school_staff_required, staff_or_bureau_required

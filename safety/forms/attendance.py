@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safety.models import Attendance, Release
+from safety.services.release import ALONE, OTHER, TRANSFER
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MARK_CHOICES = [
@@ -17,6 +18,25 @@ MARK_CHOICES = [
     (Attendance.Status.LEFT_EARLY, _("left early")),
     (Attendance.Status.ABSENT, _("absent")),
 ]
+
+
+class ScopedChoiceField(forms.ChoiceField):
+    """A choice among instances the view fetched through schools.access: the page posts their key
+    (a code), cleaned_data holds the instance, and a key outside the list is a form error. Choices
+    that are not instances (e.g. "someone not on the list") clean to their own value."""
+
+    def __init__(self, *args, key=lambda obj: str(obj.code), **kwargs):
+        self.key = key
+        self.instances = {}
+        super().__init__(*args, **kwargs)
+
+    def set_instances(self, instances, label, *, before=(), after=()):
+        self.instances = {self.key(obj): obj for obj in instances}
+        self.choices = [*before, *((key, label(obj)) for key, obj in self.instances.items()), *after]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if value in self.empty_values else self.instances.get(value, value)
 
 
 class RollCallForm(forms.Form):
@@ -90,9 +110,6 @@ class DutyHandoverForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Hand over the group"), css_class="btn-primary w-100"))
 
 
-OTHER = "other"
-ALONE = "alone"
-TRANSFER = "transfer"
 VERIFICATION_CHOICES = [
     (Release.Verification.CODE, _("pick-up code")),
     (Release.Verification.ID_LAST4, _("last 4 ID digits")),
@@ -100,12 +117,23 @@ VERIFICATION_CHOICES = [
 ]
 
 
+def _person_label(person) -> str:
+    label = f"{person.name}（{person.relationship}）"
+    if person.state == "restricted":
+        label += " · " + str(_("restricted by the school"))
+    elif person.state != "valid":
+        label += " · " + str(_("not valid today"))
+    return label
+
+
 class ReleaseForm(forms.Form):
     """Who collects the child and how the teacher checked them. "Someone not on the list" records
     a refusal; "goes home alone" needs the application's consent; "moves to another group" hands
     the child to another supervised group."""
 
-    person = forms.ChoiceField(label=_("Who is collecting the child?"), widget=forms.RadioSelect)
+    person = ScopedChoiceField(
+        label=_("Who is collecting the child?"), widget=forms.RadioSelect, key=lambda person: person.key
+    )
     verification = forms.ChoiceField(
         label=_("How did you check the person?"),
         choices=VERIFICATION_CHOICES,
@@ -116,27 +144,21 @@ class ReleaseForm(forms.Form):
     id_last4 = forms.CharField(label=_("The last 4 ID digits they give"), max_length=4, required=False)
     other_name = forms.CharField(label=_("Name the person gave"), max_length=50, required=False)
     other_mobile = forms.CharField(label=_("Their mobile number"), max_length=20, required=False)
-    to_session = forms.ChoiceField(label=_("Group the child moves to"), required=False)
+    to_session = ScopedChoiceField(label=_("Group the child moves to"), required=False)
 
     def __init__(self, *args, people=(), may_go_alone=False, sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = []
-        for p in people:
-            label = f"{p.name}（{p.relationship}）"
-            if p.state == "restricted":
-                label += " · " + str(_("restricted by the school"))
-            elif p.state != "valid":
-                label += " · " + str(_("not valid today"))
-            choices.append((p.key, label))
-        choices.append((OTHER, _("Someone not on the list")))
+        others = [(OTHER, _("Someone not on the list"))]
         if may_go_alone:
-            choices.append((ALONE, _("Goes home alone (written consent)")))
+            others.append((ALONE, _("Goes home alone (written consent)")))
         if sessions:
-            choices.append((TRANSFER, _("Moves to another supervised group")))
-        self.fields["person"].choices = choices
-        self.fields["to_session"].choices = [("", "—")] + [
-            (str(s.code), f"{s.group.name} {s.start:%H:%M}–{s.end:%H:%M} · {s.venue.name}") for s in sessions
-        ]
+            others.append((TRANSFER, _("Moves to another supervised group")))
+        self.fields["person"].set_instances(people, _person_label, after=others)
+        self.fields["to_session"].set_instances(
+            sessions,
+            lambda s: f"{s.group.name} {s.start:%H:%M}–{s.end:%H:%M} · {s.venue.name}",
+            before=[("", "—")],
+        )
         self.fields["code"].widget.attrs.update(inputmode="numeric", autocomplete="off", pattern="[0-9 ]*")
         self.fields["id_last4"].widget.attrs.update(autocomplete="off")
         self.helper = FormHelper()
@@ -165,7 +187,7 @@ class ReleaseForm(forms.Form):
             self.add_error("other_name", _("Write down the name the person gave."))
         if person == TRANSFER and not data.get("to_session"):
             self.add_error("to_session", _("Choose the group the child moves to."))
-        if person and person.startswith(("g:", "p:")) and not data.get("verification"):
+        if person and not isinstance(person, str) and not data.get("verification"):
             self.add_error("verification", _("Choose how you checked the person."))
         return data
 
