@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET
 
 from activities import selectors as activity_selectors
 from audit import services as audit
@@ -21,7 +21,7 @@ from schools.decorators import school_admin_required
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def records(request):
     school = activity_selectors.managed_school(request.user, request.GET.get("school"))
@@ -57,7 +57,7 @@ def records(request):
     )
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def records_export(request):
     school = activity_selectors.managed_school(request.user, request.GET.get("school"))

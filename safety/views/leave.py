@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
@@ -21,7 +21,7 @@ from schools.formerrors import add_service_error
 OLD_SESSION_KEY = "safety_pickup_codes"
 
 
-@require_http_methods(["GET"])
+@require_GET
 @parent_required
 def family(request):
     day = timezone.localdate()
@@ -82,7 +82,7 @@ def leave_report(request, student_code):
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @parent_required
 def leave_cancel(request, leave_code):
     leave = selectors.family_leave_get(user=request.user, code=leave_code)
