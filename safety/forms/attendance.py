@@ -39,6 +39,22 @@ class ScopedChoiceField(forms.ChoiceField):
         return None if value in self.empty_values else self.instances.get(value, value)
 
 
+class ScopedMultipleChoiceField(forms.MultipleChoiceField):
+    """Several instances among those the view fetched through schools.access (see ScopedChoiceField)."""
+
+    def __init__(self, *args, key=lambda obj: str(obj.code), **kwargs):
+        self.key = key
+        self.instances = {}
+        super().__init__(*args, **kwargs)
+
+    def set_instances(self, instances, label):
+        self.instances = {self.key(obj): obj for obj in instances}
+        self.choices = [(key, label(obj)) for key, obj in self.instances.items()]
+
+    def clean(self, value):
+        return [self.instances[key] for key in super().clean(value)]
+
+
 class RollCallForm(forms.Form):
     """One choice per child on the roll (children on leave have none): the whole class in one post.
     Rendered as one-tap buttons by the template, not by crispy."""
@@ -90,10 +106,18 @@ class CountForm(forms.Form):
 
 
 class ClassHandoverForm(CountForm):
-    session = forms.CharField(widget=forms.HiddenInput)
+    """The class teacher's count for one session of the day; `session` cleans to that day's
+    ClassSession (selectors.attendance.class_day) of the teacher's class."""
 
-    def __init__(self, *args, session_code="", **kwargs):
+    session = ScopedChoiceField(
+        widget=forms.HiddenInput,
+        key=lambda item: str(item.roster.session.code),
+        error_messages={"invalid_choice": _("No child of this class is in this session today.")},
+    )
+
+    def __init__(self, *args, items=(), session_code="", **kwargs):
         super().__init__(*args, submit=_("Hand over"), extra=["session"], **kwargs)
+        self.fields["session"].set_instances(items, lambda item: str(item.roster.session))
         self.initial.setdefault("session", str(session_code))
 
 
@@ -202,14 +226,14 @@ class LeaveForm(forms.Form):
     )
     start = forms.DateField(label=_("First day"), widget=DATE_INPUT, required=False)
     end = forms.DateField(label=_("Last day"), widget=DATE_INPUT, required=False)
-    session = forms.ChoiceField(label=_("Session"), required=False)
+    session = ScopedChoiceField(label=_("Session"), required=False)
     reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
 
     def __init__(self, *args, sessions=(), today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["session"].choices = [("", "—")] + [
-            (str(s.code), f"{s.date:%m-%d} {s.group.name} {s.start:%H:%M}") for s in sessions
-        ]
+        self.fields["session"].set_instances(
+            sessions, lambda s: f"{s.date:%m-%d} {s.group.name} {s.start:%H:%M}", before=[("", "—")]
+        )
         if today:
             self.fields["start"].widget.attrs["min"] = today.isoformat()
             self.fields["end"].widget.attrs["min"] = today.isoformat()
@@ -249,15 +273,15 @@ class GateSearchForm(forms.Form):
 
 class RecordsFilterForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=DATE_INPUT, required=False)
-    group = forms.ChoiceField(label=_("Group"), required=False)
-    class_group = forms.ChoiceField(label=_("Class"), required=False)
+    group = ScopedChoiceField(label=_("Group"), required=False)
+    class_group = ScopedChoiceField(label=_("Class"), required=False)
 
     def __init__(self, *args, groups=(), classes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("all groups"))] + [(str(g.code), g.name) for g in groups]
-        self.fields["class_group"].choices = [("", _("all classes"))] + [
-            (str(c.code), c.display_name) for c in classes
-        ]
+        self.fields["group"].set_instances(groups, lambda g: g.name, before=[("", _("all groups"))])
+        self.fields["class_group"].set_instances(
+            classes, lambda c: c.display_name, before=[("", _("all classes"))]
+        )
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True

@@ -204,16 +204,10 @@ def class_day(request, class_code):
     sessions = selectors.class_day(class_group=class_group, day=day)
     bound = None
     if request.method == "POST":
-        bound = forms.ClassHandoverForm(request.POST)
+        bound = forms.ClassHandoverForm(request.POST, items=sessions)
         if bound.is_valid():
-            item = next(
-                (s for s in sessions if str(s.roster.session.code) == bound.cleaned_data["session"]), None
-            )
+            item = bound.cleaned_data["session"]
             try:
-                if item is None:
-                    raise ValidationError(
-                        _("No child of this class is in this session today."), code="no_children"
-                    )
                 handover_services.handover_class_give(
                     session=item.roster.session,
                     class_group=class_group,

@@ -31,8 +31,7 @@ def records(request):
     form = forms.RecordsFilterForm(request.GET or None, groups=groups, classes=classes, initial={"day": day})
     group = class_group = None
     if form.is_valid():
-        group = next((g for g in groups if str(g.code) == form.cleaned_data["group"]), None)
-        class_group = next((c for c in classes if str(c.code) == form.cleaned_data["class_group"]), None)
+        group, class_group = form.cleaned_data["group"], form.cleaned_data["class_group"]
     data = selectors.records_day(school=school, day=day, group=group, class_group=class_group)
     audit.access_log(
         request=request,

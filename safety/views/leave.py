@@ -41,18 +41,13 @@ def leave_report(request, student_code):
     form = forms.LeaveForm(request.POST if request.method == "POST" else None, sessions=sessions, today=day)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        session = None
-        if data["scope"] == forms.LeaveForm.FOR_SESSION:
-            session = next((s for s in sessions if str(s.code) == data["session"]), None)
         try:
-            if data["scope"] == forms.LeaveForm.FOR_SESSION and session is None:
-                raise ValidationError(_("This session is not one of the child's."), code="session")
             services.leave_report(
                 student=student,
                 actor=request.user,
                 start=data.get("start"),
                 end=data.get("end"),
-                session=session,
+                session=data["session"] if data["scope"] == forms.LeaveForm.FOR_SESSION else None,
                 reason=data.get("reason") or "",
             )
         except ValidationError as exc:

@@ -16,7 +16,6 @@ from safety.selectors import records as selectors
 from safety.services import plans as services
 from schools.decorators import school_admin_required
 from schools.formerrors import add_service_error
-from schools.models import User
 
 
 @require_GET
@@ -58,7 +57,7 @@ def plan_create(request):
                 school=school,
                 kind=data["kind"],
                 title=data["title"],
-                responsible=User.objects.get(pk=data["responsible"]),
+                responsible=data["responsible"],
                 summary=data["summary"],
                 document=data["document"],
                 actor=request.user,
