@@ -33,22 +33,9 @@ def _link(incident: Incident) -> str:
     return reverse("safety:incident-detail", kwargs={"incident_code": incident.code})
 
 
-def _incident_check(
-    *,
-    school: School,
-    occurred_at: datetime.datetime,
-    place: str,
-    kind: str,
-    severity: str,
-    description: str,
-    actions_taken: str,
-    children: list[Student],
-    venue: Venue | None,
-    guardians_notified_at: datetime.datetime | None,
-    now: datetime.datetime,
+def _incident_text_check(
+    *, kind: str, severity: str, place: str, description: str, actions_taken: str
 ) -> None:
-    if occurred_at > now + CLOCK_SLACK:
-        raise ValidationError(_("An incident cannot be reported before it happens."), code="future")
     if kind not in Incident.Kind.values:
         raise ValidationError(_("Choose the type of incident."), code="kind")
     if severity not in Incident.Severity.values:
@@ -59,6 +46,10 @@ def _incident_check(
         raise ValidationError(_("Describe what happened."), code="description")
     if not actions_taken.strip():
         raise ValidationError(_("Describe the actions taken."), code="actions")
+
+
+def _incident_scope_check(*, school, occurred_at, children, venue, guardians_notified_at, now) -> None:
+    """The children and the venue are the school's; the guardians were told after it happened."""
     if any(child.school_id != school.pk for child in children):
         raise ValidationError(_("Only children of this school can be named."), code="child")
     if venue is not None and venue.school_id != school.pk:
@@ -92,18 +83,18 @@ def incident_report(
     "child", "venue", "guardians_time").
     """
     now = timezone.now()
-    _incident_check(
+    if occurred_at > now + CLOCK_SLACK:
+        raise ValidationError(_("An incident cannot be reported before it happens."), code="future")
+    _incident_text_check(
+        kind=kind, severity=severity, place=place, description=description, actions_taken=actions_taken
+    )
+    _incident_scope_check(
         school=school,
-        occurred_at=occurred_at,
-        place=place,
-        kind=kind,
-        severity=severity,
-        description=description,
-        actions_taken=actions_taken,
         children=children,
         venue=venue,
         guardians_notified_at=guardians_notified_at,
         now=now,
+        occurred_at=occurred_at,
     )
     severe = severity == Incident.Severity.SEVERE
     bureau = bureau_for_school(school) if severe else None

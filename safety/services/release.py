@@ -174,7 +174,9 @@ def release_record(
     )
 
 
-def _refuse(*, session, student, actor, name, mobile, reason, now, pickup=None) -> ReleaseRefused:
+def _refuse(
+    *, session, student, actor, name, mobile, reason, now, pickup=None, message=None
+) -> ReleaseRefused:
     """Record the refusal (it commits on its own) and return the error that tells the teacher."""
     refusal = release_refuse(
         session=session,
@@ -186,14 +188,12 @@ def _refuse(*, session, student, actor, name, mobile, reason, now, pickup=None) 
         reason=reason,
         now=now,
     )
-    return ReleaseRefused(
-        refusal,
-        _(
+    if message is None:
+        message = _(
             "Do not hand the child to %(name)s: %(reason)s. This has been recorded and the school "
             "admin and the guardians have been alerted."
-        )
-        % {"name": name, "reason": refusal.get_reason_display()},
-    )
+        ) % {"name": name, "reason": refusal.get_reason_display()}
+    return ReleaseRefused(refusal, message)
 
 
 def _check_guardian(*, session, student, actor, guardian: Guardian, now) -> None:
@@ -333,7 +333,7 @@ def release_decide(
     session: Session,
     student: Student,
     actor: User,
-    person,
+    person: selectors.Person | str,
     to_session: Session | None = None,
     other_name: str = "",
     other_mobile: str = "",
@@ -350,7 +350,7 @@ def release_decide(
     transfer_record raise.
     """
     if person == OTHER:
-        refusal = release_refuse(
+        raise _refuse(
             session=session,
             student=student,
             actor=actor,
@@ -358,10 +358,7 @@ def release_decide(
             mobile=other_mobile,
             reason=ReleaseRefusal.Reason.UNKNOWN,
             now=now,
-        )
-        raise ReleaseRefused(
-            refusal,
-            _(
+            message=_(
                 "Refused: %(name)s is not on %(child)s's list. This has been recorded and the school "
                 "admin and the guardians have been alerted. Keep the child with you."
             )
