@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from enrollment.models import Application, Placement
-from safety import forms_attendance as forms
+from safety.forms import attendance as forms
 from safety.models import Attendance, Leave, Release
 from safety.selectors import attendance as selectors
 from schools.decorators import teacher_or_admin_required

@@ -267,8 +267,6 @@ def rosters(sessions: list[Session], *, with_refusals: bool = False) -> list[Ses
     if not sessions:
         return []
     session_ids = [s.pk for s in sessions]
-    by_id = {s.pk: s for s in sessions}
-    dates = {s.date for s in sessions}
     # F12: one rule decides who is expected (enrollment.days): the group's sessions on the family's days.
     placements = expected_placements(sessions)
     transfers = list(
@@ -281,6 +279,22 @@ def rosters(sessions: list[Session], *, with_refusals: bool = False) -> list[Ses
     student_ids = {p.application.student_id for ps in placements.values() for p in ps} | {
         t.student_id for t in transfers
     }
+    records = _roster_records(
+        session_ids, {s.date for s in sessions}, student_ids, with_refusals=with_refusals
+    )
+    return [_session_roster(session, placements[session.pk], transfers, records) for session in sessions]
+
+
+@dataclass
+class _RosterRecords:
+    leaves: dict  # student id -> [Leave]
+    marks: dict  # (session id, student id) -> the latest Attendance
+    releases: dict  # (student id, date) -> Release
+    refusals: dict  # (session id, student id) -> [ReleaseRefusal]
+    handovers: dict  # session id -> [Handover]
+
+
+def _roster_records(session_ids, dates, student_ids, *, with_refusals: bool) -> _RosterRecords:
     leaves = defaultdict(list)
     for leave in Leave.objects.filter(
         student_id__in=student_ids, start__lte=max(dates), end__gte=min(dates), cancellation__isnull=True
@@ -308,35 +322,30 @@ def rosters(sessions: list[Session], *, with_refusals: bool = False) -> list[Ses
         .order_by("given_at")
     ):
         handovers[handover.session_id].append(handover)
+    return _RosterRecords(leaves, marks, releases, refusals, handovers)
 
-    result = []
-    for session in sessions:
-        children = []
-        for placement in placements[session.pk]:
-            application = placement.application
-            student = application.student
-            children.append(_child(session, student, application, leaves, marks, releases, refusals))
-        for transfer in transfers:
-            if transfer.to_session_id == session.pk:
-                child = _child(session, transfer.student, None, {}, marks, releases, refusals)
-                child.transfer_in = transfer
-                children.append(child)
-        out = {t.student_id: t for t in transfers if t.from_session_id == session.pk}
-        for child in children:
-            child.transfer_out = out.get(child.student.pk)
-        children.sort(
-            key=lambda c: (c.student.class_group.grade, c.student.class_group.number, c.student.name)
-        )
-        holder = session.lead
-        for handover in handovers.get(session.pk, []):
-            if handover.kind == Handover.Kind.DUTY and _confirmed(handover):
-                holder = handover.to_user
-        result.append(
-            SessionRoster(
-                session=by_id[session.pk], children=children, holder=holder, handovers=handovers[session.pk]
-            )
-        )
-    return result
+
+def _session_roster(session, placements, transfers, records: _RosterRecords) -> SessionRoster:
+    """One session's children (placed and moved in), in class order, and who holds the group now."""
+    r = records
+    children = [
+        _child(session, p.application.student, p.application, r.leaves, r.marks, r.releases, r.refusals)
+        for p in placements
+    ]
+    for transfer in transfers:
+        if transfer.to_session_id == session.pk:
+            child = _child(session, transfer.student, None, {}, r.marks, r.releases, r.refusals)
+            child.transfer_in = transfer
+            children.append(child)
+    out = {t.student_id: t for t in transfers if t.from_session_id == session.pk}
+    for child in children:
+        child.transfer_out = out.get(child.student.pk)
+    children.sort(key=lambda c: (c.student.class_group.grade, c.student.class_group.number, c.student.name))
+    holder = session.lead
+    for handover in r.handovers.get(session.pk, []):
+        if handover.kind == Handover.Kind.DUTY and _confirmed(handover):
+            holder = handover.to_user
+    return SessionRoster(session=session, children=children, holder=holder, handovers=r.handovers[session.pk])
 
 
 def _child(session, student, application, leaves, marks, releases, refusals) -> ChildDay:
@@ -701,49 +710,61 @@ def gate_lookup(
     """Today's children of the school whose guardian or authorised person matches a name or
     mobile, or whose live pick-up code has this digest (fixed number of queries)."""
     day = timezone.localdate(now)
-    items = rosters(school_sessions_on([school.pk], day))
+    today = _children_today(rosters(school_sessions_on([school.pk], day)))
+    if code_digest:
+        matches = _matches_by_code(school=school, code_digest=code_digest, now=now, today=today)
+        if matches:
+            return matches
+    q = query.strip()
+    if not q:
+        return []
+    return _matches_by_person(query=q, day=day, today=today)
+
+
+def _children_today(items: list[SessionRoster]) -> dict[int, ChildDay]:
+    """Each child's day at the school: the session they are in care in, else the one they left."""
     today = {}
     for item in items:
         for child in item.children:
             current = today.get(child.student.pk)
             if current is None or child.in_care or (child.release is not None and not current.in_care):
                 today[child.student.pk] = child
+    return today
+
+
+def _matches_by_code(*, school, code_digest: str, now, today: dict[int, ChildDay]) -> list[GateMatch]:
     codes = {}
-    if code_digest:
-        for code in PickupCode.objects.filter(
-            digest=code_digest,
-            student__school=school,
-            used_at__isnull=True,
-            locked_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=now,
-        ).select_related("student__class_group", "issued_by"):
-            codes[code.student_id] = code
-    q = query.strip()
-    matches = []
-    if codes:
-        students = [c.student for c in codes.values()]
-        people = pickup_list(students=students, day=day)
-        for student in students:
-            issuer = next(
-                (
-                    p
-                    for p in people[student.pk]
-                    if p.kind == "guardian" and p.obj.user_id == codes[student.pk].issued_by_id
-                ),
-                None,
-            )
-            person = issuer or Person("guardian", "", str(codes[student.pk].issued_by), "", "", "valid")
-            matches.append(
-                GateMatch(person=person, student=student, care=today.get(student.pk), code=codes[student.pk])
-            )
-        return matches
-    if not q:
+    for code in PickupCode.objects.filter(
+        digest=code_digest,
+        student__school=school,
+        used_at__isnull=True,
+        locked_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).select_related("student__class_group", "issued_by"):
+        codes[code.student_id] = code
+    if not codes:
         return []
-    digits = q.replace(" ", "")
+    students = [c.student for c in codes.values()]
+    people = pickup_list(students=students, day=timezone.localdate(now))
+    matches = []
+    for student in students:
+        code = codes[student.pk]
+        issuer = next(
+            (p for p in people[student.pk] if p.kind == "guardian" and p.obj.user_id == code.issued_by_id),
+            None,
+        )
+        person = issuer or Person("guardian", "", str(code.issued_by), "", "", "valid")
+        matches.append(GateMatch(person=person, student=student, care=today.get(student.pk), code=code))
+    return matches
+
+
+def _matches_by_person(*, query: str, day: datetime.date, today: dict[int, ChildDay]) -> list[GateMatch]:
+    """By the last digits of a mobile (4 or more), else by part of the name."""
+    digits = query.replace(" ", "")
     by_mobile = digits.isdigit() and len(digits) >= 4
-    guardian_q = Q(guardian__mobile__endswith=digits) if by_mobile else Q(guardian__name__contains=q)
-    pickup_q = Q(mobile__endswith=digits) if by_mobile else Q(name__contains=q)
+    guardian_q = Q(guardian__mobile__endswith=digits) if by_mobile else Q(guardian__name__contains=query)
+    pickup_q = Q(mobile__endswith=digits) if by_mobile else Q(name__contains=query)
     student_ids = list(today)
     found = defaultdict(set)
     for student_id, guardian_id in Guardianship.objects.filter(
@@ -756,12 +777,14 @@ def gate_lookup(
         found[student_id].add(("pickup", pickup_id))
     if not found:
         return []
-    students = {today[sid].student.pk: today[sid].student for sid in found}
+    students = {sid: today[sid].student for sid in found}
     people = pickup_list(students=list(students.values()), day=day)
-    for student_id, wanted in found.items():
-        for person in people[student_id]:
-            if (person.kind, person.obj.pk) in wanted:
-                matches.append(GateMatch(person=person, student=students[student_id], care=today[student_id]))
+    matches = [
+        GateMatch(person=person, student=students[student_id], care=today[student_id])
+        for student_id, wanted in found.items()
+        for person in people[student_id]
+        if (person.kind, person.obj.pk) in wanted
+    ]
     matches.sort(key=lambda m: (m.person.name, m.student.name))
     return matches
 

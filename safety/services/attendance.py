@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,20 @@ LEAVE_MAX_DAYS = 31
 # --- roll call ------------------------------------------------------------------------------
 
 
+def _roll_call_check(*, session: Session, marks: dict[int, str], now: datetime.datetime) -> None:
+    if session.date > timezone.localdate(now):
+        raise ValidationError(
+            _("The roll can be called on the day of the session, not before."), code="not_today"
+        )
+    # F12: an off-campus activity without its checklist and coordination cannot be roll-called.
+    activity = Activity.objects.select_related("checklist").get(groups__sessions=session.pk)
+    blocked = activity_services.activity_blocked_reason(activity)
+    if blocked:
+        raise ValidationError(blocked, code="cannot_run")
+    if any(status not in MARKABLE for status in marks.values()):
+        raise ValidationError(_("Mark each child present, absent, late or left early."), code="status")
+
+
 @transaction.atomic
 def roll_call_save(
     *, session: Session, actor: User, marks: dict[int, str], now: datetime.datetime | None = None
@@ -47,18 +62,7 @@ def roll_call_save(
     Raises ValidationError(code="status", "not_expected", "not_today" or "cannot_run").
     """
     now = now or timezone.now()
-    if session.date > timezone.localdate(now):
-        raise ValidationError(
-            _("The roll can be called on the day of the session, not before."), code="not_today"
-        )
-    # F12: an off-campus activity without its checklist and coordination cannot be roll-called.
-    activity = Activity.objects.select_related("checklist").get(groups__sessions=session.pk)
-    blocked = activity_services.activity_blocked_reason(activity)
-    if blocked:
-        raise ValidationError(blocked, code="cannot_run")
-    bad = [s for s in marks.values() if s not in MARKABLE]
-    if bad:
-        raise ValidationError(_("Mark each child present, absent, late or left early."), code="status")
+    _roll_call_check(session=session, marks=marks, now=now)
     # The lock serialises two saves of the same roll; revisions are read after it.
     Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True).first()
     roster = selectors.roster(session)
@@ -146,7 +150,7 @@ def _absence_alert(session: Session, child) -> None:
         date=session.date,
         recipients=[*alerts.guardian_users(student), alerts.class_teacher(student)],
         notice="safety/absent",
-        link="/safety/family/",
+        link=reverse("safety:family"),
         student=student,
         session=session,
         detail=f"{student.name} · {session.group.name} {session.start:%H:%M}",

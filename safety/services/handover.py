@@ -9,6 +9,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,7 +152,7 @@ def _ask_to_confirm(handover: Handover) -> None:
     notification_send(
         recipient=handover.to_user,
         kind="safety/handover_to_confirm",
-        link=f"/safety/sessions/{handover.session.code}/",
+        link=reverse("safety:session", kwargs={"session_code": handover.session.code}),
         dedupe_key=f"handover_to_confirm:{handover.code}",
         handover=handover,
         session=handover.session,
@@ -204,7 +205,7 @@ def handover_confirm(
             date=session.date,
             recipients=[*alerts.school_admins(school), handover.given_by],
             notice="safety/handover_mismatch",
-            link="/safety/still-here/",
+            link=reverse("safety:still-here"),
             session=session,
             detail=detail,
             handover=handover,

@@ -33,6 +33,33 @@ def _link(incident: Incident) -> str:
     return reverse("safety:incident-detail", kwargs={"incident_code": incident.code})
 
 
+def _incident_text_check(
+    *, kind: str, severity: str, place: str, description: str, actions_taken: str
+) -> None:
+    if kind not in Incident.Kind.values:
+        raise ValidationError(_("Choose the type of incident."), code="kind")
+    if severity not in Incident.Severity.values:
+        raise ValidationError(_("Choose how severe the incident is."), code="severity")
+    if not place.strip():
+        raise ValidationError(_("Say where it happened."), code="place")
+    if not description.strip():
+        raise ValidationError(_("Describe what happened."), code="description")
+    if not actions_taken.strip():
+        raise ValidationError(_("Describe the actions taken."), code="actions")
+
+
+def _incident_scope_check(*, school, occurred_at, children, venue, guardians_notified_at, now) -> None:
+    """The children and the venue are the school's; the guardians were told after it happened."""
+    if any(child.school_id != school.pk for child in children):
+        raise ValidationError(_("Only children of this school can be named."), code="child")
+    if venue is not None and venue.school_id != school.pk:
+        raise ValidationError(_("Choose one of the school's venues."), code="venue")
+    if guardians_notified_at is not None and not occurred_at <= guardians_notified_at <= now + CLOCK_SLACK:
+        raise ValidationError(
+            _("The guardians were notified after the incident and not later than now."), code="guardians_time"
+        )
+
+
 @transaction.atomic
 def incident_report(
     *,
@@ -58,24 +85,17 @@ def incident_report(
     now = timezone.now()
     if occurred_at > now + CLOCK_SLACK:
         raise ValidationError(_("An incident cannot be reported before it happens."), code="future")
-    if kind not in Incident.Kind.values:
-        raise ValidationError(_("Choose the type of incident."), code="kind")
-    if severity not in Incident.Severity.values:
-        raise ValidationError(_("Choose how severe the incident is."), code="severity")
-    if not place.strip():
-        raise ValidationError(_("Say where it happened."), code="place")
-    if not description.strip():
-        raise ValidationError(_("Describe what happened."), code="description")
-    if not actions_taken.strip():
-        raise ValidationError(_("Describe the actions taken."), code="actions")
-    if any(child.school_id != school.pk for child in children):
-        raise ValidationError(_("Only children of this school can be named."), code="child")
-    if venue is not None and venue.school_id != school.pk:
-        raise ValidationError(_("Choose one of the school's venues."), code="venue")
-    if guardians_notified_at is not None and not occurred_at <= guardians_notified_at <= now + CLOCK_SLACK:
-        raise ValidationError(
-            _("The guardians were notified after the incident and not later than now."), code="guardians_time"
-        )
+    _incident_text_check(
+        kind=kind, severity=severity, place=place, description=description, actions_taken=actions_taken
+    )
+    _incident_scope_check(
+        school=school,
+        children=children,
+        venue=venue,
+        guardians_notified_at=guardians_notified_at,
+        now=now,
+        occurred_at=occurred_at,
+    )
     severe = severity == Incident.Severity.SEVERE
     bureau = bureau_for_school(school) if severe else None
     incident = Incident.objects.create(
@@ -106,17 +126,22 @@ def incident_report(
         _notify_bureau(incident, bureau)
     elif severe:
         _tell_no_bureau(incident)
-    for admin in school_admins(school):
-        if admin.pk != actor.pk:
+    _tell_school_admins(incident, reporter=actor)
+    return incident
+
+
+def _tell_school_admins(incident: Incident, *, reporter: User) -> None:
+    """The school's admins hear of every report someone else made."""
+    for admin in school_admins(incident.school):
+        if admin.pk != reporter.pk:
             notification_send(
                 recipient=admin,
                 kind="safety/incident_reported",
                 link=_link(incident),
                 dedupe_key=f"incident-reported:{incident.code}:{admin.pk}",
                 incident=incident,
-                school=school,
+                school=incident.school,
             )
-    return incident
 
 
 def _notify_bureau(incident: Incident, bureau: Bureau) -> int:

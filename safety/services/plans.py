@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from notices.services import notification_send
 from safety.models import Drill, EmergencyPlan, PlanKind, PlanReview
-from safety.services.records_common import on_staff
+from safety.services.roster import on_staff
 from schools.models import School, User
 from schools.selectors import school_admins
 
@@ -145,7 +145,7 @@ def plan_review_due(last_reviewed: datetime.date, today: datetime.date) -> bool:
 
 def reminders_plans_review_due(*, today: datetime.date | None = None) -> int:
     """Remind school admins of current plans not reviewed for a year: once per review cycle."""
-    from safety import selectors_records as selectors
+    from safety.selectors import records as selectors
 
     today = today or timezone.localdate()
     sent = 0

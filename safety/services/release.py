@@ -12,9 +12,11 @@ duty leader and the guardians, repeated each reminder interval until the child i
 import datetime
 import hmac
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,7 +103,7 @@ def release_refuse(
             *alerts.guardian_users(student),
         ],
         notice="safety/release_refused",
-        link="/safety/still-here/",
+        link=reverse("safety:still-here"),
         student=student,
         session=session,
         detail=f"{student.name}: {name[:50]} ({reason})",
@@ -141,55 +143,9 @@ def release_record(
     if sum(1 for x in (guardian, pickup) if x is not None) + bool(alone) != 1:
         raise ValidationError(_("Choose who collects the child."), code="person")
     if guardian is not None:
-        link = Guardianship.objects.filter(guardian=guardian, student=student).first()
-        if link is None:
-            raise ValidationError(_("This person is not a guardian of the child."), code="person")
-        if not link.active:
-            # F13: the school restricted this guardian (court order) or ended the guardianship.
-            refusal = release_refuse(
-                session=session,
-                student=student,
-                actor=actor,
-                name=guardian.name,
-                mobile=guardian.mobile,
-                reason=ReleaseRefusal.Reason.RESTRICTED
-                if link.restricted
-                else ReleaseRefusal.Reason.NOT_VALID,
-                now=now,
-            )
-            raise ReleaseRefused(
-                refusal,
-                _(
-                    "Do not hand the child to %(name)s: %(reason)s. This has been recorded and the school "
-                    "admin and the guardians have been alerted."
-                )
-                % {"name": guardian.name, "reason": refusal.get_reason_display()},
-            )
+        _check_guardian(session=session, student=student, actor=actor, guardian=guardian, now=now)
     if pickup is not None:
-        if pickup.student_id != student.pk:
-            raise ValidationError(_("This person is not on the child's list."), code="person")
-        if pickup.restricted or not pickup.is_valid_on(session.date):
-            reason = (
-                ReleaseRefusal.Reason.RESTRICTED if pickup.restricted else ReleaseRefusal.Reason.NOT_VALID
-            )
-            refusal = release_refuse(
-                session=session,
-                student=student,
-                actor=actor,
-                name=pickup.name,
-                mobile=pickup.mobile,
-                pickup=pickup,
-                reason=reason,
-                now=now,
-            )
-            raise ReleaseRefused(
-                refusal,
-                _(
-                    "Do not hand the child to %(name)s: %(reason)s. This has been recorded and the school "
-                    "admin and the guardians have been alerted."
-                )
-                % {"name": pickup.name, "reason": refusal.get_reason_display()},
-            )
+        _check_pickup(session=session, student=student, actor=actor, pickup=pickup, now=now)
     if alone:
         if not child.may_go_alone:
             raise ValidationError(
@@ -202,19 +158,9 @@ def release_record(
         Release.Verification.PHOTO,
     ):
         raise ValidationError(_("Choose how you checked the person."), code="verification")
-    code_row: PickupCode | None = None
-    if verification == Release.Verification.CODE:
-        # Checked before the transaction: a wrong entry is counted even though we refuse.
-        code_row = codes.pickup_code_check(student=student, code=code, now=now)
-    elif verification == Release.Verification.ID_LAST4:
-        if pickup is None:
-            raise ValidationError(
-                _("ID digits are on file only for authorised persons: use the code or the photo."),
-                code="id_last4",
-            )
-        entered = (id_last4 or "").strip().upper()
-        if len(entered) != 4 or not hmac.compare_digest(entered, pickup.id_last4.upper()):
-            raise ValidationError(_("The last 4 ID digits do not match the list."), code="id_last4")
+    code_row = _check_verification(
+        student=student, verification=verification, pickup=pickup, code=code, id_last4=id_last4, now=now
+    )
     return _release_write(
         session=session,
         student=student,
@@ -226,6 +172,80 @@ def release_record(
         code_row=code_row,
         now=now,
     )
+
+
+def _refuse(
+    *, session, student, actor, name, mobile, reason, now, pickup=None, message=None
+) -> ReleaseRefused:
+    """Record the refusal (it commits on its own) and return the error that tells the teacher."""
+    refusal = release_refuse(
+        session=session,
+        student=student,
+        actor=actor,
+        name=name,
+        mobile=mobile,
+        pickup=pickup,
+        reason=reason,
+        now=now,
+    )
+    if message is None:
+        message = _(
+            "Do not hand the child to %(name)s: %(reason)s. This has been recorded and the school "
+            "admin and the guardians have been alerted."
+        ) % {"name": name, "reason": refusal.get_reason_display()}
+    return ReleaseRefused(refusal, message)
+
+
+def _check_guardian(*, session, student, actor, guardian: Guardian, now) -> None:
+    link = Guardianship.objects.filter(guardian=guardian, student=student).first()
+    if link is None:
+        raise ValidationError(_("This person is not a guardian of the child."), code="person")
+    if not link.active:
+        # F13: the school restricted this guardian (court order) or ended the guardianship.
+        raise _refuse(
+            session=session,
+            student=student,
+            actor=actor,
+            name=guardian.name,
+            mobile=guardian.mobile,
+            reason=ReleaseRefusal.Reason.RESTRICTED if link.restricted else ReleaseRefusal.Reason.NOT_VALID,
+            now=now,
+        )
+
+
+def _check_pickup(*, session, student, actor, pickup: AuthorizedPickup, now) -> None:
+    if pickup.student_id != student.pk:
+        raise ValidationError(_("This person is not on the child's list."), code="person")
+    if pickup.restricted or not pickup.is_valid_on(session.date):
+        raise _refuse(
+            session=session,
+            student=student,
+            actor=actor,
+            name=pickup.name,
+            mobile=pickup.mobile,
+            pickup=pickup,
+            reason=ReleaseRefusal.Reason.RESTRICTED if pickup.restricted else ReleaseRefusal.Reason.NOT_VALID,
+            now=now,
+        )
+
+
+def _check_verification(
+    *, student, verification: str, pickup: AuthorizedPickup | None, code: str, id_last4: str, now
+) -> PickupCode | None:
+    """Check the code or the ID digits given; returns the pick-up code row to spend, if any."""
+    if verification == Release.Verification.CODE:
+        # Checked before the transaction: a wrong entry is counted even though we refuse.
+        return codes.pickup_code_check(student=student, code=code, now=now)
+    if verification == Release.Verification.ID_LAST4:
+        if pickup is None:
+            raise ValidationError(
+                _("ID digits are on file only for authorised persons: use the code or the photo."),
+                code="id_last4",
+            )
+        entered = (id_last4 or "").strip().upper()
+        if len(entered) != 4 or not hmac.compare_digest(entered, pickup.id_last4.upper()):
+            raise ValidationError(_("The last 4 ID digits do not match the list."), code="id_last4")
+    return None
 
 
 @transaction.atomic
@@ -284,13 +304,92 @@ def _release_write(
         notification_send(
             recipient=user,
             kind="safety/released",
-            link="/safety/family/",
+            link=reverse("safety:family"),
             dedupe_key=f"released:{release.code}:{user.pk}",
             release=release,
             student=student,
             alone=to == Release.To.ALONE,
         )
     return release
+
+
+# The choices a teacher makes on the release page besides a person on the child's list.
+OTHER = "other"  # someone not on the list: refused
+ALONE = "alone"  # home alone, with the guardian's written consent
+TRANSFER = "transfer"  # to another supervised group of the school today
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    """What happened to the child, in words for the teacher."""
+
+    transfer: CareTransfer | None
+    release: Release | None
+    message: str
+
+
+def release_decide(
+    *,
+    session: Session,
+    student: Student,
+    actor: User,
+    person: selectors.Person | str,
+    to_session: Session | None = None,
+    other_name: str = "",
+    other_mobile: str = "",
+    verification: str = "",
+    code: str = "",
+    id_last4: str = "",
+    now: datetime.datetime | None = None,
+) -> ReleaseOutcome:
+    """Someone asks for the child: refuse them (OTHER), move the child to another group (TRANSFER),
+    or release the child to `person` (a selectors.Person from the child's list) or home alone (ALONE).
+
+    Raises ReleaseRefused (code "refused") for someone not on the list, after recording and alerting;
+    ValidationError(code="to_session") without a group to move to; and whatever release_record and
+    transfer_record raise.
+    """
+    if person == OTHER:
+        raise _refuse(
+            session=session,
+            student=student,
+            actor=actor,
+            name=other_name,
+            mobile=other_mobile,
+            reason=ReleaseRefusal.Reason.UNKNOWN,
+            now=now,
+            message=_(
+                "Refused: %(name)s is not on %(child)s's list. This has been recorded and the school "
+                "admin and the guardians have been alerted. Keep the child with you."
+            )
+            % {"name": other_name, "child": student.name},
+        )
+    if person == TRANSFER:
+        if to_session is None:
+            raise ValidationError(_("Choose another group of the school today."), code="to_session")
+        transfer = transfer_record(
+            session=session, student=student, actor=actor, to_session=to_session, now=now
+        )
+        message = _("%(child)s moved to %(group)s.") % {"child": student.name, "group": to_session.group.name}
+        return ReleaseOutcome(transfer=transfer, release=None, message=message)
+    chosen = None if person == ALONE else person
+    release = release_record(
+        session=session,
+        student=student,
+        actor=actor,
+        verification=verification or "",
+        guardian=chosen.obj if chosen and chosen.kind == "guardian" else None,
+        pickup=chosen.obj if chosen and chosen.kind == "pickup" else None,
+        alone=person == ALONE,
+        code=code or "",
+        id_last4=id_last4 or "",
+        now=now,
+    )
+    message = _("%(child)s released to %(person)s.") % {
+        "child": student.name,
+        "person": chosen.name if chosen else _("go home alone"),
+    }
+    return ReleaseOutcome(transfer=None, release=release, message=message)
 
 
 @transaction.atomic
@@ -379,7 +478,7 @@ def unreleased_sweep(*, now: datetime.datetime | None = None) -> int:
             date=day,
             recipients=[*leaders[school.pk], *alerts.guardian_users(child.student)],
             notice="safety/unreleased",
-            link="/safety/still-here/",
+            link=reverse("safety:still-here"),
             student=child.student,
             session=child.session,
             detail=f"{child.student.name} · {child.session.group.name} · {index + 1}",

@@ -11,11 +11,16 @@ from django.utils.translation import gettext as _
 from activities.models import ActivityGroup
 from audit import services as audit
 from safety.models import DutyAssignment, GroupSafetyOfficer
-from safety.services.records_common import on_staff
-from schools.models import Role, School, User
+from schools.models import Membership, Role, School, User
 
 ROSTER_MAX_DAYS = 200
 LEADER_ROLES = (Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
+STAFF_ROLES = (*LEADER_ROLES, Role.GATE_GUARD)
+
+
+def on_staff(user: User, school: School, roles=STAFF_ROLES) -> bool:
+    """The user holds one of these roles at the school (officers, leaders on duty, plan owners)."""
+    return Membership.objects.filter(user=user, school=school, role__in=roles, user__is_active=True).exists()
 
 
 @transaction.atomic

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
-from safety import forms_attendance as forms
+from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as attendance_services
 from safety.services import handover as handover_services
@@ -21,7 +21,7 @@ from schools.decorators import class_teacher_or_admin_required, teacher_or_admin
 from schools.formerrors import add_service_error
 
 
-@require_http_methods(["GET"])
+@require_GET
 @teacher_or_admin_required
 def today(request):
     day = timezone.localdate()
@@ -68,13 +68,13 @@ def _session_page(request, session, *, confirm_forms=None):
     )
 
 
-@require_http_methods(["GET"])
+@require_GET
 @teacher_or_admin_required
 def session(request, session_code):
     return _session_page(request, selectors.get_session_for_user(request.user, session_code))
 
 
-@require_http_methods(["POST"])
+@require_POST
 @teacher_or_admin_required
 def handover_confirm(request, handover_code):
     handover = selectors.handover_to_confirm_get(user=request.user, code=handover_code)
@@ -187,7 +187,7 @@ def duty_handover(request, session_code):
 # --- the class teacher --------------------------------------------------------------------------
 
 
-@require_http_methods(["GET"])
+@require_GET
 @class_teacher_or_admin_required
 def class_home(request):
     classes = selectors.teacher_classes(user=request.user)
@@ -204,16 +204,10 @@ def class_day(request, class_code):
     sessions = selectors.class_day(class_group=class_group, day=day)
     bound = None
     if request.method == "POST":
-        bound = forms.ClassHandoverForm(request.POST)
+        bound = forms.ClassHandoverForm(request.POST, items=sessions)
         if bound.is_valid():
-            item = next(
-                (s for s in sessions if str(s.roster.session.code) == bound.cleaned_data["session"]), None
-            )
+            item = bound.cleaned_data["session"]
             try:
-                if item is None:
-                    raise ValidationError(
-                        _("No child of this class is in this session today."), code="no_children"
-                    )
                 handover_services.handover_class_give(
                     session=item.roster.session,
                     class_group=class_group,

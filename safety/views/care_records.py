@@ -9,19 +9,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET
 
 from activities import selectors as activity_selectors
 from audit import services as audit
-from safety import exports_attendance as exports
-from safety import forms_attendance as forms
+from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
+from safety.selectors import attendance_export as exports
 from schools.decorators import school_admin_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def records(request):
     school = activity_selectors.managed_school(request.user, request.GET.get("school"))
@@ -31,8 +31,7 @@ def records(request):
     form = forms.RecordsFilterForm(request.GET or None, groups=groups, classes=classes, initial={"day": day})
     group = class_group = None
     if form.is_valid():
-        group = next((g for g in groups if str(g.code) == form.cleaned_data["group"]), None)
-        class_group = next((c for c in classes if str(c.code) == form.cleaned_data["class_group"]), None)
+        group, class_group = form.cleaned_data["group"], form.cleaned_data["class_group"]
     data = selectors.records_day(school=school, day=day, group=group, class_group=class_group)
     audit.access_log(
         request=request,
@@ -57,7 +56,7 @@ def records(request):
     )
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def records_export(request):
     school = activity_selectors.managed_school(request.user, request.GET.get("school"))

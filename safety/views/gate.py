@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safety import forms_records as forms
-from safety import selectors_records as selectors
+from safety.forms import records as forms
+from safety.selectors import records as selectors
 from safety.services import gate as services
 from schools import access
 from schools.decorators import gate_guard_or_admin_required

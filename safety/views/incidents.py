@@ -9,15 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.models import Venue
 from audit import services as audit
-from safety import forms_records as forms
-from safety import selectors_records as selectors
+from safety.forms import records as forms
+from safety.selectors import records as selectors
 from safety.services import incidents as services
 from schools import access
 from schools.decorators import school_admin_required, school_staff_required, staff_or_bureau_required
 from schools.formerrors import add_service_error
-from schools.models import Role, Student
+from schools.models import Role
 
 FIELDS = {
     "future": "occurred_at",
@@ -64,10 +63,10 @@ def incident_list(request):
 @school_staff_required
 def incident_create(request):
     school = selectors.reporting_school(request.user, request.GET.get("school"))
-    venues = list(Venue.objects.filter(school=school, active=True).order_by("name").values_list("pk", "name"))
-    students = [(s.pk, f"{s.class_group.display_name} {s.name}") for s in selectors.school_students(school)]
     form = forms.IncidentForm(
-        request.POST if request.method == "POST" else None, venues=venues, students=students
+        request.POST if request.method == "POST" else None,
+        venues=selectors.school_venues(school),
+        students=list(selectors.school_students(school)),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -76,12 +75,12 @@ def incident_create(request):
                 school=school,
                 occurred_at=data["occurred_at"],
                 place=data["place"],
-                venue=Venue.objects.get(pk=data["venue"]) if data["venue"] else None,
+                venue=data["venue"],
                 kind=data["kind"],
                 severity=data["severity"],
                 description=data["description"],
                 actions_taken=data["actions_taken"],
-                children=list(Student.objects.filter(pk__in=data["children"], school=school)),
+                children=data["children"],
                 guardians_notified_at=data["guardians_notified_at"],
                 actor=request.user,
             )

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from activities import selectors as activity_selectors
 from activities import services as activity_services
-from safety import forms_records as forms
-from safety import selectors_records as selectors
+from safety.forms import records as forms
 from safety.models import Finding
+from safety.selectors import records as selectors
 from safety.services import inspections as services
 from schools.decorators import school_admin_required
 from schools.formerrors import add_service_error

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safety import forms_attendance as forms
+from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as services
 from safety.services import codes
@@ -21,7 +21,7 @@ from schools.formerrors import add_service_error
 OLD_SESSION_KEY = "safety_pickup_codes"
 
 
-@require_http_methods(["GET"])
+@require_GET
 @parent_required
 def family(request):
     day = timezone.localdate()
@@ -41,18 +41,13 @@ def leave_report(request, student_code):
     form = forms.LeaveForm(request.POST if request.method == "POST" else None, sessions=sessions, today=day)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        session = None
-        if data["scope"] == forms.LeaveForm.FOR_SESSION:
-            session = next((s for s in sessions if str(s.code) == data["session"]), None)
         try:
-            if data["scope"] == forms.LeaveForm.FOR_SESSION and session is None:
-                raise ValidationError(_("This session is not one of the child's."), code="session")
             services.leave_report(
                 student=student,
                 actor=request.user,
                 start=data.get("start"),
                 end=data.get("end"),
-                session=session,
+                session=data["session"] if data["scope"] == forms.LeaveForm.FOR_SESSION else None,
                 reason=data.get("reason") or "",
             )
         except ValidationError as exc:
@@ -82,7 +77,7 @@ def leave_report(request, student_code):
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @parent_required
 def leave_cancel(request, leave_code):
     leave = selectors.family_leave_get(user=request.user, code=leave_code)

@@ -10,13 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safety import forms_records as forms
-from safety import selectors_records as selectors
+from safety.forms import records as forms
 from safety.models import PlanKind
+from safety.selectors import records as selectors
 from safety.services import plans as services
 from schools.decorators import school_admin_required
 from schools.formerrors import add_service_error
-from schools.models import User
 
 
 @require_GET
@@ -58,7 +57,7 @@ def plan_create(request):
                 school=school,
                 kind=data["kind"],
                 title=data["title"],
-                responsible=User.objects.get(pk=data["responsible"]),
+                responsible=data["responsible"],
                 summary=data["summary"],
                 document=data["document"],
                 actor=request.user,

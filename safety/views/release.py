@@ -8,11 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
-from safety import forms_attendance as forms
-from safety.models import ReleaseRefusal
+from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import codes
 from safety.services import release as services
@@ -20,7 +19,7 @@ from schools.decorators import gate_guard_or_admin_required, teacher_or_admin_re
 from schools.formerrors import add_service_error
 
 
-@require_http_methods(["GET"])
+@require_GET
 @teacher_or_admin_required
 def release_list(request, session_code):
     session = selectors.get_session_for_user(request.user, session_code)
@@ -33,6 +32,19 @@ def release_list(request, session_code):
     )
 
 
+# Service refusals by code → the field the teacher corrects.
+RELEASE_ERROR_FIELDS = {
+    "code": "code",
+    "no_code": "code",
+    "code_locked": "code",
+    "code_used": "code",
+    "id_last4": "id_last4",
+    "verification": "verification",
+    "name": "other_name",
+    "to_session": "to_session",
+}
+
+
 @require_http_methods(["GET", "POST"])
 @teacher_or_admin_required
 def release_child(request, session_code, student_code):
@@ -43,80 +55,32 @@ def release_child(request, session_code, student_code):
     if child is None:
         raise Http404
     audit.access_log(request=request, targets=[student])
-    day = session.date
-    people = selectors.pickup_list(students=[student], day=day)[student.pk]
-    targets = selectors.transfer_choices(session=session)
+    people = selectors.pickup_list(students=[student], day=session.date)[student.pk]
     form = forms.ReleaseForm(
         request.POST if request.method == "POST" else None,
         people=people,
         may_go_alone=child.may_go_alone,
-        sessions=targets,
+        sessions=selectors.transfer_choices(session=session),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        chosen = next((p for p in people if p.key == data["person"]), None)
         try:
-            if data["person"] == forms.OTHER:
-                services.release_refuse(
-                    session=session,
-                    student=student,
-                    actor=request.user,
-                    name=data["other_name"],
-                    mobile=data["other_mobile"],
-                    reason=ReleaseRefusal.Reason.UNKNOWN,
-                )
-                raise ValidationError(
-                    _(
-                        "Refused: %(name)s is not on %(child)s's list. This has been recorded and the school "
-                        "admin and the guardians have been alerted. Keep the child with you."
-                    )
-                    % {"name": data["other_name"], "child": student.name},
-                    code="refused",
-                )
-            if data["person"] == forms.TRANSFER:
-                target = next((s for s in targets if str(s.code) == data["to_session"]), None)
-                if target is None:
-                    raise ValidationError(_("Choose another group of the school today."), code="to_session")
-                services.transfer_record(
-                    session=session, student=student, actor=request.user, to_session=target
-                )
-                messages.success(
-                    request,
-                    _("%(child)s moved to %(group)s.") % {"child": student.name, "group": target.group.name},
-                )
-                return redirect("safety:release-list", session_code=session.code)
-            services.release_record(
+            outcome = services.release_decide(
                 session=session,
                 student=student,
                 actor=request.user,
+                person=data["person"],
+                to_session=data["to_session"],
+                other_name=data["other_name"],
+                other_mobile=data["other_mobile"],
                 verification=data.get("verification") or "",
-                guardian=chosen.obj if chosen and chosen.kind == "guardian" else None,
-                pickup=chosen.obj if chosen and chosen.kind == "pickup" else None,
-                alone=data["person"] == forms.ALONE,
                 code=data.get("code") or "",
                 id_last4=data.get("id_last4") or "",
             )
         except ValidationError as exc:
-            add_service_error(
-                form,
-                exc,
-                {
-                    "code": "code",
-                    "no_code": "code",
-                    "code_locked": "code",
-                    "code_used": "code",
-                    "id_last4": "id_last4",
-                    "verification": "verification",
-                    "name": "other_name",
-                    "to_session": "to_session",
-                },
-            )
+            add_service_error(form, exc, RELEASE_ERROR_FIELDS)
         else:
-            messages.success(
-                request,
-                _("%(child)s released to %(person)s.")
-                % {"child": student.name, "person": chosen.name if chosen else _("go home alone")},
-            )
+            messages.success(request, outcome.message)
             return redirect("safety:release-list", session_code=session.code)
     return render(
         request,
@@ -138,7 +102,7 @@ def _pick_school(request, schools):
     return schools[0]
 
 
-@require_http_methods(["GET"])
+@require_GET
 @gate_guard_or_admin_required
 def still_here(request):
     schools = selectors.board_schools(user=request.user)
@@ -159,7 +123,7 @@ def still_here(request):
     )
 
 
-@require_http_methods(["GET"])
+@require_GET
 @gate_guard_or_admin_required
 def gate(request):
     schools = selectors.guard_schools(user=request.user)

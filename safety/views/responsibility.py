@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities import selectors as activity_selectors
-from safety import forms_records as forms
-from safety import selectors_records as selectors
+from safety.forms import records as forms
+from safety.selectors import records as selectors
 from safety.services import roster as services
 from schools.decorators import school_admin_required
 from schools.formerrors import add_service_error
-from schools.models import User
 
 ROSTER_DAYS = 28
 
@@ -63,7 +62,7 @@ def group_officer(request, group_code):
     if form.is_valid():
         try:
             services.group_safety_officer_assign(
-                group=group, officer=User.objects.get(pk=form.cleaned_data["officer"]), actor=request.user
+                group=group, officer=form.cleaned_data["officer"], actor=request.user
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -102,7 +101,7 @@ def duty_roster(request):
                 start=data["start"],
                 end=data["end"],
                 weekdays=set(data["weekdays"]),
-                leader=User.objects.get(pk=data["leader"]),
+                leader=data["leader"],
                 actor=request.user,
             )
         except ValidationError as exc:

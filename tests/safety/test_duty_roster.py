@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from activities.models import ActivityGroup
-from safety import selectors_records as selectors
 from safety.models import DutyAssignment, GroupSafetyOfficer
+from safety.selectors import records as selectors
 from safety.services import alerts
 from safety.services import roster as services
 from tests.safety import records_fixtures as fx

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from notices.models import Notification
-from safety import selectors_records as selectors
 from safety.models import Drill, EmergencyPlan, PlanReview
+from safety.selectors import records as selectors
 from safety.services import plans as services
 from tests.safety import records_fixtures as fx
 from tests.safety.records_fixtures import MONDAY, at, html

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from safety import selectors_records as selectors
 from safety.models import GateEntry, GateExit
+from safety.selectors import records as selectors
 from safety.services import gate as services
 from tests.safety import records_fixtures as fx
 from tests.safety.records_fixtures import MONDAY, at, html

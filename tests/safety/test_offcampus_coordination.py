@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from activities import services as activity_services
 from activities.models import Category
-from safety import selectors_records as selectors
 from safety.models import OffCampusCoordination
+from safety.selectors import records as selectors
 from safety.services import offcampus as services
 from tests.safety import records_fixtures as fx
 from tests.safety.records_fixtures import MONDAY, at, html

@@ -400,3 +400,68 @@ def test_the_duty_leader_is_decided_in_one_place(demo, care):
     from safety.services import alerts
 
     assert [u.username for u in alerts.duty_leaders(demo.school("s1"), DAY)] == ["s1_admin"]
+
+
+def test_release_decide_refuses_someone_not_on_the_list(demo, care):
+    child = care.students[0]
+    with time_machine.travel(at(17, 2), tick=False), pytest.raises(ReleaseRefused) as error:
+        release.release_decide(
+            session=care.session,
+            student=child,
+            actor=care.lead,
+            person=release.OTHER,
+            other_name="王某某",
+            other_mobile="13900001111",
+        )
+    assert error.value.code == "refused"
+    assert (error.value.refusal.reason, error.value.refusal.person_name) == ("unknown", "王某某")
+    assert "王某某" in error.value.messages[0]
+    assert ReleaseRefusal.objects.get(student=child).person_mobile == "13900001111"
+    assert not Release.objects.filter(student=child).exists()
+
+
+def test_release_decide_moves_the_child_to_another_group(demo, care):
+    child = care.students[0]
+    later = care_session(demo, count=1, start=datetime.time(17), end=datetime.time(18))
+    with time_machine.travel(at(16, 58), tick=False):
+        with pytest.raises(ValidationError) as error:
+            release.release_decide(
+                session=care.session, student=child, actor=care.lead, person=release.TRANSFER
+            )
+        assert error.value.code == "to_session"
+        outcome = release.release_decide(
+            session=care.session,
+            student=child,
+            actor=care.lead,
+            person=release.TRANSFER,
+            to_session=later.session,
+        )
+    assert outcome.release is None
+    assert outcome.transfer == CareTransfer.objects.get(student=child, to_session=later.session)
+    assert child.name in outcome.message and later.session.group.name in outcome.message
+
+
+def test_release_decide_releases_to_a_person_on_the_list_or_home_alone(demo, care):
+    from enrollment.models import Application
+
+    first, second = care.students[:2]
+    pickup = care.pickup(first)
+    person = next(p for p in selectors.pickup_list(students=[first], day=DAY)[first.pk] if p.obj == pickup)
+    Application.objects.filter(student=second).update(pickup="alone", alone_consent=True)
+    with time_machine.travel(at(17, 2), tick=False):
+        outcome = release.release_decide(
+            session=care.session,
+            student=first,
+            actor=care.lead,
+            person=person,
+            verification="id_last4",
+            id_last4=pickup.id_last4,
+        )
+        alone = release.release_decide(
+            session=care.session, student=second, actor=care.lead, person=release.ALONE
+        )
+    assert outcome.transfer is None
+    assert (outcome.release.to, outcome.release.pickup) == ("pickup", pickup)
+    assert first.name in outcome.message and pickup.name in outcome.message
+    assert (alone.release.to, alone.release.verification) == ("alone", "consent")
+    assert second.name in alone.message

@@ -14,9 +14,9 @@ from oversight.models import GeneratedReport, GoodPractice, TermReport
 from oversight.reports import selectors as report_selectors
 from privacy import selectors as privacy_selectors
 from privacy.models import ConsentRecord
-from safety import selectors_records as records_selectors
 from safety.models import EmergencyPlan, Finding, GateEntry, Handover, Incident, Inspection, Leave
 from safety.selectors import attendance as attendance_selectors
+from safety.selectors import records as records_selectors
 from schools import access
 from schools.models import (
     AuthorizedPickup,

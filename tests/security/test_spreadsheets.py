@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
-from safety import exports_attendance
+from safety.selectors import attendance_export
 from schools import roster
 
 BOMB = (
@@ -60,7 +60,7 @@ def test_a_workbook_with_an_xml_entity_bomb_is_refused():
 def test_the_attendance_export_neutralises_formulas():
     """Leave reasons are typed by parents: a reason that looks like a formula stays text."""
     book = openpyxl.Workbook()
-    sheet = exports_attendance._sheet(
+    sheet = attendance_export._sheet(
         book,
         "考勤",
         ["原因"],

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safety.models import Attendance, Release
+from safety.services.release import ALONE, OTHER, TRANSFER
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MARK_CHOICES = [
@@ -17,6 +18,41 @@ MARK_CHOICES = [
     (Attendance.Status.LEFT_EARLY, _("left early")),
     (Attendance.Status.ABSENT, _("absent")),
 ]
+
+
+class ScopedChoiceField(forms.ChoiceField):
+    """A choice among instances the view fetched through schools.access: the page posts their key
+    (a code), cleaned_data holds the instance, and a key outside the list is a form error. Choices
+    that are not instances (e.g. "someone not on the list") clean to their own value."""
+
+    def __init__(self, *args, key=lambda obj: str(obj.code), **kwargs):
+        self.key = key
+        self.instances = {}
+        super().__init__(*args, **kwargs)
+
+    def set_instances(self, instances, label, *, before=(), after=()):
+        self.instances = {self.key(obj): obj for obj in instances}
+        self.choices = [*before, *((key, label(obj)) for key, obj in self.instances.items()), *after]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if value in self.empty_values else self.instances.get(value, value)
+
+
+class ScopedMultipleChoiceField(forms.MultipleChoiceField):
+    """Several instances among those the view fetched through schools.access (see ScopedChoiceField)."""
+
+    def __init__(self, *args, key=lambda obj: str(obj.code), **kwargs):
+        self.key = key
+        self.instances = {}
+        super().__init__(*args, **kwargs)
+
+    def set_instances(self, instances, label):
+        self.instances = {self.key(obj): obj for obj in instances}
+        self.choices = [(key, label(obj)) for key, obj in self.instances.items()]
+
+    def clean(self, value):
+        return [self.instances[key] for key in super().clean(value)]
 
 
 class RollCallForm(forms.Form):
@@ -70,10 +106,18 @@ class CountForm(forms.Form):
 
 
 class ClassHandoverForm(CountForm):
-    session = forms.CharField(widget=forms.HiddenInput)
+    """The class teacher's count for one session of the day; `session` cleans to that day's
+    ClassSession (selectors.attendance.class_day) of the teacher's class."""
 
-    def __init__(self, *args, session_code="", **kwargs):
+    session = ScopedChoiceField(
+        widget=forms.HiddenInput,
+        key=lambda item: str(item.roster.session.code),
+        error_messages={"invalid_choice": _("No child of this class is in this session today.")},
+    )
+
+    def __init__(self, *args, items=(), session_code="", **kwargs):
         super().__init__(*args, submit=_("Hand over"), extra=["session"], **kwargs)
+        self.fields["session"].set_instances(items, lambda item: str(item.roster.session))
         self.initial.setdefault("session", str(session_code))
 
 
@@ -90,9 +134,6 @@ class DutyHandoverForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Hand over the group"), css_class="btn-primary w-100"))
 
 
-OTHER = "other"
-ALONE = "alone"
-TRANSFER = "transfer"
 VERIFICATION_CHOICES = [
     (Release.Verification.CODE, _("pick-up code")),
     (Release.Verification.ID_LAST4, _("last 4 ID digits")),
@@ -100,12 +141,23 @@ VERIFICATION_CHOICES = [
 ]
 
 
+def _person_label(person) -> str:
+    label = f"{person.name}（{person.relationship}）"
+    if person.state == "restricted":
+        label += " · " + str(_("restricted by the school"))
+    elif person.state != "valid":
+        label += " · " + str(_("not valid today"))
+    return label
+
+
 class ReleaseForm(forms.Form):
     """Who collects the child and how the teacher checked them. "Someone not on the list" records
     a refusal; "goes home alone" needs the application's consent; "moves to another group" hands
     the child to another supervised group."""
 
-    person = forms.ChoiceField(label=_("Who is collecting the child?"), widget=forms.RadioSelect)
+    person = ScopedChoiceField(
+        label=_("Who is collecting the child?"), widget=forms.RadioSelect, key=lambda person: person.key
+    )
     verification = forms.ChoiceField(
         label=_("How did you check the person?"),
         choices=VERIFICATION_CHOICES,
@@ -116,27 +168,21 @@ class ReleaseForm(forms.Form):
     id_last4 = forms.CharField(label=_("The last 4 ID digits they give"), max_length=4, required=False)
     other_name = forms.CharField(label=_("Name the person gave"), max_length=50, required=False)
     other_mobile = forms.CharField(label=_("Their mobile number"), max_length=20, required=False)
-    to_session = forms.ChoiceField(label=_("Group the child moves to"), required=False)
+    to_session = ScopedChoiceField(label=_("Group the child moves to"), required=False)
 
     def __init__(self, *args, people=(), may_go_alone=False, sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = []
-        for p in people:
-            label = f"{p.name}（{p.relationship}）"
-            if p.state == "restricted":
-                label += " · " + str(_("restricted by the school"))
-            elif p.state != "valid":
-                label += " · " + str(_("not valid today"))
-            choices.append((p.key, label))
-        choices.append((OTHER, _("Someone not on the list")))
+        others = [(OTHER, _("Someone not on the list"))]
         if may_go_alone:
-            choices.append((ALONE, _("Goes home alone (written consent)")))
+            others.append((ALONE, _("Goes home alone (written consent)")))
         if sessions:
-            choices.append((TRANSFER, _("Moves to another supervised group")))
-        self.fields["person"].choices = choices
-        self.fields["to_session"].choices = [("", "—")] + [
-            (str(s.code), f"{s.group.name} {s.start:%H:%M}–{s.end:%H:%M} · {s.venue.name}") for s in sessions
-        ]
+            others.append((TRANSFER, _("Moves to another supervised group")))
+        self.fields["person"].set_instances(people, _person_label, after=others)
+        self.fields["to_session"].set_instances(
+            sessions,
+            lambda s: f"{s.group.name} {s.start:%H:%M}–{s.end:%H:%M} · {s.venue.name}",
+            before=[("", "—")],
+        )
         self.fields["code"].widget.attrs.update(inputmode="numeric", autocomplete="off", pattern="[0-9 ]*")
         self.fields["id_last4"].widget.attrs.update(autocomplete="off")
         self.helper = FormHelper()
@@ -165,7 +211,7 @@ class ReleaseForm(forms.Form):
             self.add_error("other_name", _("Write down the name the person gave."))
         if person == TRANSFER and not data.get("to_session"):
             self.add_error("to_session", _("Choose the group the child moves to."))
-        if person and person.startswith(("g:", "p:")) and not data.get("verification"):
+        if person and not isinstance(person, str) and not data.get("verification"):
             self.add_error("verification", _("Choose how you checked the person."))
         return data
 
@@ -180,14 +226,14 @@ class LeaveForm(forms.Form):
     )
     start = forms.DateField(label=_("First day"), widget=DATE_INPUT, required=False)
     end = forms.DateField(label=_("Last day"), widget=DATE_INPUT, required=False)
-    session = forms.ChoiceField(label=_("Session"), required=False)
+    session = ScopedChoiceField(label=_("Session"), required=False)
     reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
 
     def __init__(self, *args, sessions=(), today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["session"].choices = [("", "—")] + [
-            (str(s.code), f"{s.date:%m-%d} {s.group.name} {s.start:%H:%M}") for s in sessions
-        ]
+        self.fields["session"].set_instances(
+            sessions, lambda s: f"{s.date:%m-%d} {s.group.name} {s.start:%H:%M}", before=[("", "—")]
+        )
         if today:
             self.fields["start"].widget.attrs["min"] = today.isoformat()
             self.fields["end"].widget.attrs["min"] = today.isoformat()
@@ -227,15 +273,15 @@ class GateSearchForm(forms.Form):
 
 class RecordsFilterForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=DATE_INPUT, required=False)
-    group = forms.ChoiceField(label=_("Group"), required=False)
-    class_group = forms.ChoiceField(label=_("Class"), required=False)
+    group = ScopedChoiceField(label=_("Group"), required=False)
+    class_group = ScopedChoiceField(label=_("Class"), required=False)
 
     def __init__(self, *args, groups=(), classes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("all groups"))] + [(str(g.code), g.name) for g in groups]
-        self.fields["class_group"].choices = [("", _("all classes"))] + [
-            (str(c.code), c.display_name) for c in classes
-        ]
+        self.fields["group"].set_instances(groups, lambda g: g.name, before=[("", _("all groups"))])
+        self.fields["class_group"].set_instances(
+            classes, lambda c: c.display_name, before=[("", _("all classes"))]
+        )
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True

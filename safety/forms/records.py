@@ -8,8 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import WEEKDAYS, DateInput
+from activities.forms import WEEKDAYS, DateInput, staff_label
 from safety import checklists
+from safety.forms.attendance import ScopedChoiceField, ScopedMultipleChoiceField
 from safety.models import (
     EmergencyPlan,
     Finding,
@@ -196,7 +197,7 @@ class SignoffForm(forms.Form):
 class PlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of emergency"), choices=PlanKind.choices)
     title = forms.CharField(label=_("Title"), max_length=100)
-    responsible = forms.TypedChoiceField(label=_("Responsible person"), coerce=int, choices=[])
+    responsible = ScopedChoiceField(label=_("Responsible person"), key=lambda obj: str(obj.pk))
     summary = forms.CharField(label=_("Summary of the measures"), widget=forms.Textarea(attrs={"rows": 5}))
     document = forms.FileField(
         label=_("Document"), required=False, help_text=_("PDF, Word, WPS or a photo, at most 5 MB.")
@@ -204,7 +205,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, staff: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].choices = [("", "—"), *staff]
+        self.fields["responsible"].set_instances(staff, staff_label, before=[("", "—")])
         self.helper = _helper(
             _("Save as a new version"),
             Row(Column("kind", css_class="col-sm-5"), Column("title", css_class="col-sm-7")),
@@ -265,11 +266,11 @@ class DutyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[1, 2, 3, 4, 5],
     )
-    leader = forms.TypedChoiceField(label=_("Leader on duty"), coerce=int, choices=[])
+    leader = ScopedChoiceField(label=_("Leader on duty"), key=lambda obj: str(obj.pk))
 
     def __init__(self, *args, staff: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].choices = [("", "—"), *staff]
+        self.fields["leader"].set_instances(staff, staff_label, before=[("", "—")])
         self.helper = _helper(
             _("Put on duty"),
             Row(Column("start", css_class="col-6"), Column("end", css_class="col-6")),
@@ -280,11 +281,11 @@ class DutyForm(forms.Form):
 
 
 class GroupOfficerForm(forms.Form):
-    officer = forms.TypedChoiceField(label=_("Safety officer"), coerce=int, choices=[])
+    officer = ScopedChoiceField(label=_("Safety officer"), key=lambda obj: str(obj.pk))
 
     def __init__(self, *args, staff: list, action: str = "", prefix=None, **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
-        self.fields["officer"].choices = [("", "—"), *staff]
+        self.fields["officer"].set_instances(staff, staff_label, before=[("", "—")])
         self.helper = _helper(_("Appoint"), submit_class="btn-outline-primary")
         self.helper.form_action = action
         self.helper.form_class = "d-flex gap-2 align-items-start group-officer-form"
@@ -299,7 +300,7 @@ class IncidentForm(forms.Form):
         label=_("When"), widget=DateTimeInput(), input_formats=[DATETIME_INPUT_FORMAT]
     )
     place = forms.CharField(label=_("Where"), max_length=100)
-    venue = forms.TypedChoiceField(label=_("Venue"), coerce=int, choices=[], required=False, empty_value=None)
+    venue = ScopedChoiceField(label=_("Venue"), required=False, key=lambda obj: str(obj.pk))
     kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *Incident.Kind.choices])
     severity = forms.ChoiceField(
         label=_("Severity"),
@@ -307,10 +308,9 @@ class IncidentForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("A severe incident is reported to the county bureau at once."),
     )
-    children = forms.TypedMultipleChoiceField(
+    children = ScopedMultipleChoiceField(
         label=_("Children involved"),
-        coerce=int,
-        choices=[],
+        key=lambda obj: str(obj.pk),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
@@ -326,8 +326,10 @@ class IncidentForm(forms.Form):
 
     def __init__(self, *args, venues: list, students: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["venue"].choices = [("", "—"), *venues]
-        self.fields["children"].choices = students
+        self.fields["venue"].set_instances(venues, lambda venue: venue.name, before=[("", "—")])
+        self.fields["children"].set_instances(
+            students, lambda student: f"{student.class_group.display_name} {student.name}"
+        )
         self.fields["occurred_at"].initial = now_local_minute()
         self.helper = _helper(
             _("Submit the report"),

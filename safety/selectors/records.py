@@ -386,17 +386,15 @@ def plan_detail(plan: EmergencyPlan, today: datetime.date) -> PlanDetail:
 # --- responsibility and duty roster ---------------------------------------------------------
 
 
-def staff_choices(school: School) -> list[tuple[int, str]]:
-    """(user id, "周主任（s1_admin）") for the school's leaders and teachers (1 query)."""
+def staff_choices(school: School) -> list[User]:
+    """The school's leaders and teachers, to choose an officer, a leader on duty or a plan's
+    responsible person from (1 query)."""
     roles = (Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
-    users = User.objects.filter(
-        pk__in=Membership.objects.filter(school=school, role__in=roles).values("user_id"), is_active=True
-    ).order_by("last_name", "first_name", "username")
-    return [(u.pk, staff_label(u)) for u in users]
-
-
-def staff_label(user) -> str:
-    return f"{user.display_name}（{user.username}）"
+    return list(
+        User.objects.filter(
+            pk__in=Membership.objects.filter(school=school, role__in=roles).values("user_id"), is_active=True
+        ).order_by("last_name", "first_name", "username")
+    )
 
 
 @dataclass
@@ -504,6 +502,11 @@ def incident_follow_ups(incident: Incident) -> list[IncidentFollowUp]:
 def incident_recipients(incident: Incident) -> list:
     """F12: the bureau officers the incident was sent to, with their region, in order."""
     return list(incident.bureau_recipients.select_related("officer", "region").order_by("notified_at", "id"))
+
+
+def school_venues(school: School) -> list[Venue]:
+    """The school's venues in use, for an incident report."""
+    return list(Venue.objects.filter(school=school, active=True).order_by("name"))
 
 
 def school_students(school: School) -> QuerySet:

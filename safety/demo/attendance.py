@@ -9,6 +9,7 @@ day (seeded by school and date). Bulk inserts, so that seeding stays fast.
 
 import datetime
 import random
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -57,6 +58,17 @@ def build(*, out=None) -> None:
         _school(school, sessions, random.Random(f"{identifier}-{start.isoformat()}"))
 
 
+@dataclass
+class _Rows:
+    """What the demo writes for one school, gathered for bulk inserts."""
+
+    marks: list = field(default_factory=list)
+    releases: list = field(default_factory=list)
+    handovers: list = field(default_factory=list)  # (Handover, count received)
+    alerts: list = field(default_factory=list)
+    released: set = field(default_factory=set)  # (student id, date)
+
+
 def _school(school: School, sessions: list[Session], rng: random.Random) -> None:
     items = selectors.rosters(sessions)
     students = {c.student.pk: c.student for item in items for c in item.children}
@@ -74,8 +86,20 @@ def _school(school: School, sessions: list[Session], rng: random.Random) -> None
             role=Role.CLASS_TEACHER, class_group__school=school
         ).select_related("user")
     }
+    on_leave = _leaves(items, guardians, rng)
+    rows = _Rows()
+    for item in items:
+        here_by_class = _session_marks(school, item, on_leave, guardians, pickups, rng, rows)
+        _class_handovers(school, item, here_by_class, teachers, on_leave, rng, rows)
+    Attendance.objects.bulk_create(rows.marks, batch_size=1000)
+    Release.objects.bulk_create(rows.releases, batch_size=1000)
+    _confirm_handovers(school, rows)
+    CareAlert.objects.bulk_create(rows.alerts, batch_size=1000)
+    Session.objects.filter(pk__in=[s.session.pk for s in items], has_records=False).update(has_records=True)
 
-    # Leave first: about one child-day in thirty, reported the evening before.
+
+def _leaves(items, guardians, rng: random.Random) -> set:
+    """About one child-day in thirty on leave, reported the evening before. Returns (student id, date)."""
     leaves, on_leave = [], set()
     for item in items:
         for child in item.children:
@@ -94,84 +118,95 @@ def _school(school: School, sessions: list[Session], rng: random.Random) -> None
                 )
             )
     Leave.objects.bulk_create(leaves, batch_size=500)
+    return on_leave
 
-    marks, releases, handovers, confirmations, alerts = [], [], [], [], []
-    released = set()
-    for item in items:
-        session = item.session
-        lead = session.lead
-        here_by_class: dict[int, int] = {}
-        for child in item.children:
-            student = child.student
-            if (student.pk, session.date) in on_leave:
-                marks.append(_mark(session, student, Attendance.Status.ON_LEAVE, 1, lead, 2))
-                continue
-            roll = rng.random()
-            status = (
-                Attendance.Status.ABSENT
-                if roll < 0.02
-                else Attendance.Status.LATE
-                if roll < 0.06
-                else Attendance.Status.LEFT_EARLY
-                if roll < 0.08
-                else Attendance.Status.PRESENT
-            )
-            if status == Attendance.Status.PRESENT and rng.random() < 0.01:
-                # A mis-tap corrected a few minutes later: both marks stay.
-                marks.append(_mark(session, student, Attendance.Status.ABSENT, 1, lead, 3))
-                marks.append(_mark(session, student, Attendance.Status.PRESENT, 2, lead, 6))
-            else:
-                marks.append(_mark(session, student, status, 1, lead, 3))
-            if status == Attendance.Status.ABSENT:
-                alerts.append(
-                    CareAlert(
-                        school=school,
-                        date=session.date,
-                        kind=CareAlert.Kind.ABSENT,
-                        student=student,
-                        session=session,
-                        key=f"absent:{session.code}:{student.code}",
-                        detail=f"{student.name} · {session.group.name} {session.start:%H:%M}",
-                    )
+
+def _status(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.02:
+        return Attendance.Status.ABSENT
+    if roll < 0.06:
+        return Attendance.Status.LATE
+    if roll < 0.08:
+        return Attendance.Status.LEFT_EARLY
+    return Attendance.Status.PRESENT
+
+
+def _session_marks(school, item, on_leave, guardians, pickups, rng, rows: _Rows) -> dict[int, int]:
+    """Mark the session's roll, alert the absences, release those present. Returns the children
+    here by class."""
+    session, lead = item.session, item.session.lead
+    here_by_class: dict[int, int] = {}
+    for child in item.children:
+        student = child.student
+        if (student.pk, session.date) in on_leave:
+            rows.marks.append(_mark(session, student, Attendance.Status.ON_LEAVE, 1, lead, 2))
+            continue
+        status = _status(rng)
+        if status == Attendance.Status.PRESENT and rng.random() < 0.01:
+            # A mis-tap corrected a few minutes later: both marks stay.
+            rows.marks.append(_mark(session, student, Attendance.Status.ABSENT, 1, lead, 3))
+            rows.marks.append(_mark(session, student, Attendance.Status.PRESENT, 2, lead, 6))
+        else:
+            rows.marks.append(_mark(session, student, status, 1, lead, 3))
+        if status == Attendance.Status.ABSENT:
+            rows.alerts.append(
+                CareAlert(
+                    school=school,
+                    date=session.date,
+                    kind=CareAlert.Kind.ABSENT,
+                    student=student,
+                    session=session,
+                    key=f"absent:{session.code}:{student.code}",
+                    detail=f"{student.name} · {session.group.name} {session.start:%H:%M}",
                 )
-                continue
-            here_by_class[student.class_group_id] = here_by_class.get(student.class_group_id, 0) + 1
-            if (student.pk, session.date) in released or student.pk not in guardians:
-                continue
-            released.add((student.pk, session.date))
-            releases.append(_release(school, session, child, status, guardians, pickups, lead, rng))
-        for class_id, here in sorted(here_by_class.items()):
-            teacher = teachers.get(class_id)
-            if teacher is None or teacher.pk == lead.pk:
-                continue
-            expected = sum(
-                1
-                for c in item.children
-                if c.student.class_group_id == class_id and (c.student.pk, session.date) not in on_leave
             )
-            handover = Handover(
-                school=school,
-                session=session,
-                kind=Handover.Kind.CLASS,
-                class_group_id=class_id,
-                given_by=teacher,
-                to_user=lead,
-                count=here,
-                expected=expected,
-                given_at=_at(session.date, session.start, -5),
-            )
-            handovers.append(handover)
-            received = here - 1 if here > 1 and rng.random() < 0.02 else here
-            confirmations.append((handover, received))
-    Attendance.objects.bulk_create(marks, batch_size=1000)
-    Release.objects.bulk_create(releases, batch_size=1000)
+            continue
+        here_by_class[student.class_group_id] = here_by_class.get(student.class_group_id, 0) + 1
+        if (student.pk, session.date) in rows.released or student.pk not in guardians:
+            continue
+        rows.released.add((student.pk, session.date))
+        rows.releases.append(_release(school, session, child, status, guardians, pickups, lead, rng))
+    return here_by_class
+
+
+def _class_handovers(school, item, here_by_class, teachers, on_leave, rng, rows: _Rows) -> None:
+    """Each class teacher hands their children over to the session's lead; one in fifty miscounts."""
+    session, lead = item.session, item.session.lead
+    for class_id, here in sorted(here_by_class.items()):
+        teacher = teachers.get(class_id)
+        if teacher is None or teacher.pk == lead.pk:
+            continue
+        expected = sum(
+            1
+            for c in item.children
+            if c.student.class_group_id == class_id and (c.student.pk, session.date) not in on_leave
+        )
+        handover = Handover(
+            school=school,
+            session=session,
+            kind=Handover.Kind.CLASS,
+            class_group_id=class_id,
+            given_by=teacher,
+            to_user=lead,
+            count=here,
+            expected=expected,
+            given_at=_at(session.date, session.start, -5),
+        )
+        received = here - 1 if here > 1 and rng.random() < 0.02 else here
+        rows.handovers.append((handover, received))
+
+
+def _confirm_handovers(school, rows: _Rows) -> None:
+    """Write the handovers and their confirmations; a count that differs raises its alert."""
+    handovers = [handover for handover, _received in rows.handovers]
     Handover.objects.bulk_create(handovers, batch_size=1000)
     # Primary keys of the handovers: bulk_create sets them on PostgreSQL and recent SQLite; read
     # them back by code so that both behave alike.
     ids = dict(Handover.objects.filter(code__in=[h.code for h in handovers]).values_list("code", "pk"))
-    rows = []
-    for handover, received in confirmations:
-        rows.append(
+    confirmations = []
+    for handover, received in rows.handovers:
+        confirmations.append(
             HandoverConfirmation(
                 handover_id=ids[handover.code],
                 confirmed_by=handover.to_user,
@@ -181,7 +216,7 @@ def _school(school: School, sessions: list[Session], rng: random.Random) -> None
             )
         )
         if received != handover.count:
-            alerts.append(
+            rows.alerts.append(
                 CareAlert(
                     school=school,
                     date=handover.session.date,
@@ -192,9 +227,7 @@ def _school(school: School, sessions: list[Session], rng: random.Random) -> None
                     f"{handover.count} → {received}",
                 )
             )
-    HandoverConfirmation.objects.bulk_create(rows, batch_size=1000)
-    CareAlert.objects.bulk_create(alerts, batch_size=1000)
-    Session.objects.filter(pk__in=[s.session.pk for s in items], has_records=False).update(has_records=True)
+    HandoverConfirmation.objects.bulk_create(confirmations, batch_size=1000)
 
 
 def _mark(session, student, status, revision, lead, minutes) -> Attendance:
