@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "safety",
     "subsidies",
     "oversight",
+    # The project itself, above every app: its seed_demo command builds each app's demo.
+    "afterschool",
 ]
 
 MIDDLEWARE = [
