@@ -31,6 +31,16 @@ PRIORITY_FILTERS = {
 DIGITS_RE = re.compile(r"^\d+[Xx]?$")
 
 
+def guardian_links_prefetch() -> Prefetch:
+    """A student's guardianships with their guardians, oldest first, as `student.links` (the
+    class roster on the home page and the roster export show them in that order)."""
+    return Prefetch(
+        "guardianship_set",
+        queryset=models.Guardianship.objects.select_related("guardian").order_by("pk"),
+        to_attr="links",
+    )
+
+
 # --- the school a school admin works on -----------------------------------------------------
 
 

@@ -2,14 +2,14 @@
 
 import io
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 from import_export import resources
 from import_export.fields import Field
 
-from schools.models import GRADE_NAMES, Guardianship, School, Student
+from schools import selectors
+from schools.models import GRADE_NAMES, School, Student
 from schools.roster.columns import COLUMNS, HEADERS
 from schools.roster.reading import RosterXLSX
 from schools.spreadsheets import neutralise
@@ -95,13 +95,7 @@ def roster_export_queryset(*, school: School):
     return (
         Student.objects.filter(school=school, active=True)
         .select_related("class_group")
-        .prefetch_related(
-            Prefetch(
-                "guardianship_set",
-                queryset=Guardianship.objects.select_related("guardian").order_by("pk"),
-                to_attr="links",
-            )
-        )
+        .prefetch_related(selectors.guardian_links_prefetch())
         .order_by("class_group__grade", "class_group__number", "name", "pk")
     )
 
