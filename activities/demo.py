@@ -1,4 +1,4 @@
-"""Demo activities for s1–s3 (DEMO.md): region rules, providers, venues, activities, and two terms
+"""Demo activities for s1–s3 (docs/demo.md): region rules, providers, venues, activities, and two terms
 with their groups and sessions: the term parents deal with today (the current one, or on a holiday
 the coming one) and the one before it, archived (schools.schoolyear). Idempotent: what exists is
 left alone."""

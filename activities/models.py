@@ -440,7 +440,7 @@ class Slot(models.Model):
 
 
 class Session(models.Model):
-    """One meeting of a group on one date. Generated from slots; later features record attendance."""
+    """One meeting of a group on one date. Generated from slots; safety records attendance at it."""
 
     code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
     group = models.ForeignKey(

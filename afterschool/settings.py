@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "safety",
     "subsidies",
     "oversight",
+    # The project itself, above every app: its seed_demo command builds each app's demo.
+    "afterschool",
 ]
 
 MIDDLEWARE = [
@@ -379,7 +381,7 @@ PRIVACY_HOOKS = {
 # Demo accounts (seed_demo) share one password; override it outside a laptop.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-2026")
 
-# --- Roster import (schools/roster.py): the largest file accepted, and the number of rows above
+# --- Roster import (schools/roster/): the largest file accepted, and the number of rows above
 # which a confirmed import runs on a Celery worker with a progress bar instead of in the request.
 ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 ROSTER_IMPORT_SYNC_ROWS = env.int("ROSTER_IMPORT_SYNC_ROWS", default=500)

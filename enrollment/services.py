@@ -46,7 +46,7 @@ def notice_publish(
     """Publish a new version of the notice; guardians must acknowledge it again. Raises ValidationError."""
     if not (service_method.strip() and content.strip() and safety_measures.strip()):
         raise ValidationError(
-            _("The notice must state the service method, its content and the safety measures (M2)."),
+            _("The notice must state the service method, its content and the safety measures."),
             code="empty",
         )
     last = ParentNotice.objects.filter(term=term).aggregate(v=Max("version"))["v"] or 0

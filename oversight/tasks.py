@@ -1,4 +1,4 @@
-"""Celery tasks of the oversight app (STYLE §7): load, call a service."""
+"""Celery tasks of the oversight app (docs/design.md, "Celery"): load, call a service."""
 
 import datetime
 

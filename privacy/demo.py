@@ -5,6 +5,7 @@ entries. Idempotent."""
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLog
@@ -25,14 +26,14 @@ BODY = (
 )
 
 
-# (username, days before today, hour, page) — what the school's staff typically open in a week.
+# (username, days before today, hour, URL name) — what the school's staff typically open in a week.
 ACCESS_DEMO = [
-    ("s1_head31", 6, 8, "/"),
-    ("s1_head31", 5, 8, "/"),
-    ("s1_admin", 4, 10, "/school/manage/students/"),
-    ("s1_head31", 3, 8, "/"),
-    ("s1_admin", 2, 15, "/safety/still-here/"),
-    ("s1_head31", 1, 8, "/"),
+    ("s1_head31", 6, 8, "home"),
+    ("s1_head31", 5, 8, "home"),
+    ("s1_admin", 4, 10, "schools:student-list"),
+    ("s1_head31", 3, 8, "home"),
+    ("s1_admin", 2, 15, "safety:still-here"),
+    ("s1_head31", 1, 8, "home"),
 ]
 
 
@@ -46,7 +47,8 @@ def access_log_build(out=None) -> None:
     if AccessLog.objects.filter(user=users["s1_head31"], target_id__in=codes).exists():
         return
     today = timezone.localdate()
-    for username, days, hour, path in ACCESS_DEMO:
+    for username, days, hour, page in ACCESS_DEMO:
+        path = reverse(page)
         day = today - datetime.timedelta(days=days)
         at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 5)))
         user = users[username]

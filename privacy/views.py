@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from privacy import forms, selectors, services
 from privacy.models import ConsentRecord
@@ -37,7 +37,7 @@ def notice(request):
     return render(request, "privacy/notice.html", context)
 
 
-@require_http_methods(["GET"])
+@require_GET
 @parent_required
 def consents(request):
     records = selectors.consents_for(request.user).order_by("student__name", "-given_at")
@@ -46,7 +46,7 @@ def consents(request):
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @parent_required
 def consent_withdraw(request, consent_code):
     consent = selectors.consent_get(user=request.user, code=consent_code)

@@ -1,5 +1,5 @@
 """Celery tasks of the safety app. Each area keeps a marked section; tasks load by id and call a
-service (STYLE §7)."""
+service (docs/design.md, "Celery")."""
 
 from celery import shared_task
 

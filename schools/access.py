@@ -9,8 +9,8 @@ Out of scope and missing look the same: the get_* helpers raise Http404 for both
   counts (PIPL: data minimisation).
 - school admin: their school and all its classes, students, guardians, pick-up persons and staff.
 - class teacher: their class, its students, their guardians and pick-up persons.
-- service teacher, gate guard: their school (later features add the groups they lead and the
-  children at the gate).
+- service teacher, gate guard: their school (the apps above narrow it: activities to the groups they
+  lead, safety to the children at the gate).
 - parent: their own children (not where the school ended or restricted the guardianship), those
   children's classes and schools, and their pick-up persons.
 """

@@ -87,7 +87,7 @@ def activation_codes_issue(*, users: Iterable[User], actor: User | None) -> dict
 
 def activation_sms_on_commit(*, codes: dict[int, str]) -> None:
     """Send each new code by SMS after the transaction commits, when ACTIVATION_SMS_SENDER names a
-    sender (a dotted callable taking mobile= and message=; F16 adds the SMS channel). Raises nothing."""
+    sender (a dotted callable taking mobile= and message=; none ships with the portal). Raises nothing."""
     path = settings.ACTIVATION_SMS_SENDER
     if not path or not codes:
         return

@@ -149,7 +149,7 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "school", "class_group"]
 
 
-# --- roster import (schools/roster.py) ------------------------------------------------------
+# --- roster import (schools/roster/) -------------------------------------------------------
 
 
 @admin.register(RosterImport)

@@ -1,4 +1,4 @@
-"""The demo organisation of ../shared/DEMO.md: regions, schools, classes, children, families, staff.
+"""The demo organisation of docs/demo.md: regions, schools, classes, children, families, staff.
 
 Deterministic: the same call builds the same names and numbers, and rows already present are left
 as they are, so running seed_demo twice changes nothing.
@@ -90,7 +90,7 @@ class Builder:
         self.hash = make_password(settings.DEMO_PASSWORD)
         self.numbers: set[str] = set()
         self.mobile_seq = 0
-        # The school year of the day the demo is built (DEMO.md "Time"): children's ages follow
+        # The school year of the day the demo is built (docs/demo.md "Time"): children's ages follow
         # it, and pick-up persons are valid from the term behind today to the end of the month
         # the current (or coming) term ends in.
         today = timezone.localdate()
@@ -286,7 +286,7 @@ class Builder:
 
     def guardian_link_pending(self, schools: dict) -> None:
         """F13: s2 named, by mobile, a parent who already has an account at s1 as the guardian of one
-        of its children; the request waits for that parent (not a DEMO.md persona) to confirm."""
+        of its children; the request waits for that parent (not a docs/demo.md persona) to confirm."""
         if "s2" not in schools or "s1" not in schools:
             return
         parent = (
@@ -314,7 +314,7 @@ class Builder:
             requested_by=User.objects.get(username="s2_admin"),
         )
 
-    # --- the named parents of DEMO.md -------------------------------------------------------
+    # --- the named parents of docs/demo.md ----------------------------------------------
     def demo_families(self, schools: dict) -> None:
         for username, mobile, name, children in DEMO_PARENTS:
             user = self.user(username, name[0], name[1:], mobile=mobile, email=f"{username}@example.cn")

@@ -1,5 +1,5 @@
 """Demo records of F13: a second guardian of an s1 child whom the school restricted (a court order:
-may not collect the child or see the child's pages). Not one of DEMO.md's named families."""
+may not collect the child or see the child's pages). Not one of docs/demo.md's named families."""
 
 from schools import services
 from schools.models import ClassGroup, Guardianship, School, Student, User

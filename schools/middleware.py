@@ -31,7 +31,7 @@ class AccountGatesMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+        if user is not None and user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             for gate in self.gates:
                 target = gate(request)
                 if target is None:

@@ -571,7 +571,7 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {scope}"
 
 
-# --- roster import (schools/roster.py) ------------------------------------------------------
+# --- roster import (schools/roster/) -------------------------------------------------------
 
 
 class RosterImport(models.Model):

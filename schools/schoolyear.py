@@ -1,5 +1,5 @@
 """The school year's calendar, by rule (no database): which term a day falls in, the terms around it,
-and the dates the demo hangs its records on (DEMO.md "Time": the demo lives in the school year of
+and the dates the demo hangs its records on (docs/demo.md "Time": the demo lives in the school year of
 the day it is built).
 
 - Autumn term: 1 September (the Monday after, if that is a weekend) to the last Friday at least

@@ -9,20 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from schools import access
-from schools.models import (
-    AuthorizedPickup,
-    ClassGroup,
-    Guardian,
-    GuardianLink,
-    Guardianship,
-    Membership,
-    Region,
-    Role,
-    School,
-    Student,
-    User,
-)
+from schools import access, models
 from schools.phones import mobile_normalise, normalise_text
 
 # M2: the priority groups served first.
@@ -44,10 +31,20 @@ PRIORITY_FILTERS = {
 DIGITS_RE = re.compile(r"^\d+[Xx]?$")
 
 
+def guardian_links_prefetch() -> Prefetch:
+    """A student's guardianships with their guardians, oldest first, as `student.links` (the
+    class roster on the home page and the roster export show them in that order)."""
+    return Prefetch(
+        "guardianship_set",
+        queryset=models.Guardianship.objects.select_related("guardian").order_by("pk"),
+        to_attr="links",
+    )
+
+
 # --- the school a school admin works on -----------------------------------------------------
 
 
-def managed_schools(*, user) -> list[School]:
+def managed_schools(*, user) -> list[models.School]:
     """The schools whose roster and staff the user manages (usually one)."""
     return list(access.managed_schools_for(user).select_related("region").order_by("name"))
 
@@ -61,13 +58,13 @@ def _managed_ids(user):
 # the schools the user manages, so a school admin who is also a parent elsewhere sees no more.
 
 
-def admin_class_get(*, user, code) -> ClassGroup:
+def admin_class_get(*, user, code) -> models.ClassGroup:
     return access.get_or_404(
         access.classes_for(user).filter(school__in=_managed_ids(user)).select_related("school"), code=code
     )
 
 
-def admin_student_get(*, user, code) -> Student:
+def admin_student_get(*, user, code) -> models.Student:
     return access.get_or_404(
         access.students_for(user)
         .filter(school__in=_managed_ids(user))
@@ -76,16 +73,18 @@ def admin_student_get(*, user, code) -> Student:
     )
 
 
-def admin_guardian_get(*, user, code) -> Guardian:
+def admin_guardian_get(*, user, code) -> models.Guardian:
     return access.get_or_404(
         access.guardians_for(user).filter(
-            pk__in=Guardianship.objects.filter(student__school__in=_managed_ids(user)).values("guardian_id")
+            pk__in=models.Guardianship.objects.filter(student__school__in=_managed_ids(user)).values(
+                "guardian_id"
+            )
         ),
         code=code,
     )
 
 
-def admin_pickup_get(*, user, code) -> AuthorizedPickup:
+def admin_pickup_get(*, user, code) -> models.AuthorizedPickup:
     return access.get_or_404(
         access.pickups_for(user)
         .filter(student__school__in=_managed_ids(user))
@@ -94,7 +93,7 @@ def admin_pickup_get(*, user, code) -> AuthorizedPickup:
     )
 
 
-def admin_membership_get(*, user, code) -> Membership:
+def admin_membership_get(*, user, code) -> models.Membership:
     return access.get_or_404(
         access.memberships_for(user)
         .filter(school__in=_managed_ids(user))
@@ -106,7 +105,7 @@ def admin_membership_get(*, user, code) -> Membership:
 # --- classes and staff ----------------------------------------------------------------------
 
 
-def classes_with_counts(*, user, school: School) -> QuerySet[ClassGroup]:
+def classes_with_counts(*, user, school: models.School) -> QuerySet[models.ClassGroup]:
     """The school's classes with their class teacher, student and priority-group counts."""
     active = Q(students__active=True)
     priority = Q(
@@ -118,7 +117,7 @@ def classes_with_counts(*, user, school: School) -> QuerySet[ClassGroup]:
         students__active=True,
     )
     return (
-        ClassGroup.objects.filter(pk__in=access.classes_for(user).filter(school=school).values("pk"))
+        models.ClassGroup.objects.filter(pk__in=access.classes_for(user).filter(school=school).values("pk"))
         .annotate(
             student_count=Count("students", filter=active),
             priority_count=Count("students", filter=priority),
@@ -126,7 +125,9 @@ def classes_with_counts(*, user, school: School) -> QuerySet[ClassGroup]:
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.filter(role=Role.CLASS_TEACHER).select_related("user"),
+                queryset=models.Membership.objects.filter(role=models.Role.CLASS_TEACHER).select_related(
+                    "user"
+                ),
                 to_attr="teacher_memberships",
             )
         )
@@ -134,25 +135,25 @@ def classes_with_counts(*, user, school: School) -> QuerySet[ClassGroup]:
     )
 
 
-def school_classes(*, user, school: School) -> QuerySet[ClassGroup]:
+def school_classes(*, user, school: models.School) -> QuerySet[models.ClassGroup]:
     """The school's classes, for choices and filters."""
     return access.classes_for(user).filter(school=school).order_by("grade", "number")
 
 
-def class_roster(*, user, class_group: ClassGroup) -> QuerySet[Student]:
+def class_roster(*, user, class_group: models.ClassGroup) -> QuerySet[models.Student]:
     return access.students_for(user).filter(class_group=class_group).order_by("name")
 
 
-def class_teacher(*, class_group: ClassGroup) -> User | None:
+def class_teacher(*, class_group: models.ClassGroup) -> models.User | None:
     membership = (
-        Membership.objects.filter(class_group=class_group, role=Role.CLASS_TEACHER)
+        models.Membership.objects.filter(class_group=class_group, role=models.Role.CLASS_TEACHER)
         .select_related("user")
         .first()
     )
     return membership.user if membership else None
 
 
-def staff_memberships(*, user, school: School) -> QuerySet[Membership]:
+def staff_memberships(*, user, school: models.School) -> QuerySet[models.Membership]:
     return (
         access.memberships_for(user)
         .filter(school=school)
@@ -161,29 +162,29 @@ def staff_memberships(*, user, school: School) -> QuerySet[Membership]:
     )
 
 
-def staff_users(*, school: School) -> QuerySet[User]:
+def staff_users(*, school: models.School) -> QuerySet[models.User]:
     """People holding any role in the school: the candidates for class teacher."""
     return (
-        User.objects.filter(is_active=True, memberships__school=school)
+        models.User.objects.filter(is_active=True, memberships__school=school)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
 
 
-def school_admins(school: School) -> list[User]:
+def school_admins(school: models.School) -> list[models.User]:
     """The school's active admins: who receives its reminders, alerts and decisions."""
     return list(
-        User.objects.filter(
-            memberships__school=school, memberships__role=Role.SCHOOL_ADMIN, is_active=True
+        models.User.objects.filter(
+            memberships__school=school, memberships__role=models.Role.SCHOOL_ADMIN, is_active=True
         ).distinct()
     )
 
 
-def region_officers(region_id: int) -> list[User]:
+def region_officers(region_id: int) -> list[models.User]:
     """The active officers of a region's bureau."""
     return list(
-        User.objects.filter(
-            memberships__role=Role.BUREAU_OFFICER, memberships__region_id=region_id, is_active=True
+        models.User.objects.filter(
+            memberships__role=models.Role.BUREAU_OFFICER, memberships__region_id=region_id, is_active=True
         ).distinct()
     )
 
@@ -192,11 +193,11 @@ def region_officers(region_id: int) -> list[User]:
 class Bureau:
     """The bureau a school's matters go to: a region and its active officers (never empty)."""
 
-    region: Region
+    region: models.Region
     officers: tuple
 
 
-def reporting_chain(region: Region) -> list[Region]:
+def reporting_chain(region: models.Region) -> list[models.Region]:
     """The regions on a region's reporting chain, nearest (the region itself) first, following
     reports_to (a 省直管县 reports to the province, not to the city it sits in)."""
     chain, node, seen = [], region, set()
@@ -207,10 +208,12 @@ def reporting_chain(region: Region) -> list[Region]:
     return chain
 
 
-def _staffed(region_ids) -> dict[int, list[User]]:
-    found: dict[int, list[User]] = {}
+def _staffed(region_ids) -> dict[int, list[models.User]]:
+    found: dict[int, list[models.User]] = {}
     rows = (
-        Membership.objects.filter(role=Role.BUREAU_OFFICER, region_id__in=region_ids, user__is_active=True)
+        models.Membership.objects.filter(
+            role=models.Role.BUREAU_OFFICER, region_id__in=region_ids, user__is_active=True
+        )
         .select_related("user")
         .order_by("user__username", "pk")
     )
@@ -221,12 +224,14 @@ def _staffed(region_ids) -> dict[int, list[User]]:
     return found
 
 
-def bureau_for_school(school: School) -> Bureau | None:
+def bureau_for_school(school: models.School) -> Bureau | None:
     """F12: "the bureau" of a school is the nearest region on its reporting chain with an active
     officer — its county, else the county's city, else the province. Severe incidents, complaints,
     subsidy claims, off-campus coordination and term reports all go there, and its officers decide
     them. None when nobody on the whole chain could receive anything (the caller says so)."""
-    chain = reporting_chain(Region.objects.select_related("reports_to__reports_to").get(pk=school.region_id))
+    chain = reporting_chain(
+        models.Region.objects.select_related("reports_to__reports_to").get(pk=school.region_id)
+    )
     staffed = _staffed([region.pk for region in chain])
     for region in chain:
         if staffed.get(region.pk):
@@ -234,13 +239,13 @@ def bureau_for_school(school: School) -> Bureau | None:
     return None
 
 
-def bureau_officers_for_school(school: School) -> list[User]:
+def bureau_officers_for_school(school: models.School) -> list[models.User]:
     """The officers of the school's bureau (bureau_for_school), or none."""
     bureau = bureau_for_school(school)
     return list(bureau.officers) if bureau else []
 
 
-def user_find_by_login(*, login: str, schools: list[School] | None = None) -> User | None:
+def user_find_by_login(*, login: str, schools: list[models.School] | None = None) -> models.User | None:
     """The one account with this username or mobile number (as at login), or None.
 
     With schools (a school admin adding a role): a mobile number finds only an account that already
@@ -256,14 +261,14 @@ def user_find_by_login(*, login: str, schools: list[School] | None = None) -> Us
         mobile = None
     if mobile is not None:
         query = Q(username__iexact=login) | Q(username=mobile) | Q(mobile=mobile)
-    users = list(User.objects.filter(query)[:2])
+    users = list(models.User.objects.filter(query)[:2])
     if len(users) != 1:
         return None
     if mobile is not None and schools is not None:
         ids = [school.pk for school in schools]
         known = (
-            Membership.objects.filter(user=users[0], school__in=ids).exists()
-            or Guardianship.objects.filter(guardian__user=users[0], student__school__in=ids).exists()
+            models.Membership.objects.filter(user=users[0], school__in=ids).exists()
+            or models.Guardianship.objects.filter(guardian__user=users[0], student__school__in=ids).exists()
         )
         return users[0] if known else None
     return users[0]
@@ -273,8 +278,13 @@ def user_find_by_login(*, login: str, schools: list[School] | None = None) -> Us
 
 
 def students_search(
-    *, user, school: School, q: str = "", class_group: ClassGroup | None = None, priority: str = ""
-) -> QuerySet[Student]:
+    *,
+    user,
+    school: models.School,
+    q: str = "",
+    class_group: models.ClassGroup | None = None,
+    priority: str = "",
+) -> QuerySet[models.Student]:
     """The school's students; q is part of a name or the last characters of the 学籍号."""
     students = access.students_for(user).filter(school=school).select_related("class_group")
     q = normalise_text(q)
@@ -290,10 +300,12 @@ def students_search(
     return students.order_by("class_group__grade", "class_group__number", "name", "pk")
 
 
-def student_record(*, user, student: Student) -> dict:
+def student_record(*, user, student: models.Student) -> dict:
     """Everything the child's record page shows, in four queries."""
     guardianships = list(
-        Guardianship.objects.filter(student=student).select_related("guardian").order_by("guardian__name")
+        models.Guardianship.objects.filter(student=student)
+        .select_related("guardian")
+        .order_by("guardian__name")
     )
     pickups = with_states(access.pickups_for(user).filter(student=student).order_by(*PICKUP_ORDER))
     return {
@@ -304,9 +316,9 @@ def student_record(*, user, student: Student) -> dict:
     }
 
 
-def guardians_search(*, user, school: School, q: str = "") -> QuerySet[Guardian]:
+def guardians_search(*, user, school: models.School, q: str = "") -> QuerySet[models.Guardian]:
     """Guardians of the school's children, with those children (only this school's)."""
-    links = Guardianship.objects.filter(student__school=school)
+    links = models.Guardianship.objects.filter(student__school=school)
     guardians = access.guardians_for(user).filter(pk__in=links.values("guardian_id"))
     q = normalise_text(q)
     if q:
@@ -323,10 +335,10 @@ def guardians_search(*, user, school: School, q: str = "") -> QuerySet[Guardian]
     ).order_by("name", "pk")
 
 
-def guardian_children(*, user, guardian: Guardian) -> list[Guardianship]:
+def guardian_children(*, user, guardian: models.Guardian) -> list[models.Guardianship]:
     """A guardian's children that the user may see (a school admin: only their school's)."""
     return list(
-        Guardianship.objects.filter(
+        models.Guardianship.objects.filter(
             guardian=guardian,
             student__in=access.students_for(user).filter(school__in=_managed_ids(user)),
         )
@@ -335,10 +347,10 @@ def guardian_children(*, user, guardian: Guardian) -> list[Guardianship]:
     )
 
 
-def admin_guardianship_get(*, user, guardian: Guardian, student_code) -> Guardianship:
+def admin_guardianship_get(*, user, guardian: models.Guardian, student_code) -> models.Guardianship:
     """One of the guardian's links to a child of the admin's school; 404 otherwise."""
     return access.get_or_404(
-        Guardianship.objects.filter(
+        models.Guardianship.objects.filter(
             guardian=guardian, student__in=access.students_for(user).filter(school__in=_managed_ids(user))
         ).select_related("guardian", "student__class_group", "student__school"),
         student__code=student_code,
@@ -354,7 +366,9 @@ PICKUP_FILTER_STATES = {"ended": ("ended", "expired")}
 PICKUP_ORDER = (F("ended_at").asc(nulls_first=True), "name", "pk")
 
 
-def pickups_search(*, user, school: School, q: str = "", state: str = "") -> QuerySet[AuthorizedPickup]:
+def pickups_search(
+    *, user, school: models.School, q: str = "", state: str = ""
+) -> QuerySet[models.AuthorizedPickup]:
     """The school's pick-up persons; q is part of their name, their mobile or the child's name."""
     pickups = access.pickups_for(user).filter(student__school=school).select_related("student__class_group")
     q = normalise_text(q)
@@ -371,7 +385,7 @@ def pickups_search(*, user, school: School, q: str = "", state: str = "") -> Que
     )
 
 
-def with_states(pickups) -> list[AuthorizedPickup]:
+def with_states(pickups) -> list[models.AuthorizedPickup]:
     today = timezone.localdate()
     pickups = list(pickups)
     for pickup in pickups:
@@ -382,7 +396,7 @@ def with_states(pickups) -> list[AuthorizedPickup]:
 # --- a parent's own children ----------------------------------------------------------------
 
 
-def family_children(*, user) -> QuerySet[Student]:
+def family_children(*, user) -> QuerySet[models.Student]:
     """The user's own children (never the class or school they may also work for)."""
     return (
         access.students_for(user)
@@ -392,15 +406,15 @@ def family_children(*, user) -> QuerySet[Student]:
     )
 
 
-def family_child_get(*, user, code) -> Student:
+def family_child_get(*, user, code) -> models.Student:
     return access.get_or_404(family_children(user=user), code=code)
 
 
-def family_child_pickups(*, user, student: Student) -> list[AuthorizedPickup]:
+def family_child_pickups(*, user, student: models.Student) -> list[models.AuthorizedPickup]:
     return with_states(access.pickups_for(user).filter(student=student).order_by(*PICKUP_ORDER))
 
 
-def family_pickup_get(*, user, code) -> AuthorizedPickup:
+def family_pickup_get(*, user, code) -> models.AuthorizedPickup:
     return access.get_or_404(
         access.pickups_for(user).filter(student__guardians__user=user).select_related("student"), code=code
     )
@@ -409,25 +423,25 @@ def family_pickup_get(*, user, code) -> AuthorizedPickup:
 # --- link requests from schools (F13) -------------------------------------------------------
 
 
-def guardian_links_pending(*, user) -> list[GuardianLink]:
+def guardian_links_pending(*, user) -> list[models.GuardianLink]:
     """The schools' requests waiting for this account holder's answer (their home page)."""
     return list(
-        GuardianLink.objects.filter(user=user, status=GuardianLink.Status.PENDING)
+        models.GuardianLink.objects.filter(user=user, status=models.GuardianLink.Status.PENDING)
         .select_related("student__school", "student__class_group")
         .order_by("created", "pk")
     )
 
 
-def guardian_link_pending_get(*, user, code) -> GuardianLink:
+def guardian_link_pending_get(*, user, code) -> models.GuardianLink:
     return access.get_or_404(
-        GuardianLink.objects.filter(user=user, status=GuardianLink.Status.PENDING), code=code
+        models.GuardianLink.objects.filter(user=user, status=models.GuardianLink.Status.PENDING), code=code
     )
 
 
-def student_links_pending(*, user, student: Student) -> list[GuardianLink]:
+def student_links_pending(*, user, student: models.Student) -> list[models.GuardianLink]:
     """A child's requests still waiting, for its school: the masked mobile, never the holder's name."""
     return list(
-        GuardianLink.objects.filter(
-            student__in=access.students_for(user), student=student, status=GuardianLink.Status.PENDING
+        models.GuardianLink.objects.filter(
+            student__in=access.students_for(user), student=student, status=models.GuardianLink.Status.PENDING
         ).order_by("created", "pk")
     )

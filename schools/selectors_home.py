@@ -14,10 +14,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from schools import access
+from schools import access, selectors
 from schools.models import (
     ClassGroup,
-    Guardianship,
     Membership,
     Region,
     Role,
@@ -185,13 +184,7 @@ def rosters_for_class_teacher(*, user) -> list[ClassRoster]:
                 queryset=access.students_for(user)
                 .filter(active=True)
                 .order_by("name")
-                .prefetch_related(
-                    Prefetch(
-                        "guardianship_set",
-                        queryset=Guardianship.objects.select_related("guardian").order_by("pk"),
-                        to_attr="links",
-                    )
-                ),
+                .prefetch_related(selectors.guardian_links_prefetch()),
                 to_attr="roster",
             )
         )

@@ -1,4 +1,4 @@
-"""Demo funding, claims and complaints (DEMO.md, F7): rates set by 郑州市, 中原区 (a change from
+"""Demo funding, claims and complaints (docs/demo.md, F7): rates set by 郑州市, 中原区 (a change from
 November), 巩义市 and 河南省 (per student); budgets of the three counties; two purchase-of-services
 contracts with 郑州市青少年体育俱乐部; claims of s1–s3 in every state for the last two complete months
 with term days (built on 29 November 2026: September and October 2026); and guardians' reports to

@@ -3,7 +3,7 @@
 Every service checks its rule, writes in one transaction, records an audit event and writes its
 notifications (e-mailed after commit). Budgets are the scarce resource: an approval locks the budget
 row before it checks approved + amount <= total, so two officers approving at once can never
-overspend a region's budget (STYLE §2).
+overspend a region's budget (docs/design.md, "Code rules").
 """
 
 import datetime

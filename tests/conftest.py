@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-# The suite's clock (STYLE §9: nothing may depend on the day the suite runs). Every test starts at
+# The suite's clock (docs/design.md, "Tests": nothing may depend on the day). Every test starts at
 # this instant, ticking, whatever the machine's date: the session-wide demo data are built at it,
 # and a test that needs another moment travels from here (time_machine.travel nests). CI also runs
 # the suite with the process clock moved by faketime (.ci/run), which shows nothing reads the real
@@ -103,7 +103,7 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Seed DEMO.md once per session; tests run in transactions rolled back to it."""
+    """Seed docs/demo.md once per session; tests run in transactions rolled back to it."""
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
@@ -112,7 +112,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def demo(db):
-    """The DEMO.md personas and schools. Transactional tests (which flush) seed again."""
+    """The docs/demo.md personas and schools. Transactional tests (which flush) seed again."""
     from django.core.management import call_command
 
     from schools.models import School

@@ -25,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class Demo:
-    """Look-ups into the DEMO.md data by its stable names."""
+    """Look-ups into the docs/demo.md data by its stable names."""
 
     SCHOOLS = {"s1": "4101020001", "s2": "4101050001", "s3": "4101810001", "s4": "4101020002"}
 

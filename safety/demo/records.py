@@ -1,4 +1,4 @@
-"""Demo safety records for s1–s3 (DEMO.md, F6): a semester of gate register entries, monthly venue
+"""Demo safety records for s1–s3 (docs/demo.md, F6): a semester of gate register entries, monthly venue
 inspections with findings (one overdue, one critical still open on s1's 旧礼堂), emergency plans
 (one at s2 overdue for review), drills, the duty roster for the term, group safety officers and
 two incidents. Idempotent (each part is skipped where it exists), deterministic (seeded by school)

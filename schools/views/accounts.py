@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
@@ -14,6 +15,7 @@ from schools import activation, forms, services
 from schools.formerrors import add_service_error
 
 
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = forms.LoginForm
     redirect_authenticated_user = True
@@ -30,6 +32,7 @@ def locked_out(request, original_response=None, credentials=None):
     )
 
 
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = forms.PasswordForm
     success_url = reverse_lazy("home")

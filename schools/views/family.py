@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
 from schools import forms, selectors, selectors_access_log, services
@@ -13,7 +13,7 @@ from schools.decorators import parent_required
 from schools.formerrors import add_service_error
 
 
-@require_http_methods(["GET"])
+@require_GET
 @parent_required
 def child(request, student_code):
     student = selectors.family_child_get(user=request.user, code=student_code)
@@ -23,7 +23,7 @@ def child(request, student_code):
     return render(request, "schools/family/child.html", {"student": student, "pickups": pickups})
 
 
-@require_http_methods(["GET"])
+@require_GET
 @parent_required
 def child_access(request, student_code):
     """Who viewed the child's data, when and on which page (PIPL 知情权)."""
@@ -53,7 +53,7 @@ def pickup_add(request, student_code):
     return render(request, "schools/family/pickup_add.html", {"student": student, "form": form})
 
 
-@require_http_methods(["POST"])
+@require_POST
 @parent_required
 def pickup_end(request, pickup_code):
     pickup = selectors.family_pickup_get(user=request.user, code=pickup_code)

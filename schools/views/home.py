@@ -6,14 +6,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
 from schools import selectors, selectors_home, services
 from schools.decorators import bureau_officer_required
 
 
-@require_http_methods(["GET"])
+@require_GET
 @login_required
 def home(request):
     today = timezone.localdate()
@@ -27,7 +27,7 @@ def home(request):
     return render(request, "schools/home.html", {"today": today, "guardian_links": links, **sections})
 
 
-@require_http_methods(["POST"])
+@require_POST
 @login_required
 def guardian_link_decide(request, link_code):
     """The account holder accepts or declines a school's request to become a child's guardian."""
@@ -47,7 +47,7 @@ def guardian_link_decide(request, link_code):
     return redirect("home")
 
 
-@require_http_methods(["GET"])
+@require_GET
 @bureau_officer_required
 def bureau_school(request, school_code):
     school = selectors_home.school_for_bureau(user=request.user, code=school_code)

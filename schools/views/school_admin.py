@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
 from schools import activation, forms, selectors, services
@@ -192,7 +192,7 @@ def staff_list(request):
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def membership_remove(request, membership_code):
     membership = selectors.admin_membership_get(user=request.user, code=membership_code)
@@ -209,7 +209,7 @@ def membership_remove(request, membership_code):
 # --- students and guardians -------------------------------------------------------------------
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def student_list(request):
     ctx = _school_context(request)
@@ -231,7 +231,7 @@ def student_list(request):
     return render(request, "schools/admin/student_list.html", {**ctx, "form": form, "page": page})
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def student_detail(request, student_code):
     student = selectors.admin_student_get(user=request.user, code=student_code)
@@ -323,7 +323,7 @@ def guardian_add(request, student_code):
     return render(request, "schools/admin/guardian_add.html", {**ctx, "student": student, "form": form})
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def guardian_list(request):
     ctx = _school_context(request)
@@ -335,7 +335,7 @@ def guardian_list(request):
     return render(request, "schools/admin/guardian_list.html", {**ctx, "form": form, "page": page})
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def guardian_detail(request, guardian_code):
     guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
@@ -380,7 +380,7 @@ def guardianship_manage(request, guardian_code, student_code):
 # --- pick-up persons --------------------------------------------------------------------------
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def pickup_list(request):
     ctx = _school_context(request)
@@ -413,7 +413,7 @@ def pickup_restrict(request, pickup_code):
     return render(request, "schools/admin/pickup_restrict.html", {**ctx, "pickup": pickup, "form": form})
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def pickup_unrestrict(request, pickup_code):
     pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
@@ -473,7 +473,7 @@ def _render_slip(request, ctx: dict, *, person, children, code: str, username: s
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def guardian_activation_reissue(request, guardian_code):
     """A new activation code for a parent (first sign-in or a forgotten password)."""
@@ -492,7 +492,7 @@ def guardian_activation_reissue(request, guardian_code):
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def staff_activation_reissue(request, membership_code):
     """A new activation code for a staff member of the school (staff get theirs from their admin)."""

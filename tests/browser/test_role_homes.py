@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "demo-2026"
 
-# DEMO.md persona -> texts their home page shows from the seeded data (and one it must not show).
+# docs/demo.md persona -> texts their home page shows from the seeded data (and one it must not show).
 PERSONAS = {
     "hn_bureau": (
         ["河南省", "中原区实验小学", "金水区文化路小学", "巩义市紫荆路小学", "中原区西郊小学"],

@@ -1,4 +1,4 @@
-"""seed_demo builds the school year of the day it runs (DEMO.md "Time"), whatever that day is.
+"""seed_demo builds the school year of the day it runs (docs/demo.md "Time"), whatever that day is.
 
 Each test empties the database and seeds it at its own date (transactional tests: the database is
 flushed afterwards, and the `demo` fixture of later tests seeds it again at the suite's clock)."""
@@ -46,7 +46,7 @@ def row_counts() -> dict[str, int]:
 
 
 def assert_contract(year: int) -> None:
-    """DEMO.md's names and counts, which no date changes; children's ages follow the school year."""
+    """docs/demo.md's names and counts, which no date changes; children's ages follow the school year."""
     assert DEMO_USERS <= set(User.objects.values_list("username", flat=True))
     schools = dict(School.objects.values_list("identifier", "name"))
     assert set(schools.values()) == {
@@ -122,7 +122,7 @@ def assert_holiday(today: datetime.date, archived: str, coming: str) -> None:
     assert window.published_at is None and term.notices.exists()
     assert set(Application.objects.filter(term=term).values_list("status", flat=True)) == {"submitted"}
     assert not Application.objects.filter(term=term, submitted_at__gt=timezone.now()).exists()
-    # Parents of DEMO.md can still apply for the child the demo keeps free.
+    # Parents of docs/demo.md can still apply for the child the demo keeps free.
     assert not Application.objects.filter(term=term, student__name="刘子涵").exists()
     # The archived term keeps its history: placement, the last weeks of attendance.
     assert EnrollmentWindow.objects.get(term=old).published_at is not None

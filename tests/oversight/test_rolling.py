@@ -129,7 +129,7 @@ def test_it_backfills_a_range_from_the_command(demo):
 
 
 def test_it_is_imported_by_no_other_app():
-    """STYLE §1: oversight is the top floor (seed_demo names its builder as a string)."""
+    """docs/design.md, "Code rules": oversight is the top floor (tests/foundation/test_floors.py)."""
     from pathlib import Path
 
     root = Path(settings.BASE_DIR)

@@ -281,7 +281,7 @@ def test_a_school_admin_cannot_reset_another_schools_staff(client, demo):
     assert not ActivationCode.objects.filter(user=membership.user).exists()
 
 
-# --- the SMS seam (F16 adds the channel) -----------------------------------------------------
+# --- the SMS seam (a sender named in settings) -----------------------------------------------------
 
 
 def test_a_configured_sms_sender_gets_each_new_code_after_commit(

@@ -378,7 +378,7 @@ def test_it_refuses_an_oversize_file(admin, settings):
 
 
 def test_it_refuses_a_workbook_that_unpacks_to_a_huge_size(monkeypatch, admin):
-    monkeypatch.setattr(roster, "MAX_UNPACKED", 1000)
+    monkeypatch.setattr(roster.reading, "MAX_UNPACKED", 1000)
     response = upload(admin, xlsx([row(1)]))
     assert "解压后过大" in html(response)
 
@@ -425,7 +425,7 @@ def test_it_imports_a_large_file_on_the_worker_and_reports_progress(
 ):
     settings.ROSTER_IMPORT_SYNC_ROWS = 10
     seen = []
-    real = roster._progress_writer
+    real = roster.imports._progress_writer
 
     def spy(pk):
         write = real(pk)
@@ -436,7 +436,7 @@ def test_it_imports_a_large_file_on_the_worker_and_reports_progress(
 
         return record
 
-    monkeypatch.setattr(roster, "_progress_writer", spy)
+    monkeypatch.setattr(roster.imports, "_progress_writer", spy)
     upload(admin, xlsx([row(i) for i in range(450)]))
     item = last_import()
     progress_url = reverse("schools:roster-import-progress", kwargs={"import_code": item.code})

@@ -22,7 +22,7 @@ SCHOOL_STAFF = TEACHERS | {GATE_GUARD}
 BUREAU_ONLY = frozenset({BUREAU})
 PROVINCE = "province"
 
-# The demo persona that stands for each role (DEMO.md): all at school s1, or over it (中原区).
+# The demo persona that stands for each role (docs/demo.md): all at school s1, or over it (中原区).
 PERSONAS = {
     PARENT: "s1_parent",
     CLASS_TEACHER: "s1_head31",

@@ -1,4 +1,4 @@
-"""seed_demo adds rates, budgets, contracts, claims in every state and some reports (DEMO.md)."""
+"""seed_demo adds rates, budgets, contracts, claims in every state and some reports (docs/demo.md)."""
 
 import pytest
 from django.core.management import call_command
