@@ -54,7 +54,7 @@ def report_list(request):
     have = {report.school_id for report in reports}
     return render(
         request,
-        "evaluation/report_list.html",
+        "oversight/evaluation/report_list.html",
         {
             "term": term,
             "term_label": term_label(term),
@@ -77,15 +77,15 @@ def report_prepare(request):
         report = services.report_prepare(school=school, term=request.POST.get("term", ""), user=request.user)
     except ValidationError as exc:
         _refused(request, exc)
-        return redirect("evaluation:report-list")
-    return redirect("evaluation:report-detail", term_report_code=report.code)
+        return redirect("oversight:term-report-list")
+    return redirect("oversight:term-report-detail", term_report_code=report.code)
 
 
 def _report_page(request, report, *, narrative_form=None, return_form=None, status=200):
     user = request.user
     manages = selectors.reports_managed_by(user).filter(pk=report.pk).exists()
     reviews = report.is_pending and selectors.can_review(user, report)
-    action = lambda name: reverse(f"evaluation:{name}", kwargs={"term_report_code": report.code})  # noqa: E731
+    action = lambda name: reverse(f"oversight:term-{name}", kwargs={"term_report_code": report.code})  # noqa: E731
     if manages and report.is_editable and narrative_form is None:
         narrative_form = forms.ReportNarrativeForm(instance=report, action=action("report-edit"))
     if reviews and return_form is None:
@@ -117,7 +117,7 @@ def _report_page(request, report, *, narrative_form=None, return_form=None, stat
     ]
     return render(
         request,
-        "evaluation/report_detail.html",
+        "oversight/evaluation/report_detail.html",
         {
             "report": report,
             "figures": figures,
@@ -144,7 +144,7 @@ def report_edit(request, term_report_code):
     form = forms.ReportNarrativeForm(
         request.POST,
         instance=report,
-        action=reverse("evaluation:report-edit", kwargs={"term_report_code": report.code}),
+        action=reverse("oversight:term-report-edit", kwargs={"term_report_code": report.code}),
     )
     if form.is_valid():
         try:
@@ -155,7 +155,7 @@ def report_edit(request, term_report_code):
             add_service_error(form, exc)
         else:
             messages.success(request, _("The report has been saved."))
-            return redirect("evaluation:report-detail", term_report_code=report.code)
+            return redirect("oversight:term-report-detail", term_report_code=report.code)
     report.refresh_from_db()
     return _report_page(request, report, narrative_form=form, status=400)
 
@@ -170,7 +170,7 @@ def report_submit(request, term_report_code):
         _refused(request, exc)
     else:
         messages.success(request, _("The report has been submitted to the education bureau."))
-    return redirect("evaluation:report-detail", term_report_code=report.code)
+    return redirect("oversight:term-report-detail", term_report_code=report.code)
 
 
 @require_POST
@@ -178,7 +178,7 @@ def report_submit(request, term_report_code):
 def report_return(request, term_report_code):
     report = selectors.get_report_to_review(request.user, term_report_code)
     form = forms.ReturnForm(
-        request.POST, action=reverse("evaluation:report-return", kwargs={"term_report_code": report.code})
+        request.POST, action=reverse("oversight:term-report-return", kwargs={"term_report_code": report.code})
     )
     if form.is_valid():
         try:
@@ -187,7 +187,7 @@ def report_return(request, term_report_code):
             add_service_error(form, exc, {"no_note": "note"})
         else:
             messages.success(request, _("The report has been returned to the school."))
-            return redirect("evaluation:report-detail", term_report_code=report.code)
+            return redirect("oversight:term-report-detail", term_report_code=report.code)
     report.refresh_from_db()
     return _report_page(request, report, return_form=form, status=400)
 
@@ -202,7 +202,7 @@ def report_accept(request, term_report_code):
         _refused(request, exc)
     else:
         messages.success(request, _("The report has been accepted."))
-    return redirect("evaluation:report-detail", term_report_code=report.code)
+    return redirect("oversight:term-report-detail", term_report_code=report.code)
 
 
 # --- evaluation -----------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def ranking(request):
     )
     return render(
         request,
-        "evaluation/ranking.html",
+        "oversight/evaluation/ranking.html",
         {
             **result,
             "region": region,
@@ -265,7 +265,7 @@ def weights(request):
     region = (access.filter_by_code(own, code) if code else own).first()
     if region is None:
         raise Http404
-    action = f"{reverse('evaluation:weights')}?term={term}&region={region.code}"
+    action = f"{reverse('oversight:weights')}?term={term}&region={region.code}"
     current, weight_set = selectors.weights_for(region=region, term=term)
     if request.method == "POST":
         form = forms.WeightsForm(request.POST, action=action)
@@ -281,12 +281,12 @@ def weights(request):
                 add_service_error(form, exc)
             else:
                 messages.success(request, _("The weights have been saved."))
-                return redirect(f"{reverse('evaluation:ranking')}?term={term}&region={region.code}")
+                return redirect(f"{reverse('oversight:ranking')}?term={term}&region={region.code}")
     else:
         form = forms.WeightsForm(initial=current, action=action)
     return render(
         request,
-        "evaluation/weights.html",
+        "oversight/evaluation/weights.html",
         {
             "form": form,
             "region": region,
@@ -307,7 +307,7 @@ def school_score(request, school_code):
     result = selectors.school_score(school=school, term=term)
     return render(
         request,
-        "evaluation/school_score.html",
+        "oversight/evaluation/school_score.html",
         {
             **result,
             "school": school,
@@ -326,7 +326,7 @@ def school_score(request, school_code):
 def practice_list(request):
     lists = selectors.practice_lists(request.user)
     schools = list(access.managed_schools_for(request.user)) if not request.user.is_superuser else []
-    return render(request, "evaluation/practice_list.html", {**lists, "can_submit": bool(schools)})
+    return render(request, "oversight/evaluation/practice_list.html", {**lists, "can_submit": bool(schools)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -338,15 +338,15 @@ def practice_new(request):
     if school is None:
         raise Http404
     form = forms.PracticeForm(
-        request.POST or None, action=f"{reverse('evaluation:practice-new')}?school={school.code}"
+        request.POST or None, action=f"{reverse('oversight:practice-new')}?school={school.code}"
     )
     if request.method == "POST" and form.is_valid():
         practice = services.practice_submit(school=school, user=request.user, **form.cleaned_data)
         messages.success(request, _("Your write-up has been submitted to the education bureau."))
-        return redirect("evaluation:practice-detail", practice_code=practice.code)
+        return redirect("oversight:practice-detail", practice_code=practice.code)
     return render(
         request,
-        "evaluation/practice_form.html",
+        "oversight/evaluation/practice_form.html",
         {"form": form, "school": school},
         status=400 if request.method == "POST" else 200,
     )
@@ -361,7 +361,7 @@ def practice_detail(request, practice_code):
         and selectors.practices_decided_by(request.user).filter(pk=practice.pk).exists()
     )
     return render(
-        request, "evaluation/practice_detail.html", {"practice": practice, "can_decide": can_decide}
+        request, "oversight/evaluation/practice_detail.html", {"practice": practice, "can_decide": can_decide}
     )
 
 
@@ -383,4 +383,4 @@ def practice_decide(request, practice_code):
         messages.success(
             request, _("The write-up is featured.") if feature else _("The write-up is not featured.")
         )
-    return redirect("evaluation:practice-detail", practice_code=practice.code)
+    return redirect("oversight:practice-detail", practice_code=practice.code)

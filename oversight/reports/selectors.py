@@ -8,7 +8,7 @@ from schools import access
 from schools.access import any_of, under_paths
 
 
-def reports_for(user) -> QuerySet[GeneratedReport]:
+def generated_reports_for(user) -> QuerySet[GeneratedReport]:
     """Bureau officers: reports of every region and school in their reporting chains; school
     admins: their schools' reports. Newest first."""
     s = access.scope(user)
@@ -27,7 +27,7 @@ def reports_for(user) -> QuerySet[GeneratedReport]:
 
 
 def get_report_for_user(user, code) -> GeneratedReport:
-    return access.get_or_404(reports_for(user), code=code)
+    return access.get_or_404(generated_reports_for(user), code=code)
 
 
 def scope_choices(user) -> list[tuple[str, str]]:

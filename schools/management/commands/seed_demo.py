@@ -17,8 +17,8 @@ FEATURE_BUILDERS = [
     "safety.demo_attendance",
     "safety.demo_records",
     "subsidies.demo",
-    "oversight.demo",
-    "oversight.demo_reports",
+    "oversight.summaries.demo",
+    "oversight.reports.demo",
     "oversight.evaluation.demo",
     # Last: a guardian the school restricted (F13) is added after the families' applications, as
     # one who joins later would be; they apply for nothing.
