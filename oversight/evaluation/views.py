@@ -21,7 +21,7 @@ from schools.decorators import (
     school_admin_required,
     teacher_admin_or_bureau_required,
 )
-from schools.formerrors import add_service_error
+from schools.formerrors import add_service_error, call_service, flash_service_error
 from schools.models import Role
 from schools.smallnumbers import small_count
 
@@ -34,11 +34,6 @@ def _term(request) -> str:
 
 def _is_bureau(user) -> bool:
     return user.is_superuser or access.has_role(user, Role.BUREAU_OFFICER)
-
-
-def _refused(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # --- term reports ---------------------------------------------------------------------------
@@ -76,20 +71,23 @@ def report_prepare(request):
     try:
         report = services.report_prepare(school=school, term=request.POST.get("term", ""), user=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
         return redirect("oversight:term-report-list")
     return redirect("oversight:term-report-detail", term_report_code=report.code)
+
+
+def _report_url(action: str, report) -> str:
+    return reverse(f"oversight:term-report-{action}", kwargs={"term_report_code": report.code})
 
 
 def _report_page(request, report, *, narrative_form=None, return_form=None, status=200):
     user = request.user
     manages = selectors.reports_managed_by(user).filter(pk=report.pk).exists()
     reviews = report.is_pending and selectors.can_review(user, report)
-    action = lambda name: reverse(f"oversight:term-{name}", kwargs={"term_report_code": report.code})  # noqa: E731
     if manages and report.is_editable and narrative_form is None:
-        narrative_form = forms.ReportNarrativeForm(instance=report, action=action("report-edit"))
+        narrative_form = forms.ReportNarrativeForm(instance=report, action=_report_url("edit", report))
     if reviews and return_form is None:
-        return_form = forms.ReturnForm(action=action("report-return"))
+        return_form = forms.ReturnForm(action=_report_url("return", report))
     rows = [
         ("participation_rate", _("Participation rate"), "%"),
         ("attendance_rate", _("Attendance rate"), "%"),
@@ -141,21 +139,15 @@ def report_detail(request, term_report_code):
 @school_admin_required
 def report_edit(request, term_report_code):
     report = selectors.get_report_to_manage(request.user, term_report_code)
-    form = forms.ReportNarrativeForm(
-        request.POST,
-        instance=report,
-        action=reverse("oversight:term-report-edit", kwargs={"term_report_code": report.code}),
-    )
-    if form.is_valid():
-        try:
-            services.report_update(
-                report=report, user=request.user, **{f: form.cleaned_data[f] for f in form.fields}
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The report has been saved."))
-            return redirect("oversight:term-report-detail", term_report_code=report.code)
+    form = forms.ReportNarrativeForm(request.POST, instance=report, action=_report_url("edit", report))
+    if call_service(
+        form,
+        lambda data: services.report_update(
+            report=report, user=request.user, **{f: data[f] for f in form.fields}
+        ),
+    ):
+        messages.success(request, _("The report has been saved."))
+        return redirect("oversight:term-report-detail", term_report_code=report.code)
     report.refresh_from_db()
     return _report_page(request, report, narrative_form=form, status=400)
 
@@ -167,7 +159,7 @@ def report_submit(request, term_report_code):
     try:
         services.report_submit(report=report, user=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
     else:
         messages.success(request, _("The report has been submitted to the education bureau."))
     return redirect("oversight:term-report-detail", term_report_code=report.code)
@@ -177,17 +169,14 @@ def report_submit(request, term_report_code):
 @bureau_officer_required
 def report_return(request, term_report_code):
     report = selectors.get_report_to_review(request.user, term_report_code)
-    form = forms.ReturnForm(
-        request.POST, action=reverse("oversight:term-report-return", kwargs={"term_report_code": report.code})
-    )
-    if form.is_valid():
-        try:
-            services.report_return(report=report, officer=request.user, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            add_service_error(form, exc, {"no_note": "note"})
-        else:
-            messages.success(request, _("The report has been returned to the school."))
-            return redirect("oversight:term-report-detail", term_report_code=report.code)
+    form = forms.ReturnForm(request.POST, action=_report_url("return", report))
+    if call_service(
+        form,
+        lambda data: services.report_return(report=report, officer=request.user, note=data["note"]),
+        {"no_note": "note"},
+    ):
+        messages.success(request, _("The report has been returned to the school."))
+        return redirect("oversight:term-report-detail", term_report_code=report.code)
     report.refresh_from_db()
     return _report_page(request, report, return_form=form, status=400)
 
@@ -199,7 +188,7 @@ def report_accept(request, term_report_code):
     try:
         services.report_accept(report=report, officer=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
     else:
         messages.success(request, _("The report has been accepted."))
     return redirect("oversight:term-report-detail", term_report_code=report.code)
@@ -378,7 +367,7 @@ def practice_decide(request, practice_code):
             region=selectors.feature_region_for(request.user, practice),
         )
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
     else:
         messages.success(
             request, _("The write-up is featured.") if feature else _("The write-up is not featured.")
