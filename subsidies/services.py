@@ -20,7 +20,7 @@ from audit import services as audit
 from notices.services import notification_send
 from schools.models import Guardian, Region, School, Student, User
 from schools.selectors import bureau_for_school, school_admins
-from subsidies import selectors
+from subsidies import claims, selectors
 from subsidies.models import (
     Budget,
     Claim,
@@ -285,7 +285,7 @@ def _claim_link(claim: Claim) -> str:
 
 
 def _write_lines(claim: Claim) -> Decimal:
-    drafts = selectors.claim_compute(school=claim.school, first=claim.period_start, last=claim.period_end)
+    drafts = claims.claim_compute(school=claim.school, first=claim.period_start, last=claim.period_end)
     ClaimLine.objects.bulk_create(
         [
             ClaimLine(
