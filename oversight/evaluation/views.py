@@ -67,9 +67,12 @@ def report_list(request):
 @require_POST
 @school_admin_required
 def report_prepare(request):
-    school = access.get_or_404(access.managed_schools_for(request.user), code=request.POST.get("school"))
+    form = forms.ReportPrepareForm(request.POST, schools=access.managed_schools_for(request.user))
+    if not form.is_valid():
+        raise Http404  # not one of the user's schools (not yours and not there look the same)
+    school, term = form.cleaned_data["school"], form.cleaned_data["term"]
     try:
-        report = services.report_prepare(school=school, term=request.POST.get("term", ""), user=request.user)
+        report = services.report_prepare(school=school, term=term, user=request.user)
     except ValidationError as exc:
         flash_service_error(request, exc)
         return redirect("oversight:term-report-list")

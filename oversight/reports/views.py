@@ -24,13 +24,15 @@ ARCHIVE_SIZE = 50
 @require_http_methods(["GET", "POST"])
 @admin_or_bureau_required
 def reports(request):
+    regions, schools = report_selectors.scopes_for(request.user)
     form = forms.ReportRequestForm(
         request.POST or None,
-        scopes=report_selectors.scope_choices(request.user),
+        regions=regions,
+        schools=schools,
         choices=selectors.period_choices(today=timezone.localdate(), months=12),
     )
     if request.method == "POST" and form.is_valid():
-        region, school = report_selectors.scope_resolve(request.user, form.cleaned_data["scope"])
+        region, school = form.cleaned_data["scope"]
         try:
             report, created = services.report_request(
                 user=request.user,
