@@ -465,6 +465,17 @@ def _decided(claim: Claim, kind: str) -> None:
     )
 
 
+def _claim_decide(claim: Claim, officer: User, *, verb: str, notice: str, changes: dict, **values) -> Claim:
+    """The bureau's step on a locked claim: set the values (status, the officer's stamp, the note or
+    reference), save them, write the audit row and tell the school."""
+    for name, value in values.items():
+        setattr(claim, name, value)
+    claim.save(update_fields=list(values))
+    audit.record(actor=officer, verb=verb, target=claim, changes=changes)
+    _decided(claim, notice)
+    return claim
+
+
 @transaction.atomic
 def claim_approve(*, claim: Claim, officer: User) -> Claim:
     """Approve a submitted claim against the budget of the school's county for the claim's year.
@@ -500,18 +511,17 @@ def claim_approve(*, claim: Claim, officer: User) -> Claim:
         )
     budget.approved += claim.total
     budget.save(update_fields=["approved"])
-    claim.status = Claim.Status.APPROVED
-    claim.budget = budget
-    claim.decided_by, claim.decided_at = officer, timezone.now()
-    claim.save(update_fields=["status", "budget", "decided_by", "decided_at"])
-    audit.record(
-        actor=officer,
+    return _claim_decide(
+        claim,
+        officer,
         verb="claim.approve",
-        target=claim,
+        notice="subsidies/claim_approved",
         changes={"total": _money(claim.total), "budget": str(budget.code)},
+        status=Claim.Status.APPROVED,
+        budget=budget,
+        decided_by=officer,
+        decided_at=timezone.now(),
     )
-    _decided(claim, "subsidies/claim_approved")
-    return claim
 
 
 @transaction.atomic
@@ -523,13 +533,17 @@ def claim_return(*, claim: Claim, officer: User, note: str) -> Claim:
     claim = _locked_in(
         claim, Claim.Status.SUBMITTED, _("Only a submitted claim can be returned."), code="not_submitted"
     )
-    claim.status = Claim.Status.RETURNED
-    claim.note = note
-    claim.decided_by, claim.decided_at = officer, timezone.now()
-    claim.save(update_fields=["status", "note", "decided_by", "decided_at"])
-    audit.record(actor=officer, verb="claim.return", target=claim, changes={"note": note})
-    _decided(claim, "subsidies/claim_returned")
-    return claim
+    return _claim_decide(
+        claim,
+        officer,
+        verb="claim.return",
+        notice="subsidies/claim_returned",
+        changes={"note": note},
+        status=Claim.Status.RETURNED,
+        note=note,
+        decided_by=officer,
+        decided_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -541,13 +555,17 @@ def claim_mark_paid(*, claim: Claim, officer: User, reference: str) -> Claim:
     claim = _locked_in(
         claim, Claim.Status.APPROVED, _("Only an approved claim can be marked paid."), code="not_approved"
     )
-    claim.status = Claim.Status.PAID
-    claim.payment_reference = reference
-    claim.paid_by, claim.paid_at = officer, timezone.now()
-    claim.save(update_fields=["status", "payment_reference", "paid_by", "paid_at"])
-    audit.record(actor=officer, verb="claim.paid", target=claim, changes={"reference": reference})
-    _decided(claim, "subsidies/claim_paid")
-    return claim
+    return _claim_decide(
+        claim,
+        officer,
+        verb="claim.paid",
+        notice="subsidies/claim_paid",
+        changes={"reference": reference},
+        status=Claim.Status.PAID,
+        payment_reference=reference,
+        paid_by=officer,
+        paid_at=timezone.now(),
+    )
 
 
 # --- complaints -----------------------------------------------------------------------------

@@ -215,8 +215,26 @@ def claim_approve(request, claim_code):
     )
 
 
-def _claim_decision(request, claim_code, *, form_class, key: str, service, field: str, done: str):
+# The bureau's two steps with a form on a submitted or approved claim: form, service, field, message.
+CLAIM_DECISIONS = {
+    "return": (
+        forms.ClaimReturnForm,
+        services.claim_return,
+        "note",
+        gettext_lazy("The claim has been returned to the school."),
+    ),
+    "paid": (
+        forms.ClaimPaidForm,
+        services.claim_mark_paid,
+        "reference",
+        gettext_lazy("The claim has been marked paid."),
+    ),
+}
+
+
+def _claim_decision(request, claim_code, key: str):
     """Return or mark paid: the officer's form, the service, the claim's page again when refused."""
+    form_class, service, field, done = CLAIM_DECISIONS[key]
     claim = selectors.get_claim_to_decide(request.user, claim_code)
     form = form_class(
         request.POST, action=reverse(f"subsidies:claim-{key}", kwargs={"claim_code": claim.code})
@@ -233,29 +251,13 @@ def _claim_decision(request, claim_code, *, form_class, key: str, service, field
 @require_POST
 @bureau_officer_required
 def claim_return(request, claim_code):
-    return _claim_decision(
-        request,
-        claim_code,
-        form_class=forms.ClaimReturnForm,
-        key="return",
-        service=services.claim_return,
-        field="note",
-        done=_("The claim has been returned to the school."),
-    )
+    return _claim_decision(request, claim_code, "return")
 
 
 @require_POST
 @bureau_officer_required
 def claim_paid(request, claim_code):
-    return _claim_decision(
-        request,
-        claim_code,
-        form_class=forms.ClaimPaidForm,
-        key="paid",
-        service=services.claim_mark_paid,
-        field="reference",
-        done=_("The claim has been marked paid."),
-    )
+    return _claim_decision(request, claim_code, "paid")
 
 
 # --- claims: bureau queue -------------------------------------------------------------------

@@ -138,21 +138,31 @@ def report_detail(request, term_report_code):
     return _report_page(request, selectors.get_report_for_user(request.user, term_report_code))
 
 
+def _report_step(request, report, form, call, *, done: str, page_form: str, fields: dict | None = None):
+    """A form step on a term report: the service through the form, then the report's page, again
+    with the refused form when the service says no."""
+    if call_service(form, call, fields):
+        messages.success(request, done)
+        return redirect("oversight:term-report-detail", term_report_code=report.code)
+    report.refresh_from_db()
+    return _report_page(request, report, status=400, **{page_form: form})
+
+
 @require_POST
 @school_admin_required
 def report_edit(request, term_report_code):
     report = selectors.get_report_to_manage(request.user, term_report_code)
     form = forms.ReportNarrativeForm(request.POST, instance=report, action=_report_url("edit", report))
-    if call_service(
+    return _report_step(
+        request,
+        report,
         form,
         lambda data: services.report_update(
             report=report, user=request.user, **{f: data[f] for f in form.fields}
         ),
-    ):
-        messages.success(request, _("The report has been saved."))
-        return redirect("oversight:term-report-detail", term_report_code=report.code)
-    report.refresh_from_db()
-    return _report_page(request, report, narrative_form=form, status=400)
+        done=_("The report has been saved."),
+        page_form="narrative_form",
+    )
 
 
 @require_POST
@@ -173,15 +183,15 @@ def report_submit(request, term_report_code):
 def report_return(request, term_report_code):
     report = selectors.get_report_to_review(request.user, term_report_code)
     form = forms.ReturnForm(request.POST, action=_report_url("return", report))
-    if call_service(
+    return _report_step(
+        request,
+        report,
         form,
         lambda data: services.report_return(report=report, officer=request.user, note=data["note"]),
-        {"no_note": "note"},
-    ):
-        messages.success(request, _("The report has been returned to the school."))
-        return redirect("oversight:term-report-detail", term_report_code=report.code)
-    report.refresh_from_db()
-    return _report_page(request, report, return_form=form, status=400)
+        done=_("The report has been returned to the school."),
+        page_form="return_form",
+        fields={"no_note": "note"},
+    )
 
 
 @require_POST
