@@ -2,7 +2,8 @@
 
 Reports: school admins read their school's, bureau officers those of every school under their
 region (access.schools_for); only the reviewing bureau decides. Scores come from the daily
-summaries through oversight.selectors, a fixed number of queries however many schools there are.
+summaries through oversight.summaries.selectors, a fixed number of queries however many schools
+there are.
 """
 
 import datetime
