@@ -16,9 +16,8 @@ urlpatterns = [
     path("enrollment/", include("enrollment.urls")),
     path("safety/", include("safety.urls")),
     path("subsidies/", include("subsidies.urls")),
-    path("oversight/", include("oversight.urls")),
+    path("", include("oversight.urls")),  # /oversight/… and /evaluation/…
     path("privacy/", include("privacy.urls")),
-    path("evaluation/", include("oversight.evaluation.urls")),
     path("", include("schools.urls_accounts")),
 ]
 

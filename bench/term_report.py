@@ -8,8 +8,8 @@ revision). Then, in this process:
 - floor: one hand-written SQL aggregate over the same marks giving each school's term figures
   (current marks only: expected, present, child hours);
 - rebuild: what the portal does to produce the term report from nothing: roll the daily summaries
-  of the whole term for the county (oversight.services.summaries_roll_range) and read the term's
-  indicators from them (oversight.selectors.indicators_for); target ≤ 1.3 × the floor;
+  of the whole term for the county (oversight.summaries.services.summaries_roll_range) and read the term's
+  indicators from them (oversight.summaries.selectors.indicators_for); target ≤ 1.3 × the floor;
 - dashboard: the county bureau's dashboard page for the term, served by Django from the summaries;
   target ≤ 0.05 × the floor.
 
@@ -232,8 +232,8 @@ def measure(rounds: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from oversight import selectors, services
     from oversight.models import DailySchoolSummary
+    from oversight.summaries import selectors, services
     from schools.models import Region, School, User
 
     county = Region.objects.get(code=COUNTY_CODE)

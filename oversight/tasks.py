@@ -4,7 +4,7 @@ import datetime
 
 from celery import shared_task
 
-from oversight import services
+from oversight.summaries import services
 
 
 @shared_task

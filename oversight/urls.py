@@ -1,13 +1,41 @@
-from django.urls import path
+"""All of oversight's pages, one namespace: the dashboard and generated reports under /oversight/,
+term reports upward, scores, ranking and good practice under /evaluation/."""
 
-from oversight import views, views_reports
+from django.urls import include, path
+
+from oversight.evaluation import views as evaluation
+from oversight.reports import views as reports
+from oversight.summaries import views as summaries
 
 app_name = "oversight"
 
+dashboard_patterns = [
+    path("", summaries.dashboard, name="dashboard"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<uuid:report_code>/", reports.report_detail, name="report-detail"),
+    path("reports/<uuid:report_code>/status/", reports.report_status, name="report-status"),
+    path("reports/<uuid:report_code>/download/", reports.report_download, name="report-download"),
+]
+
+evaluation_patterns = [
+    path("reports/", evaluation.report_list, name="term-report-list"),
+    path("reports/prepare/", evaluation.report_prepare, name="term-report-prepare"),
+    path("reports/<uuid:term_report_code>/", evaluation.report_detail, name="term-report-detail"),
+    path("reports/<uuid:term_report_code>/edit/", evaluation.report_edit, name="term-report-edit"),
+    path("reports/<uuid:term_report_code>/submit/", evaluation.report_submit, name="term-report-submit"),
+    path("reports/<uuid:term_report_code>/return/", evaluation.report_return, name="term-report-return"),
+    path("reports/<uuid:term_report_code>/accept/", evaluation.report_accept, name="term-report-accept"),
+    path("ranking/", evaluation.ranking, name="ranking"),
+    path("ranking/export/", evaluation.ranking_export, name="ranking-export"),
+    path("weights/", evaluation.weights, name="weights"),
+    path("scores/<uuid:school_code>/", evaluation.school_score, name="school-score"),
+    path("practices/", evaluation.practice_list, name="practice-list"),
+    path("practices/new/", evaluation.practice_new, name="practice-new"),
+    path("practices/<uuid:practice_code>/", evaluation.practice_detail, name="practice-detail"),
+    path("practices/<uuid:practice_code>/decide/", evaluation.practice_decide, name="practice-decide"),
+]
+
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("reports/", views_reports.reports, name="reports"),
-    path("reports/<uuid:report_code>/", views_reports.report_detail, name="report-detail"),
-    path("reports/<uuid:report_code>/status/", views_reports.report_status, name="report-status"),
-    path("reports/<uuid:report_code>/download/", views_reports.report_download, name="report-download"),
+    path("oversight/", include(dashboard_patterns)),
+    path("evaluation/", include(evaluation_patterns)),
 ]

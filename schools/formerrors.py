@@ -1,7 +1,11 @@
-"""A service's refusal shown on the form that asked for it; one helper for every app's views."""
+"""A service's refusal shown on the form that asked for it, or flashed after an action without a
+form; one helper for every app's views."""
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 
@@ -21,3 +25,23 @@ def add_service_error(form: forms.Form, exc: Exception, fields: dict | None = No
     for error in exc.error_list:
         field = (fields or {}).get(error.code)
         form.add_error(field if field in form.fields else None, error)
+
+
+def flash_service_error(request: HttpRequest, exc: ValidationError) -> None:
+    """Show a service's refusal as an error message on the next page, for an action without a form
+    (submit, accept, discard): one message per reason."""
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def call_service(form: forms.Form, call, fields: dict | None = None) -> bool:
+    """Validate the form, then call the service with its cleaned data; a refusal goes onto the form
+    (add_service_error). True when the service went through."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_error(form, exc, fields)
+        return False
+    return True

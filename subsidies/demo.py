@@ -126,6 +126,18 @@ def build(*, out=None) -> None:
     today = timezone.localdate()
     year = schoolyear.history_term(today).school_year
     months = schoolyear.claim_months(today)
+    _rates(regions, year)
+    _budgets(regions, sorted({m.year for m in months}))
+    _contracts(regions, year)
+    for identifier, which, state, officer in CLAIMS:
+        school = School.objects.filter(identifier=identifier).select_related("region").first()
+        if school is not None:
+            _claim(school, months[which], state, _user(officer) if officer else None)
+    for username, child, kind, text, share, note, reply, summary in COMPLAINTS:
+        _complaint(username, child, kind, text, share, note, reply, summary)
+
+
+def _rates(regions: dict, year: int) -> None:
     for code, kind, amount, cap, (month, day), who in RATES:
         since = datetime.date(year, month, day)
         if not Rate.objects.filter(region=regions[code], kind=kind, effective_from=since).exists():
@@ -137,8 +149,11 @@ def build(*, out=None) -> None:
                 effective_from=since,
                 actor=_user(who),
             )
+
+
+def _budgets(regions: dict, fiscal_years: list[int]) -> None:
     for code, total, who in BUDGETS:
-        for fiscal_year in sorted({m.year for m in months}):
+        for fiscal_year in fiscal_years:
             if not Budget.objects.filter(region=regions[code], fiscal_year=fiscal_year).exists():
                 services.budget_save(
                     region=regions[code],
@@ -147,10 +162,15 @@ def build(*, out=None) -> None:
                     note="",
                     actor=_user(who),
                 )
+
+
+def _contracts(regions: dict, year: int) -> None:
     club = Provider.objects.filter(licence=FOOTBALL_CLUB).first()
+    if club is None:
+        return
     for code, number, scope, amount, who in CONTRACTS:
         number = number.format(year=year)
-        if club and not PurchaseContract.objects.filter(number=number).exists():
+        if not PurchaseContract.objects.filter(number=number).exists():
             services.contract_save(
                 region=regions[code],
                 provider=club,
@@ -161,12 +181,6 @@ def build(*, out=None) -> None:
                 end=datetime.date(year + 1, 1, 31),
                 actor=_user(who),
             )
-    for identifier, which, state, officer in CLAIMS:
-        school = School.objects.filter(identifier=identifier).select_related("region").first()
-        if school is not None:
-            _claim(school, months[which], state, _user(officer) if officer else None)
-    for username, child, kind, text, share, note, reply, summary in COMPLAINTS:
-        _complaint(username, child, kind, text, share, note, reply, summary)
 
 
 def _claim(school: School, month: datetime.date, state: str, officer: User | None) -> None:

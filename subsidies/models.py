@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Provider, Term
+from schools.fields import optional_fk
 from schools.models import Guardian, Region, School, Student
 
 MONEY = dict(max_digits=12, decimal_places=2)
@@ -159,22 +160,8 @@ class WorkloadAdjustment(models.Model):
         School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="workload_adjustments"
     )
     date = models.DateField(_("date"))
-    teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("teacher"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="workload_adjustments",
-    )
-    provider = models.ForeignKey(
-        Provider,
-        verbose_name=_("provider"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="workload_adjustments",
-    )
+    teacher = optional_fk(settings.AUTH_USER_MODEL, _("teacher"), related_name="workload_adjustments")
+    provider = optional_fk(Provider, _("provider"), related_name="workload_adjustments")
     hours = models.DecimalField(_("hours (+/-)"), max_digits=6, decimal_places=2, default=0)
     sessions = models.IntegerField(_("sessions (+/-)"), default=0)
     reason = models.TextField(_("reason"))
@@ -238,41 +225,13 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), on_delete=models.PROTECT, related_name="+"
     )
     prepared_at = models.DateTimeField(_("computed"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = optional_fk(settings.AUTH_USER_MODEL, _("submitted by"))
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = optional_fk(settings.AUTH_USER_MODEL, _("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     note = models.TextField(_("the bureau's note"), blank=True)
-    budget = models.ForeignKey(
-        Budget,
-        verbose_name=_("budget"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="claims",
-    )
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("marked paid by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    budget = optional_fk(Budget, _("budget"), related_name="claims")
+    paid_by = optional_fk(settings.AUTH_USER_MODEL, _("marked paid by"))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=60, blank=True)
 
@@ -348,30 +307,9 @@ class ClaimLine(models.Model):
 
     claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.PROTECT, related_name="lines")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("teacher"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    provider = models.ForeignKey(
-        Provider,
-        verbose_name=_("provider"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    contract = models.ForeignKey(
-        PurchaseContract,
-        verbose_name=_("purchase contract"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="claim_lines",
-    )
+    teacher = optional_fk(settings.AUTH_USER_MODEL, _("teacher"))
+    provider = optional_fk(Provider, _("provider"))
+    contract = optional_fk(PurchaseContract, _("purchase contract"), related_name="claim_lines")
     label = models.CharField(_("payee"), max_length=100)
     sessions = models.PositiveIntegerField(_("sessions held"), default=0)
     hours = models.DecimalField(_("hours held"), max_digits=8, decimal_places=2, default=0)
@@ -457,24 +395,10 @@ class Complaint(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
     created = models.DateTimeField(_("received"), auto_now_add=True)
     reply = models.TextField(_("the bureau's reply"), blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("replied by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    replied_by = optional_fk(settings.AUTH_USER_MODEL, _("replied by"))
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
     shared_summary = models.TextField(_("summary shared with the school"), blank=True)
-    shared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("shared by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    shared_by = optional_fk(settings.AUTH_USER_MODEL, _("shared by"))
     shared_at = models.DateTimeField(_("shared with the school"), null=True, blank=True)
 
     class Meta:

@@ -32,7 +32,6 @@ from activities.selectors import (
     own_sessions_q,
     staff_for_school,
 )
-from enrollment.days import expected_at_any, seated
 from schools import access
 from schools.models import Region, School, User, path_codes
 from subsidies.models import (
@@ -361,7 +360,7 @@ class HeldWorkload:
     adjustments: list[WorkloadAdjustment]
 
 
-def _hours_of(seconds: int) -> Decimal:
+def hours_of(seconds: int) -> Decimal:
     return cents(Decimal(seconds) / HOUR_SECONDS)
 
 
@@ -391,7 +390,7 @@ def held_workload(*, month: datetime.date, school: School | None = None, user=No
             key=f"t{pk}",
             name=names.get(f"t{pk}", ""),
             sessions=sum(d.sessions for d in t_days.get(pk, {}).values()),
-            held_hours=_hours_of(sum(d.seconds for d in t_days.get(pk, {}).values())),
+            held_hours=hours_of(sum(d.seconds for d in t_days.get(pk, {}).values())),
             adjusted_hours=t_adjust.get(pk, Decimal(0)),
             adjusted_sessions=0,
         )
@@ -402,7 +401,7 @@ def held_workload(*, month: datetime.date, school: School | None = None, user=No
             key=f"p{pk}",
             name=names.get(f"p{pk}", ""),
             sessions=sum(d.sessions for d in p_days.get(pk, {}).values()),
-            held_hours=_hours_of(sum(d.seconds for d in p_days.get(pk, {}).values())),
+            held_hours=hours_of(sum(d.seconds for d in p_days.get(pk, {}).values())),
             adjusted_hours=Decimal(0),
             adjusted_sessions=p_adjust.get(pk, 0),
         )
@@ -431,152 +430,10 @@ def adjustable_teachers(school: School) -> QuerySet[User]:
     return staff_for_school(school)
 
 
-# --- claims: computation --------------------------------------------------------------------
+# --- claims: purchase contracts ------------------------------------------------------------
 
 
-@dataclass
-class LineDraft:
-    kind: str
-    label: str
-    teacher_id: int | None = None
-    provider_id: int | None = None
-    contract_id: int | None = None
-    sessions: int = 0
-    hours: Decimal = Decimal(0)
-    students: int = 0
-    rate: Decimal | None = None
-    monthly_cap: Decimal | None = None
-    gross: Decimal = Decimal(0)
-    amount: Decimal = Decimal(0)
-    unrated: Decimal = Decimal(0)
-    detail: list = field(default_factory=list)
-
-
-def months_between(first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
-    """The months touching [first, last], each clipped to it."""
-    out = []
-    month = first.replace(day=1)
-    while month <= last:
-        m_first, m_last = month_bounds(month)
-        out.append((max(m_first, first), min(m_last, last)))
-        month = m_last + datetime.timedelta(days=1)
-    return out
-
-
-def _single(values: set):
-    return next(iter(values)) if len(values) == 1 else None
-
-
-def _teacher_line(pk: int, name: str, days: dict, book: RateBook, months) -> LineDraft | None:
-    line = LineDraft(kind=ClaimLine.Kind.TEACHER, label=name, teacher_id=pk)
-    rates_used, caps_used = set(), set()
-    total_seconds = unrated_seconds = 0
-    for m_first, m_last in months:
-        gross = Decimal(0)
-        seconds = sessions = 0
-        for day, held in days.items():
-            if not (m_first <= day <= m_last):
-                continue
-            seconds += held.seconds
-            sessions += held.sessions
-            rate = book.at(Rate.Kind.TEACHER_HOUR, day)
-            if rate is None:
-                unrated_seconds += held.seconds
-                continue
-            rates_used.add(rate.amount)
-            gross += Decimal(held.seconds) * rate.amount / HOUR_SECONDS
-        if not seconds and not sessions:
-            continue
-        gross = cents(max(gross, Decimal(0)))
-        cap_rate = book.at(Rate.Kind.TEACHER_HOUR, m_last)
-        cap = cap_rate.monthly_cap if cap_rate else None
-        amount = min(gross, cap) if cap is not None else gross
-        caps_used.add(cap)
-        line.sessions += sessions
-        total_seconds += seconds
-        line.gross += gross
-        line.amount += amount
-        line.detail.append(
-            {
-                "month": f"{m_first:%Y-%m}",
-                "sessions": sessions,
-                "hours": str(_hours_of(seconds)),
-                "gross": str(gross),
-                "cap": str(cap) if cap is not None else "",
-                "amount": str(amount),
-            }
-        )
-    if not line.detail:
-        return None
-    line.hours = _hours_of(max(total_seconds, 0))
-    line.unrated = _hours_of(unrated_seconds)
-    line.rate = _single(rates_used)
-    line.monthly_cap = _single(caps_used)
-    return line
-
-
-def _provider_line(pk: int, name: str, days: dict, book: RateBook, contract_id, months) -> LineDraft | None:
-    line = LineDraft(kind=ClaimLine.Kind.PROVIDER, label=name, provider_id=pk, contract_id=contract_id)
-    rates_used = set()
-    for m_first, m_last in months:
-        gross = Decimal(0)
-        sessions = 0
-        for day, held in days.items():
-            if not (m_first <= day <= m_last):
-                continue
-            sessions += held.sessions
-            rate = book.at(Rate.Kind.PROVIDER_SESSION, day)
-            if rate is None:
-                line.unrated += held.sessions
-                continue
-            rates_used.add(rate.amount)
-            gross += held.sessions * rate.amount
-        if not sessions:
-            continue
-        gross = cents(max(gross, Decimal(0)))
-        line.sessions += max(sessions, 0)
-        line.gross += gross
-        line.amount += gross
-        line.detail.append(
-            {"month": f"{m_first:%Y-%m}", "sessions": sessions, "gross": str(gross), "amount": str(gross)}
-        )
-    if not line.detail:
-        return None
-    line.rate = _single(rates_used)
-    return line
-
-
-def _student_line(school: School, book: RateBook, months) -> LineDraft | None:
-    """Per-student rates (optional): children expected at a session held in the month (a seat in its
-    group and the session on the family's days, enrollment.days), once per month, at the rate in
-    force on the month's last day. One query per month."""
-    if not book.has(Rate.Kind.STUDENT):
-        return None
-    line = LineDraft(kind=ClaimLine.Kind.STUDENT, label="")
-    rates_used = set()
-    for m_first, m_last in months:
-        rate = book.at(Rate.Kind.STUDENT, m_last)
-        if rate is None:
-            continue
-        held = held_sessions(school=school, first=m_first, last=m_last)
-        students = seated().filter(expected_at_any(held)).values("application__student_id").distinct().count()
-        if not students:
-            continue
-        gross = cents(students * rate.amount)
-        rates_used.add(rate.amount)
-        line.students += students
-        line.gross += gross
-        line.amount += gross
-        line.detail.append(
-            {"month": f"{m_first:%Y-%m}", "students": students, "gross": str(gross), "amount": str(gross)}
-        )
-    if not line.detail:
-        return None
-    line.rate = _single(rates_used)
-    return line
-
-
-def _contracts_by_provider(school: School, first: datetime.date, last: datetime.date) -> dict[int, int]:
+def contracts_by_provider(school: School, first: datetime.date, last: datetime.date) -> dict[int, int]:
     """The purchase contract in force with each provider over the period, the nearest region's first."""
     chain = chain_codes(school)
     found: dict[int, tuple[int, int]] = {}
@@ -587,38 +444,6 @@ def _contracts_by_provider(school: School, first: datetime.date, last: datetime.
         if contract.provider_id not in found or rank < found[contract.provider_id][0]:
             found[contract.provider_id] = (rank, contract.pk)
     return {provider: pk for provider, (_rank, pk) in found.items()}
-
-
-def claim_compute(*, school: School, first: datetime.date, last: datetime.date) -> list[LineDraft]:
-    """The lines of a claim for a period: teachers (held hours × the hourly rate in force on each day,
-    up to the monthly cap), providers (held sessions × the per-session rate), and students when the
-    region pays per student. Adjustments count on their day. A fixed number of queries per month."""
-    book = rate_book(school)
-    months = months_between(first, last)
-    t_days = teacher_days(school=school, first=first, last=last)
-    p_days = provider_days(school=school, first=first, last=last)
-    for item in adjustments(school=school, first=first, last=last):
-        if item.teacher_id:
-            t_days[item.teacher_id][item.date].seconds += int(item.hours * HOUR_SECONDS)
-        else:
-            p_days[item.provider_id][item.date].sessions += item.sessions
-    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=list(t_days))} if t_days else {}
-    providers = {p.pk: p.name for p in Provider.objects.filter(pk__in=list(p_days))} if p_days else {}
-    contracts = _contracts_by_provider(school, first, last) if p_days else {}
-    lines = []
-    for pk, days in t_days.items():
-        line = _teacher_line(pk, names.get(pk, ""), days, book, months)
-        if line:
-            lines.append(line)
-    for pk, days in p_days.items():
-        line = _provider_line(pk, providers.get(pk, ""), days, book, contracts.get(pk), months)
-        if line:
-            lines.append(line)
-    student = _student_line(school, book, months)
-    if student:
-        lines.append(student)
-    lines.sort(key=lambda line: (LINE_ORDER[line.kind], line.label))
-    return lines
 
 
 # --- claims: lists --------------------------------------------------------------------------

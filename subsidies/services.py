@@ -20,7 +20,7 @@ from audit import services as audit
 from notices.services import notification_send
 from schools.models import Guardian, Region, School, Student, User
 from schools.selectors import bureau_for_school, school_admins
-from subsidies import selectors
+from subsidies import claims, selectors
 from subsidies.models import (
     Budget,
     Claim,
@@ -40,6 +40,13 @@ def _notify(recipients, *, kind: str, link: str, key: str, **context) -> None:
     decision tells nobody anything); notices e-mails it after commit."""
     for person in dict.fromkeys(recipients):
         notification_send(recipient=person, kind=kind, link=link, dedupe_key=f"{key}:{person.pk}", **context)
+
+
+def _required(text: str, refusal: str, *, code: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(refusal, code=code)
+    return text
 
 
 def _money(value: Decimal) -> str:
@@ -218,9 +225,7 @@ def workload_adjust(
     """Correct a teacher's held hours or a provider's held sessions on a day, with a reason.
 
     Raises ValidationError(code="reason"), (code="target"), (code="claimed") or (code="negative")."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give the reason for the adjustment."), code="reason")
+    reason = _required(reason, _("Give the reason for the adjustment."), code="reason")
     if (teacher is None) == (provider is None) or (teacher and not hours) or (provider and not sessions):
         raise ValidationError(
             _("Adjust either a teacher's hours or a provider's sessions, by a number other than zero."),
@@ -280,7 +285,7 @@ def _claim_link(claim: Claim) -> str:
 
 
 def _write_lines(claim: Claim) -> Decimal:
-    drafts = selectors.claim_compute(school=claim.school, first=claim.period_start, last=claim.period_end)
+    drafts = claims.claim_compute(school=claim.school, first=claim.period_start, last=claim.period_end)
     ClaimLine.objects.bulk_create(
         [
             ClaimLine(
@@ -356,6 +361,14 @@ def _locked(claim: Claim) -> Claim:
     return claim
 
 
+def _locked_in(claim: Claim, status: str, refusal: str, *, code: str) -> Claim:
+    """The claim locked, refused with `refusal` unless its status is `status`."""
+    claim = _locked(claim)
+    if claim.status != status:
+        raise ValidationError(refusal, code=code)
+    return claim
+
+
 @transaction.atomic
 def claim_recompute(*, claim: Claim, actor: User) -> Claim:
     """Compute a prepared or returned claim again (after adjustments or a rate change).
@@ -386,9 +399,12 @@ def claim_recompute(*, claim: Claim, actor: User) -> Claim:
 @transaction.atomic
 def claim_discard(*, claim: Claim, actor: User) -> None:
     """Delete a claim that was never submitted. Raises ValidationError(code="not_draft")."""
-    claim = _locked(claim)
-    if claim.status != Claim.Status.DRAFT:
-        raise ValidationError(_("Only a claim that was never submitted can be discarded."), code="not_draft")
+    claim = _locked_in(
+        claim,
+        Claim.Status.DRAFT,
+        _("Only a claim that was never submitted can be discarded."),
+        code="not_draft",
+    )
     audit.record(actor=actor, verb="claim.discard", target=claim, changes={"total": _money(claim.total)})
     claim.lines.all().delete()
     claim.delete()
@@ -449,14 +465,25 @@ def _decided(claim: Claim, kind: str) -> None:
     )
 
 
+def _claim_decide(claim: Claim, officer: User, *, verb: str, notice: str, changes: dict, **values) -> Claim:
+    """The bureau's step on a locked claim: set the values (status, the officer's stamp, the note or
+    reference), save them, write the audit row and tell the school."""
+    for name, value in values.items():
+        setattr(claim, name, value)
+    claim.save(update_fields=list(values))
+    audit.record(actor=officer, verb=verb, target=claim, changes=changes)
+    _decided(claim, notice)
+    return claim
+
+
 @transaction.atomic
 def claim_approve(*, claim: Claim, officer: User) -> Claim:
     """Approve a submitted claim against the budget of the school's county for the claim's year.
 
     Raises ValidationError(code="not_submitted"), (code="no_budget") or (code="over_budget")."""
-    claim = _locked(claim)
-    if claim.status != Claim.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted claim can be approved."), code="not_submitted")
+    claim = _locked_in(
+        claim, Claim.Status.SUBMITTED, _("Only a submitted claim can be approved."), code="not_submitted"
+    )
     # The scarce resource, locked late and once: the budget row (PostgreSQL: FOR UPDATE, so a second
     # officer approving at the same moment waits here and then sees the first approval; SQLite:
     # transactions begin IMMEDIATE, which serialises writers). The sum is Decimal arithmetic in
@@ -484,18 +511,17 @@ def claim_approve(*, claim: Claim, officer: User) -> Claim:
         )
     budget.approved += claim.total
     budget.save(update_fields=["approved"])
-    claim.status = Claim.Status.APPROVED
-    claim.budget = budget
-    claim.decided_by, claim.decided_at = officer, timezone.now()
-    claim.save(update_fields=["status", "budget", "decided_by", "decided_at"])
-    audit.record(
-        actor=officer,
+    return _claim_decide(
+        claim,
+        officer,
         verb="claim.approve",
-        target=claim,
+        notice="subsidies/claim_approved",
         changes={"total": _money(claim.total), "budget": str(budget.code)},
+        status=Claim.Status.APPROVED,
+        budget=budget,
+        decided_by=officer,
+        decided_at=timezone.now(),
     )
-    _decided(claim, "subsidies/claim_approved")
-    return claim
 
 
 @transaction.atomic
@@ -503,19 +529,21 @@ def claim_return(*, claim: Claim, officer: User, note: str) -> Claim:
     """Return a submitted claim to the school with a note.
 
     Raises ValidationError(code="note") or (code="not_submitted")."""
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError(_("Tell the school what to correct."), code="note")
-    claim = _locked(claim)
-    if claim.status != Claim.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted claim can be returned."), code="not_submitted")
-    claim.status = Claim.Status.RETURNED
-    claim.note = note
-    claim.decided_by, claim.decided_at = officer, timezone.now()
-    claim.save(update_fields=["status", "note", "decided_by", "decided_at"])
-    audit.record(actor=officer, verb="claim.return", target=claim, changes={"note": note})
-    _decided(claim, "subsidies/claim_returned")
-    return claim
+    note = _required(note, _("Tell the school what to correct."), code="note")
+    claim = _locked_in(
+        claim, Claim.Status.SUBMITTED, _("Only a submitted claim can be returned."), code="not_submitted"
+    )
+    return _claim_decide(
+        claim,
+        officer,
+        verb="claim.return",
+        notice="subsidies/claim_returned",
+        changes={"note": note},
+        status=Claim.Status.RETURNED,
+        note=note,
+        decided_by=officer,
+        decided_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -523,19 +551,21 @@ def claim_mark_paid(*, claim: Claim, officer: User, reference: str) -> Claim:
     """Mark an approved claim paid, with the payment's reference.
 
     Raises ValidationError(code="reference") or (code="not_approved")."""
-    reference = (reference or "").strip()
-    if not reference:
-        raise ValidationError(_("Enter the payment reference."), code="reference")
-    claim = _locked(claim)
-    if claim.status != Claim.Status.APPROVED:
-        raise ValidationError(_("Only an approved claim can be marked paid."), code="not_approved")
-    claim.status = Claim.Status.PAID
-    claim.payment_reference = reference
-    claim.paid_by, claim.paid_at = officer, timezone.now()
-    claim.save(update_fields=["status", "payment_reference", "paid_by", "paid_at"])
-    audit.record(actor=officer, verb="claim.paid", target=claim, changes={"reference": reference})
-    _decided(claim, "subsidies/claim_paid")
-    return claim
+    reference = _required(reference, _("Enter the payment reference."), code="reference")
+    claim = _locked_in(
+        claim, Claim.Status.APPROVED, _("Only an approved claim can be marked paid."), code="not_approved"
+    )
+    return _claim_decide(
+        claim,
+        officer,
+        verb="claim.paid",
+        notice="subsidies/claim_paid",
+        changes={"reference": reference},
+        status=Claim.Status.PAID,
+        payment_reference=reference,
+        paid_by=officer,
+        paid_at=timezone.now(),
+    )
 
 
 # --- complaints -----------------------------------------------------------------------------
@@ -554,9 +584,7 @@ def complaint_submit(
     Raises ValidationError(code="not_your_child"), (code="description") or (code="no_bureau")."""
     if not student.guardians.filter(pk=guardian.pk).exists():
         raise ValidationError(_("You can only report about your own child's school."), code="not_your_child")
-    description = (description or "").strip()
-    if not description:
-        raise ValidationError(_("Tell the bureau what happened."), code="description")
+    description = _required(description, _("Tell the bureau what happened."), code="description")
     bureau = bureau_for_school(student.school)
     if bureau is None:
         raise ValidationError(
@@ -594,9 +622,7 @@ def complaint_submit(
 @transaction.atomic
 def complaint_note_add(*, complaint: Complaint, officer: User, text: str) -> ComplaintNote:
     """Record a step of the bureau's handling. Raises ValidationError(code="text")."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(_("Write down what was done."), code="text")
+    text = _required(text, _("Write down what was done."), code="text")
     note = ComplaintNote.objects.create(complaint=complaint, text=text, author=officer)
     Complaint.objects.filter(pk=complaint.pk, status=Complaint.Status.RECEIVED).update(
         status=Complaint.Status.HANDLING
@@ -609,9 +635,7 @@ def complaint_note_add(*, complaint: Complaint, officer: User, text: str) -> Com
 @transaction.atomic
 def complaint_reply(*, complaint: Complaint, officer: User, text: str) -> Complaint:
     """Write (or correct) the bureau's reply, which the guardian sees. Raises ValidationError(code="text")."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(_("Write the reply to the guardian."), code="text")
+    text = _required(text, _("Write the reply to the guardian."), code="text")
     complaint.reply = text
     complaint.replied_by, complaint.replied_at = officer, timezone.now()
     complaint.status = Complaint.Status.ANSWERED
@@ -631,9 +655,7 @@ def complaint_reply(*, complaint: Complaint, officer: User, text: str) -> Compla
 def complaint_share(*, complaint: Complaint, officer: User, summary: str) -> Complaint:
     """Share a (possibly redacted) summary with the school's admins. The guardian is named to the
     school only if they agreed when reporting. Raises ValidationError(code="summary")."""
-    summary = (summary or "").strip()
-    if not summary:
-        raise ValidationError(_("Write the summary the school will see."), code="summary")
+    summary = _required(summary, _("Write the summary the school will see."), code="summary")
     complaint.shared_summary = summary
     complaint.shared_by, complaint.shared_at = officer, timezone.now()
     complaint.save(update_fields=["shared_summary", "shared_by", "shared_at"])

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.models import Provider
@@ -26,7 +27,7 @@ from schools.decorators import (
     school_admin_required,
     teacher_or_admin_required,
 )
-from schools.formerrors import add_service_error
+from schools.formerrors import add_service_error, call_service, flash_service_error
 from schools.models import Role
 from subsidies import exports, forms, selectors, services
 from subsidies.models import Claim, Complaint
@@ -43,10 +44,6 @@ def _school(request):
 
 def _with_school(url: str, school) -> str:
     return f"{url}?school={school.code}"
-
-
-def _refused(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 # --- claims: school admin -------------------------------------------------------------------
@@ -163,7 +160,7 @@ def _claim_action(request, claim_code, *, getter, action, done: str):
     try:
         action(claim)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
     else:
         messages.success(request, done)
     return redirect("subsidies:claim-detail", claim_code=claim.code)
@@ -200,7 +197,7 @@ def claim_discard(request, claim_code):
     try:
         services.claim_discard(claim=claim, actor=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
         return redirect("subsidies:claim-detail", claim_code=claim.code)
     messages.success(request, _("The claim has been discarded."))
     return redirect(_with_school(reverse("subsidies:claim-list"), claim.school))
@@ -218,44 +215,49 @@ def claim_approve(request, claim_code):
     )
 
 
+# The bureau's two steps with a form on a submitted or approved claim: form, service, field, message.
+CLAIM_DECISIONS = {
+    "return": (
+        forms.ClaimReturnForm,
+        services.claim_return,
+        "note",
+        gettext_lazy("The claim has been returned to the school."),
+    ),
+    "paid": (
+        forms.ClaimPaidForm,
+        services.claim_mark_paid,
+        "reference",
+        gettext_lazy("The claim has been marked paid."),
+    ),
+}
+
+
+def _claim_decision(request, claim_code, key: str):
+    """Return or mark paid: the officer's form, the service, the claim's page again when refused."""
+    form_class, service, field, done = CLAIM_DECISIONS[key]
+    claim = selectors.get_claim_to_decide(request.user, claim_code)
+    form = form_class(
+        request.POST, action=reverse(f"subsidies:claim-{key}", kwargs={"claim_code": claim.code})
+    )
+    if call_service(
+        form, lambda data: service(claim=claim, officer=request.user, **{field: data[field]}), {field: field}
+    ):
+        messages.success(request, done)
+        return redirect("subsidies:claim-detail", claim_code=claim.code)
+    claim.refresh_from_db()
+    return _claim_page(request, claim, status=400, **{f"{key}_form": form})
+
+
 @require_POST
 @bureau_officer_required
 def claim_return(request, claim_code):
-    claim = selectors.get_claim_to_decide(request.user, claim_code)
-    form = forms.ClaimReturnForm(
-        request.POST, action=reverse("subsidies:claim-return", kwargs={"claim_code": claim.code})
-    )
-    if form.is_valid():
-        try:
-            services.claim_return(claim=claim, officer=request.user, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            add_service_error(form, exc, {"note": "note"})
-        else:
-            messages.success(request, _("The claim has been returned to the school."))
-            return redirect("subsidies:claim-detail", claim_code=claim.code)
-    claim.refresh_from_db()
-    return _claim_page(request, claim, return_form=form, status=400)
+    return _claim_decision(request, claim_code, "return")
 
 
 @require_POST
 @bureau_officer_required
 def claim_paid(request, claim_code):
-    claim = selectors.get_claim_to_decide(request.user, claim_code)
-    form = forms.ClaimPaidForm(
-        request.POST, action=reverse("subsidies:claim-paid", kwargs={"claim_code": claim.code})
-    )
-    if form.is_valid():
-        try:
-            services.claim_mark_paid(
-                claim=claim, officer=request.user, reference=form.cleaned_data["reference"]
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc, {"reference": "reference"})
-        else:
-            messages.success(request, _("The claim has been marked paid."))
-            return redirect("subsidies:claim-detail", claim_code=claim.code)
-    claim.refresh_from_db()
-    return _claim_page(request, claim, paid_form=form, status=400)
+    return _claim_decision(request, claim_code, "paid")
 
 
 # --- claims: bureau queue -------------------------------------------------------------------
@@ -620,61 +622,59 @@ def complaint_detail(request, complaint_code):
     return _complaint_page(request, selectors.get_complaint_for_user(request.user, complaint_code))
 
 
-def _complaint_action(request, complaint_code, *, form_class, service, form_key: str, field: str, done: str):
+# The bureau's three steps on a complaint: form, service, the field the text goes in, the message.
+COMPLAINT_ACTIONS = {
+    "note": (
+        forms.ComplaintNoteForm,
+        services.complaint_note_add,
+        "text",
+        gettext_lazy("The handling step has been recorded."),
+    ),
+    "reply": (
+        forms.ComplaintReplyForm,
+        services.complaint_reply,
+        "text",
+        gettext_lazy("The reply has been sent to the guardian."),
+    ),
+    "share": (
+        forms.ComplaintShareForm,
+        services.complaint_share,
+        "summary",
+        gettext_lazy("The summary has been shared with the school."),
+    ),
+}
+
+
+def _complaint_action(request, complaint_code, key: str):
+    form_class, service, field, done = COMPLAINT_ACTIONS[key]
     complaint = selectors.get_complaint_to_handle(request.user, complaint_code)
     form = form_class(
-        request.POST,
-        action=reverse(f"subsidies:complaint-{form_key}", kwargs={"complaint_code": complaint.code}),
+        request.POST, action=reverse(f"subsidies:complaint-{key}", kwargs={"complaint_code": complaint.code})
     )
-    if form.is_valid():
-        try:
-            service(complaint=complaint, officer=request.user, **{field: form.cleaned_data[field]})
-        except ValidationError as exc:
-            add_service_error(form, exc, {field: field, "text": field, "summary": field})
-        else:
-            messages.success(request, done)
-            return redirect("subsidies:complaint-detail", complaint_code=complaint.code)
+    if call_service(
+        form,
+        lambda data: service(complaint=complaint, officer=request.user, **{field: data[field]}),
+        {field: field, "text": field, "summary": field},
+    ):
+        messages.success(request, done)
+        return redirect("subsidies:complaint-detail", complaint_code=complaint.code)
     complaint = selectors.get_complaint_for_user(request.user, complaint.code)
-    return _complaint_page(request, complaint, status=400, **{f"{form_key}_form": form})
+    return _complaint_page(request, complaint, status=400, **{f"{key}_form": form})
 
 
 @require_POST
 @bureau_officer_required
 def complaint_note(request, complaint_code):
-    return _complaint_action(
-        request,
-        complaint_code,
-        form_class=forms.ComplaintNoteForm,
-        service=services.complaint_note_add,
-        form_key="note",
-        field="text",
-        done=_("The handling step has been recorded."),
-    )
+    return _complaint_action(request, complaint_code, "note")
 
 
 @require_POST
 @bureau_officer_required
 def complaint_reply(request, complaint_code):
-    return _complaint_action(
-        request,
-        complaint_code,
-        form_class=forms.ComplaintReplyForm,
-        service=services.complaint_reply,
-        form_key="reply",
-        field="text",
-        done=_("The reply has been sent to the guardian."),
-    )
+    return _complaint_action(request, complaint_code, "reply")
 
 
 @require_POST
 @bureau_officer_required
 def complaint_share(request, complaint_code):
-    return _complaint_action(
-        request,
-        complaint_code,
-        form_class=forms.ComplaintShareForm,
-        service=services.complaint_share,
-        form_key="share",
-        field="summary",
-        done=_("The summary has been shared with the school."),
-    )
+    return _complaint_action(request, complaint_code, "share")

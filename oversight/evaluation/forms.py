@@ -4,10 +4,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oversight.evaluation import scoring, services
 from oversight.models import GoodPractice, TermReport
+from schools.models import School
 
 
 def _helper(
@@ -18,6 +20,18 @@ def _helper(
         helper.form_action = action
     helper.add_input(Submit(name, submit, css_class=css_class))
     return helper
+
+
+class ReportPrepareForm(forms.Form):
+    """The hidden fields of the "Prepare the report" button: the school, from the schools the user
+    manages (cleaned_data holds that instance), and the term key the service checks."""
+
+    school = forms.ModelChoiceField(queryset=None, to_field_name="code")
+    term = forms.CharField(required=False)
+
+    def __init__(self, *args, schools: QuerySet[School], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
 
 
 class ReportNarrativeForm(forms.ModelForm):

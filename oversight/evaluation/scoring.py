@@ -1,7 +1,7 @@
 """Term scores (考评, M5): each school's indicators for the term, normalised to 0–100 and weighted
 by the weights its evaluating bureau set (oversight.models.WeightSet; DEFAULT_WEIGHTS otherwise).
 
-Inputs are oversight.selectors.indicators_for rows, i.e. the daily summaries only. Normalisation
+Inputs are oversight.summaries.selectors.indicators_for rows, i.e. the daily summaries only. Normalisation
 is absolute, never relative to the other schools, so a school's score does not change with the
 region it is ranked in:
 

@@ -2,7 +2,8 @@
 
 Reports: school admins read their school's, bureau officers those of every school under their
 region (access.schools_for); only the reviewing bureau decides. Scores come from the daily
-summaries through oversight.selectors, a fixed number of queries however many schools there are.
+summaries through oversight.summaries.selectors, a fixed number of queries however many schools
+there are.
 """
 
 import datetime
@@ -10,9 +11,9 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from oversight import selectors as indicators
 from oversight.evaluation import scoring
 from oversight.models import TERM_PATTERN, GoodPractice, TermReport, WeightSet, term_label
+from oversight.summaries import selectors as indicators
 from schools import access
 from schools.models import Region, Role, School, path_codes
 from schools.selectors import bureau_for_school
@@ -29,7 +30,7 @@ def reviewing_region_for(school: School) -> Region | None:
 # --- term reports ---------------------------------------------------------------------------
 
 
-def reports_for(user) -> QuerySet[TermReport]:
+def term_reports_for(user) -> QuerySet[TermReport]:
     """Reports the user may read: their schools' (admins), those submitted under their bureau
     (officers)."""
     s = access.scope(user)
@@ -63,7 +64,7 @@ def _related(queryset: QuerySet[TermReport]) -> QuerySet[TermReport]:
 
 
 def get_report_for_user(user, code) -> TermReport:
-    return access.get_or_404(_related(reports_for(user)), code=code)
+    return access.get_or_404(_related(term_reports_for(user)), code=code)
 
 
 def get_report_to_manage(user, code) -> TermReport:
@@ -75,7 +76,7 @@ def get_report_to_review(user, code) -> TermReport:
 
 
 def report_list(user, *, term: str) -> QuerySet[TermReport]:
-    return _related(reports_for(user)).filter(term=term).order_by("school__region__code", "school__name")
+    return _related(term_reports_for(user)).filter(term=term).order_by("school__region__code", "school__name")
 
 
 def can_review(user, report: TermReport) -> bool:

@@ -25,7 +25,7 @@ PENDING = (TermReport.Status.SUBMITTED, TermReport.Status.RESUBMITTED)
 
 
 def _report_link(report: TermReport) -> str:
-    return reverse("evaluation:report-detail", kwargs={"term_report_code": report.code})
+    return reverse("oversight:term-report-detail", kwargs={"term_report_code": report.code})
 
 
 def _check_term(term: str) -> None:
@@ -251,7 +251,7 @@ def practice_decide(
             notification_send(
                 recipient=admin,
                 kind="evaluation/practice_featured",
-                link=reverse("evaluation:practice-detail", kwargs={"practice_code": practice.code}),
+                link=reverse("oversight:practice-detail", kwargs={"practice_code": practice.code}),
                 dedupe_key=f"practice-featured:{practice.code}:{admin.pk}",
                 practice=practice,
                 region=region,

@@ -21,7 +21,7 @@ from schools.decorators import (
     school_admin_required,
     teacher_admin_or_bureau_required,
 )
-from schools.formerrors import add_service_error
+from schools.formerrors import add_service_error, call_service, flash_service_error
 from schools.models import Role
 from schools.smallnumbers import small_count
 
@@ -34,11 +34,6 @@ def _term(request) -> str:
 
 def _is_bureau(user) -> bool:
     return user.is_superuser or access.has_role(user, Role.BUREAU_OFFICER)
-
-
-def _refused(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # --- term reports ---------------------------------------------------------------------------
@@ -54,7 +49,7 @@ def report_list(request):
     have = {report.school_id for report in reports}
     return render(
         request,
-        "evaluation/report_list.html",
+        "oversight/evaluation/report_list.html",
         {
             "term": term,
             "term_label": term_label(term),
@@ -72,24 +67,30 @@ def report_list(request):
 @require_POST
 @school_admin_required
 def report_prepare(request):
-    school = access.get_or_404(access.managed_schools_for(request.user), code=request.POST.get("school"))
+    form = forms.ReportPrepareForm(request.POST, schools=access.managed_schools_for(request.user))
+    if not form.is_valid():
+        raise Http404  # not one of the user's schools (not yours and not there look the same)
+    school, term = form.cleaned_data["school"], form.cleaned_data["term"]
     try:
-        report = services.report_prepare(school=school, term=request.POST.get("term", ""), user=request.user)
+        report = services.report_prepare(school=school, term=term, user=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
-        return redirect("evaluation:report-list")
-    return redirect("evaluation:report-detail", term_report_code=report.code)
+        flash_service_error(request, exc)
+        return redirect("oversight:term-report-list")
+    return redirect("oversight:term-report-detail", term_report_code=report.code)
+
+
+def _report_url(action: str, report) -> str:
+    return reverse(f"oversight:term-report-{action}", kwargs={"term_report_code": report.code})
 
 
 def _report_page(request, report, *, narrative_form=None, return_form=None, status=200):
     user = request.user
     manages = selectors.reports_managed_by(user).filter(pk=report.pk).exists()
     reviews = report.is_pending and selectors.can_review(user, report)
-    action = lambda name: reverse(f"evaluation:{name}", kwargs={"term_report_code": report.code})  # noqa: E731
     if manages and report.is_editable and narrative_form is None:
-        narrative_form = forms.ReportNarrativeForm(instance=report, action=action("report-edit"))
+        narrative_form = forms.ReportNarrativeForm(instance=report, action=_report_url("edit", report))
     if reviews and return_form is None:
-        return_form = forms.ReturnForm(action=action("report-return"))
+        return_form = forms.ReturnForm(action=_report_url("return", report))
     rows = [
         ("participation_rate", _("Participation rate"), "%"),
         ("attendance_rate", _("Attendance rate"), "%"),
@@ -117,7 +118,7 @@ def _report_page(request, report, *, narrative_form=None, return_form=None, stat
     ]
     return render(
         request,
-        "evaluation/report_detail.html",
+        "oversight/evaluation/report_detail.html",
         {
             "report": report,
             "figures": figures,
@@ -137,27 +138,31 @@ def report_detail(request, term_report_code):
     return _report_page(request, selectors.get_report_for_user(request.user, term_report_code))
 
 
+def _report_step(request, report, form, call, *, done: str, page_form: str, fields: dict | None = None):
+    """A form step on a term report: the service through the form, then the report's page, again
+    with the refused form when the service says no."""
+    if call_service(form, call, fields):
+        messages.success(request, done)
+        return redirect("oversight:term-report-detail", term_report_code=report.code)
+    report.refresh_from_db()
+    return _report_page(request, report, status=400, **{page_form: form})
+
+
 @require_POST
 @school_admin_required
 def report_edit(request, term_report_code):
     report = selectors.get_report_to_manage(request.user, term_report_code)
-    form = forms.ReportNarrativeForm(
-        request.POST,
-        instance=report,
-        action=reverse("evaluation:report-edit", kwargs={"term_report_code": report.code}),
+    form = forms.ReportNarrativeForm(request.POST, instance=report, action=_report_url("edit", report))
+    return _report_step(
+        request,
+        report,
+        form,
+        lambda data: services.report_update(
+            report=report, user=request.user, **{f: data[f] for f in form.fields}
+        ),
+        done=_("The report has been saved."),
+        page_form="narrative_form",
     )
-    if form.is_valid():
-        try:
-            services.report_update(
-                report=report, user=request.user, **{f: form.cleaned_data[f] for f in form.fields}
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The report has been saved."))
-            return redirect("evaluation:report-detail", term_report_code=report.code)
-    report.refresh_from_db()
-    return _report_page(request, report, narrative_form=form, status=400)
 
 
 @require_POST
@@ -167,29 +172,26 @@ def report_submit(request, term_report_code):
     try:
         services.report_submit(report=report, user=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
     else:
         messages.success(request, _("The report has been submitted to the education bureau."))
-    return redirect("evaluation:report-detail", term_report_code=report.code)
+    return redirect("oversight:term-report-detail", term_report_code=report.code)
 
 
 @require_POST
 @bureau_officer_required
 def report_return(request, term_report_code):
     report = selectors.get_report_to_review(request.user, term_report_code)
-    form = forms.ReturnForm(
-        request.POST, action=reverse("evaluation:report-return", kwargs={"term_report_code": report.code})
+    form = forms.ReturnForm(request.POST, action=_report_url("return", report))
+    return _report_step(
+        request,
+        report,
+        form,
+        lambda data: services.report_return(report=report, officer=request.user, note=data["note"]),
+        done=_("The report has been returned to the school."),
+        page_form="return_form",
+        fields={"no_note": "note"},
     )
-    if form.is_valid():
-        try:
-            services.report_return(report=report, officer=request.user, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            add_service_error(form, exc, {"no_note": "note"})
-        else:
-            messages.success(request, _("The report has been returned to the school."))
-            return redirect("evaluation:report-detail", term_report_code=report.code)
-    report.refresh_from_db()
-    return _report_page(request, report, return_form=form, status=400)
 
 
 @require_POST
@@ -199,10 +201,10 @@ def report_accept(request, term_report_code):
     try:
         services.report_accept(report=report, officer=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
     else:
         messages.success(request, _("The report has been accepted."))
-    return redirect("evaluation:report-detail", term_report_code=report.code)
+    return redirect("oversight:term-report-detail", term_report_code=report.code)
 
 
 # --- evaluation -----------------------------------------------------------------------------
@@ -228,7 +230,7 @@ def ranking(request):
     )
     return render(
         request,
-        "evaluation/ranking.html",
+        "oversight/evaluation/ranking.html",
         {
             **result,
             "region": region,
@@ -265,7 +267,7 @@ def weights(request):
     region = (access.filter_by_code(own, code) if code else own).first()
     if region is None:
         raise Http404
-    action = f"{reverse('evaluation:weights')}?term={term}&region={region.code}"
+    action = f"{reverse('oversight:weights')}?term={term}&region={region.code}"
     current, weight_set = selectors.weights_for(region=region, term=term)
     if request.method == "POST":
         form = forms.WeightsForm(request.POST, action=action)
@@ -281,12 +283,12 @@ def weights(request):
                 add_service_error(form, exc)
             else:
                 messages.success(request, _("The weights have been saved."))
-                return redirect(f"{reverse('evaluation:ranking')}?term={term}&region={region.code}")
+                return redirect(f"{reverse('oversight:ranking')}?term={term}&region={region.code}")
     else:
         form = forms.WeightsForm(initial=current, action=action)
     return render(
         request,
-        "evaluation/weights.html",
+        "oversight/evaluation/weights.html",
         {
             "form": form,
             "region": region,
@@ -307,7 +309,7 @@ def school_score(request, school_code):
     result = selectors.school_score(school=school, term=term)
     return render(
         request,
-        "evaluation/school_score.html",
+        "oversight/evaluation/school_score.html",
         {
             **result,
             "school": school,
@@ -326,7 +328,7 @@ def school_score(request, school_code):
 def practice_list(request):
     lists = selectors.practice_lists(request.user)
     schools = list(access.managed_schools_for(request.user)) if not request.user.is_superuser else []
-    return render(request, "evaluation/practice_list.html", {**lists, "can_submit": bool(schools)})
+    return render(request, "oversight/evaluation/practice_list.html", {**lists, "can_submit": bool(schools)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -338,15 +340,15 @@ def practice_new(request):
     if school is None:
         raise Http404
     form = forms.PracticeForm(
-        request.POST or None, action=f"{reverse('evaluation:practice-new')}?school={school.code}"
+        request.POST or None, action=f"{reverse('oversight:practice-new')}?school={school.code}"
     )
     if request.method == "POST" and form.is_valid():
         practice = services.practice_submit(school=school, user=request.user, **form.cleaned_data)
         messages.success(request, _("Your write-up has been submitted to the education bureau."))
-        return redirect("evaluation:practice-detail", practice_code=practice.code)
+        return redirect("oversight:practice-detail", practice_code=practice.code)
     return render(
         request,
-        "evaluation/practice_form.html",
+        "oversight/evaluation/practice_form.html",
         {"form": form, "school": school},
         status=400 if request.method == "POST" else 200,
     )
@@ -361,7 +363,7 @@ def practice_detail(request, practice_code):
         and selectors.practices_decided_by(request.user).filter(pk=practice.pk).exists()
     )
     return render(
-        request, "evaluation/practice_detail.html", {"practice": practice, "can_decide": can_decide}
+        request, "oversight/evaluation/practice_detail.html", {"practice": practice, "can_decide": can_decide}
     )
 
 
@@ -378,9 +380,9 @@ def practice_decide(request, practice_code):
             region=selectors.feature_region_for(request.user, practice),
         )
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_service_error(request, exc)
     else:
         messages.success(
             request, _("The write-up is featured.") if feature else _("The write-up is not featured.")
         )
-    return redirect("evaluation:practice-detail", practice_code=practice.code)
+    return redirect("oversight:practice-detail", practice_code=practice.code)

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
+from schools.fields import optional_fk
 from schools.models import Region, School
 
 TERM_PATTERN = r"^[0-9]{4}-(autumn|spring)$"
@@ -50,35 +51,14 @@ class TermReport(models.Model):
     plans = models.TextField(_("next steps"), blank=True)  # 下一步打算
     # The bureau that reviews it, fixed at each submission: the nearest region on the school's
     # reporting chain that has bureau officers (a 省直管县 school: its county, then the province).
-    reviewing_region = models.ForeignKey(
-        Region,
-        verbose_name=_("reviewing bureau"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reviewing_region = optional_fk(Region, _("reviewing bureau"))
     return_note = models.TextField(_("bureau's notes"), blank=True)
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), on_delete=models.PROTECT, related_name="+"
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = optional_fk(settings.AUTH_USER_MODEL, _("submitted by"))
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = optional_fk(settings.AUTH_USER_MODEL, _("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -200,26 +180,12 @@ class GoodPractice(models.Model):
     body = models.TextField(_("write-up"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     # The region whose schools see it when featured (the featuring bureau's own region).
-    featured_region = models.ForeignKey(
-        Region,
-        verbose_name=_("featured for"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    featured_region = optional_fk(Region, _("featured for"))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = optional_fk(settings.AUTH_USER_MODEL, _("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:

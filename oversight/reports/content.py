@@ -1,5 +1,5 @@
 """What a generated report says, independent of its format: a title, a few lines about it, and
-tables. Every figure comes from oversight.selectors.indicators_for (the daily summaries), never from
+tables. Every figure comes from oversight.summaries.selectors.indicators_for (the daily summaries), never from
 the raw records, so a report costs the same as the dashboard. Counts of sensitive groups (priority
 groups, incidents, guardians' reports) pass through schools.smallnumbers.small_count ("<5")."""
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oversight import selectors
 from oversight.models import GeneratedReport
+from oversight.summaries import selectors
 from schools import access
 from schools.models import Region, School
 from schools.smallnumbers import small_count

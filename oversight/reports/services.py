@@ -12,10 +12,10 @@ from django.utils import timezone, translation
 
 from audit import services as audit
 from notices import services as notices
-from oversight import selectors
 from oversight.models import GeneratedReport
 from oversight.reports import content as report_content
 from oversight.reports import pdf, xlsx
+from oversight.summaries import selectors
 from schools.models import Membership, Region, Role, School
 
 logger = logging.getLogger(__name__)

@@ -1,26 +1,7 @@
 // Survey results (school admin): draws the charts from the JSON block that the page renders with
-// json_script (id "survey-data"). Needs static/vendor/echarts/echarts.min.js loaded first.
-(function () {
-  var source = document.getElementById("survey-data");
-  if (!source || typeof echarts === "undefined") {
-    return;
-  }
-  var data = JSON.parse(source.textContent);
+// json_script (id "survey-data"). Needs static/vendor/echarts/echarts.min.js and js/charts.js loaded first.
+window.chartPage("survey-data", function (data, draw) {
   var t = data.titles;
-  var charts = [];
-
-  function draw(id, option) {
-    var element = document.getElementById(id);
-    if (!element) {
-      return;
-    }
-    var chart = echarts.init(element, null, { renderer: "svg" });
-    option.title = Object.assign({ left: "center", textStyle: { fontSize: 14 } }, option.title || {});
-    option.tooltip = option.tooltip || { trigger: "axis" };
-    option.grid = option.grid || { left: 40, right: 16, top: 48, bottom: 32, containLabel: true };
-    chart.setOption(option);
-    charts.push(chart);
-  }
 
   draw("chart-by-grade", {
     title: { text: t.byGrade },
@@ -52,8 +33,4 @@
     yAxis: { type: "category", data: data.interests.slice().reverse() },
     series: [{ name: t.children, type: "bar", data: data.interestCounts.slice().reverse() }]
   });
-
-  window.addEventListener("resize", function () {
-    charts.forEach(function (chart) { chart.resize(); });
-  });
-})();
+});

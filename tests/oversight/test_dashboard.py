@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from activities.models import ActivityGroup, Session, Term
 from enrollment.models import Application, Placement
-from oversight import services
+from oversight.summaries import services
 from safety.models import Attendance, Finding, FindingSignoff, Incident
 from schools.models import Membership, School, Student
 from subsidies.models import Claim, Complaint

@@ -11,13 +11,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _detail(practice):
-    return reverse("evaluation:practice-detail", kwargs={"practice_code": practice.code})
+    return reverse("oversight:practice-detail", kwargs={"practice_code": practice.code})
 
 
 def _submit(client, demo, username="s2_admin", title="课后托管的分层作业辅导"):
     client.force_login(demo.user(username))
     response = client.post(
-        reverse("evaluation:practice-new"),
+        reverse("oversight:practice-new"),
         {"title": title, "summary": "按学习情况分层辅导", "body": "具体做法……"},
     )
     assert response.status_code == 302
@@ -27,7 +27,7 @@ def _submit(client, demo, username="s2_admin", title="课后托管的分层作�
 def test_a_school_submits_and_sees_its_status(client, demo):
     practice = _submit(client, demo)
     assert practice.status == "submitted" and practice.school == demo.school("s2")
-    page = client.get(reverse("evaluation:practice-list")).content.decode()
+    page = client.get(reverse("oversight:practice-list")).content.decode()
     assert "课后托管的分层作业辅导" in page and 'data-status="submitted"' in page
 
 
@@ -41,13 +41,13 @@ def test_a_featured_write_up_reaches_the_schools_of_the_region_only(client, demo
     client.force_login(demo.user("gy_bureau"))
     assert (
         client.post(
-            reverse("evaluation:practice-decide", kwargs={"practice_code": practice.code}), {"feature": "1"}
+            reverse("oversight:practice-decide", kwargs={"practice_code": practice.code}), {"feature": "1"}
         ).status_code
         == 404
     )
     client.force_login(demo.user("zz_bureau"))
     response = client.post(
-        reverse("evaluation:practice-decide", kwargs={"practice_code": practice.code}), {"feature": "1"}
+        reverse("oversight:practice-decide", kwargs={"practice_code": practice.code}), {"feature": "1"}
     )
     assert response.status_code == 302
     practice.refresh_from_db()
@@ -59,14 +59,14 @@ def test_a_featured_write_up_reaches_the_schools_of_the_region_only(client, demo
     for username in ("s1_admin", "s1_head31", "s1_staff", "zy_bureau", "hn_bureau", "s2_admin"):
         client.force_login(demo.user(username))
         assert client.get(_detail(practice)).status_code == 200, username
-        assert "课后托管的分层作业辅导" in client.get(reverse("evaluation:practice-list")).content.decode(), (
+        assert "课后托管的分层作业辅导" in client.get(reverse("oversight:practice-list")).content.decode(), (
             username
         )
     for username in ("s3_admin", "gy_bureau", "s1_guard", "s1_parent"):
         client.force_login(demo.user(username))
         assert client.get(_detail(practice)).status_code == 404, username
     client.force_login(demo.user("s3_admin"))
-    assert "课后托管的分层作业辅导" not in client.get(reverse("evaluation:practice-list")).content.decode()
+    assert "课后托管的分层作业辅导" not in client.get(reverse("oversight:practice-list")).content.decode()
 
 
 def test_not_featuring_withdraws_it_from_the_region(client, demo):
@@ -75,7 +75,7 @@ def test_not_featuring_withdraws_it_from_the_region(client, demo):
     assert client.get(_detail(featured)).status_code == 200
     client.force_login(demo.user("zz_bureau"))
     client.post(
-        reverse("evaluation:practice-decide", kwargs={"practice_code": featured.code}), {"feature": "0"}
+        reverse("oversight:practice-decide", kwargs={"practice_code": featured.code}), {"feature": "0"}
     )
     featured.refresh_from_db()
     assert featured.status == "not_featured" and featured.featured_region is None
@@ -86,13 +86,13 @@ def test_not_featuring_withdraws_it_from_the_region(client, demo):
 def test_teachers_read_but_cannot_submit_or_feature(client, demo):
     featured = GoodPractice.objects.get(status="featured")
     client.force_login(demo.user("s1_head31"))
-    page = client.get(reverse("evaluation:practice-list")).content.decode()
+    page = client.get(reverse("oversight:practice-list")).content.decode()
     assert featured.title in page and 'id="practice-new"' not in page
-    assert client.get(reverse("evaluation:practice-new")).status_code == 404
+    assert client.get(reverse("oversight:practice-new")).status_code == 404
     assert 'id="practice-decide"' not in client.get(_detail(featured)).content.decode()
     assert (
         client.post(
-            reverse("evaluation:practice-decide", kwargs={"practice_code": featured.code}), {"feature": "0"}
+            reverse("oversight:practice-decide", kwargs={"practice_code": featured.code}), {"feature": "0"}
         ).status_code
         == 404
     )

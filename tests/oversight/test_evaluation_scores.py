@@ -110,7 +110,7 @@ def test_the_ranking_orders_the_regions_schools_best_first(client, demo):
     _summaries(demo.school("s2"), better=True)
     _weights("4101", WEIGHTS, demo)
     client.force_login(demo.user("zz_bureau"))
-    response = client.get(reverse("evaluation:ranking"), {"term": TERM})
+    response = client.get(reverse("oversight:ranking"), {"term": TERM})
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [row["school"].name for row in rows] == ["金水区文化路小学", "中原区实验小学", "中原区西郊小学"]
@@ -126,7 +126,7 @@ def test_the_export_holds_the_ranking_and_neutralises_formulas(client, demo):
     _summaries(s1)
     _weights("4101", WEIGHTS, demo)
     client.force_login(demo.user("zz_bureau"))
-    response = client.get(reverse("evaluation:ranking-export"), {"term": TERM})
+    response = client.get(reverse("oversight:ranking-export"), {"term": TERM})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
@@ -153,7 +153,7 @@ def test_the_export_holds_the_ranking_and_neutralises_formulas(client, demo):
 )
 def test_a_score_is_shown_only_within_scope(client, demo, username, school, status):
     client.force_login(demo.user(username))
-    url = reverse("evaluation:school-score", kwargs={"school_code": demo.school(school).code})
+    url = reverse("oversight:school-score", kwargs={"school_code": demo.school(school).code})
     assert client.get(url, {"term": TERM}).status_code == status
 
 
@@ -161,16 +161,16 @@ def test_a_school_admin_sees_its_breakdown_but_not_the_ranking(client, demo):
     _summaries(demo.school("s1"))
     _weights("4101", WEIGHTS, demo)
     client.force_login(demo.user("s1_admin"))
-    url = reverse("evaluation:school-score", kwargs={"school_code": demo.school("s1").code})
+    url = reverse("oversight:school-score", kwargs={"school_code": demo.school("s1").code})
     page = client.get(url, {"term": TERM}).content.decode()
     assert "64.4" in page and "金水区文化路小学" not in page
-    assert client.get(reverse("evaluation:ranking")).status_code == 404
-    assert client.get(reverse("evaluation:ranking-export")).status_code == 404
+    assert client.get(reverse("oversight:ranking")).status_code == 404
+    assert client.get(reverse("oversight:ranking-export")).status_code == 404
 
 
 def test_weights_must_add_up_to_100_with_a_chinese_message_and_the_input_kept(client, demo):
     client.force_login(demo.user("zz_bureau"))
-    url = reverse("evaluation:weights") + f"?term={TERM}"
+    url = reverse("oversight:weights") + f"?term={TERM}"
     data = {**WEIGHTS, "participation": 20, "term": TERM}
     response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
@@ -193,17 +193,17 @@ def test_the_database_refuses_weights_not_adding_up_to_100(demo):
 def test_a_bureau_sets_weights_only_for_its_own_region(client, demo):
     client.force_login(demo.user("zy_bureau"))
     response = client.post(
-        reverse("evaluation:weights") + f"?term={TERM}&region=4101", {**WEIGHTS, "term": TERM}
+        reverse("oversight:weights") + f"?term={TERM}&region=4101", {**WEIGHTS, "term": TERM}
     )
     assert response.status_code == 404
     assert not WeightSet.objects.filter(term=TERM).exists()
     client.force_login(demo.user("s1_admin"))
-    assert client.get(reverse("evaluation:weights")).status_code == 404
+    assert client.get(reverse("oversight:weights")).status_code == 404
 
 
 def _ranking_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("evaluation:ranking"), {"term": TERM}).status_code == 200
+        assert client.get(reverse("oversight:ranking"), {"term": TERM}).status_code == 200
     return len(queries)
 
 
@@ -219,4 +219,4 @@ def test_the_ranking_costs_the_same_queries_with_more_schools(client, demo):
         _summaries(school, better=bool(n % 2))
     after = _ranking_queries(client)
     assert after == before
-    assert len(client.get(reverse("evaluation:ranking"), {"term": TERM}).context["rows"]) == 9
+    assert len(client.get(reverse("oversight:ranking"), {"term": TERM}).context["rows"]) == 9

@@ -16,17 +16,19 @@ TERM = "2026-spring"  # the demo reports are for 2026-autumn
 
 
 def _detail(report):
-    return reverse("evaluation:report-detail", kwargs={"term_report_code": report.code})
+    return reverse("oversight:term-report-detail", kwargs={"term_report_code": report.code})
 
 
 def _post(client, name, report, data=None):
-    return client.post(reverse(f"evaluation:{name}", kwargs={"term_report_code": report.code}), data or {})
+    return client.post(
+        reverse(f"oversight:term-{name}", kwargs={"term_report_code": report.code}), data or {}
+    )
 
 
 def test_it_runs_the_whole_workflow_through_the_pages(client, demo):
     s1 = demo.school("s1")
     client.force_login(demo.user("s1_admin"))
-    response = client.post(reverse("evaluation:report-prepare"), {"school": s1.code, "term": TERM})
+    response = client.post(reverse("oversight:term-report-prepare"), {"school": s1.code, "term": TERM})
     report = TermReport.objects.get(school=s1, term=TERM)
     assert response.status_code == 302 and response["Location"] == _detail(report)
     assert report.status == "draft" and "participation_rate" in report.indicators
@@ -138,10 +140,10 @@ def test_a_report_is_read_only_within_scope(client, demo, username, school, stat
 
 def test_the_bureau_list_shows_its_region_and_what_awaits_it(client, demo):
     client.force_login(demo.user("zz_bureau"))
-    page = client.get(reverse("evaluation:report-list"), {"term": "2026-autumn"}).content.decode()
+    page = client.get(reverse("oversight:term-report-list"), {"term": "2026-autumn"}).content.decode()
     assert "中原区实验小学" in page and "金水区文化路小学" in page and "巩义市紫荆路小学" not in page
     client.force_login(demo.user("gy_bureau"))
-    page = client.get(reverse("evaluation:report-list"), {"term": "2026-autumn"}).content.decode()
+    page = client.get(reverse("oversight:term-report-list"), {"term": "2026-autumn"}).content.decode()
     assert "巩义市紫荆路小学" in page and "中原区实验小学" not in page
 
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from activities.models import Activity, ActivityGroup, Category, Session
 from enrollment import services as enrollment_services
 from enrollment.models import Application, Placement
-from oversight import services
 from oversight.models import DailySchoolSummary
+from oversight.summaries import services
 from schools.models import Membership, Role, Student, User
 from tests import factories
 

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 
 from audit.models import AccessLog, AuditEvent
 from notices.models import Notification
-from oversight import selectors
 from oversight.models import GeneratedReport
 from oversight.reports import content, services
+from oversight.summaries import selectors
 from schools import access
 from schools import services as org
 from schools.models import Region

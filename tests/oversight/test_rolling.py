@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activities.models import Session
-from oversight import services, tasks
+from oversight import tasks
 from oversight.models import DailySchoolSummary
+from oversight.summaries import services
 from safety.models import Attendance, Incident
 from schools.models import Student
 

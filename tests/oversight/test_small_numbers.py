@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.models import Application
-from oversight import services as oversight_services
+from oversight.summaries import services as oversight_services
 from schools.models import Student
 from tests.oversight.test_reports import ask, download, sheet_rows, this_term
 
@@ -147,7 +147,7 @@ def test_the_term_report_page_shows_small_incident_counts_as_less_than_five(clie
     report.indicators = {**report.indicators, "incidents": "2", "complaints": "7"}
     report.save(update_fields=["indicators"])
     client.force_login(demo.user("zy_bureau"))
-    response = client.get(reverse("evaluation:report-detail", kwargs={"term_report_code": report.code}))
+    response = client.get(reverse("oversight:term-report-detail", kwargs={"term_report_code": report.code}))
     assert response.status_code == 200
     figures = dict((str(label), value) for label, value, _unit in response.context["figures"])
     assert figures["安全事故"] == "<5"

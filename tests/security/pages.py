@@ -72,10 +72,10 @@ OBJECT_KWARGS = {
     # F10: a guardian's own consent records.
     "consent_code": (ConsentRecord, "code", privacy_selectors.consents_for),
     # F8: generated reports (the bureaus over the region or school, the school's admins).
-    "report_code": (GeneratedReport, "code", report_selectors.reports_for),
+    "report_code": (GeneratedReport, "code", report_selectors.generated_reports_for),
     # F8: term reports (the school's admins, the bureaus above it) and good practice (the school,
     # the bureaus above it, and the schools of the region it is featured for).
-    "term_report_code": (TermReport, "code", evaluation_selectors.reports_for),
+    "term_report_code": (TermReport, "code", evaluation_selectors.term_reports_for),
     "practice_code": (GoodPractice, "code", evaluation_selectors.practices_for),
     # F11: a year's national holiday schedule (see NOT_OBJECTS).
     "year": (OfficialYear, "year", activity_selectors.official_years_for),

@@ -229,8 +229,8 @@ def test_the_reported_urls_answer_404_for_a_malformed_school(demo, value):
     """Found by a web scanner: ?school= on the good-practice form, school= on preparing a report."""
     client = _client(demo.user("s1_admin"))
     before = fingerprint(exclude=(AccessLog,))
-    assert client.get(reverse("evaluation:practice-new"), {"school": value}).status_code == 404
-    response = client.post(reverse("evaluation:report-prepare"), {"school": value, "term": "2026-autumn"})
+    assert client.get(reverse("oversight:practice-new"), {"school": value}).status_code == 404
+    response = client.post(reverse("oversight:term-report-prepare"), {"school": value, "term": "2026-autumn"})
     assert response.status_code == 404
     assert fingerprint(exclude=(AccessLog,)) == before
 

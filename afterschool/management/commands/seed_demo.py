@@ -11,9 +11,9 @@ from django.db import transaction
 import activities.demo
 import activities.demo_calendar
 import enrollment.demo
-import oversight.demo
-import oversight.demo_reports
 import oversight.evaluation.demo
+import oversight.reports.demo
+import oversight.summaries.demo
 import privacy.demo
 import safety.demo.attendance
 import safety.demo.records
@@ -30,8 +30,8 @@ FEATURE_BUILDERS = [
     safety.demo.attendance,
     safety.demo.records,
     subsidies.demo,
-    oversight.demo,
-    oversight.demo_reports,
+    oversight.summaries.demo,
+    oversight.reports.demo,
     oversight.evaluation.demo,
     # Last: a guardian the school restricted (F13) is added after the families' applications, as
     # one who joins later would be; they apply for nothing.

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from oversight import services
+from oversight.summaries import services
 
 
 class Command(BaseCommand):

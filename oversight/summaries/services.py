@@ -129,25 +129,13 @@ def _flag(q: Q) -> Case:
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def _placement_stocks(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
-    """placed, priority_students, priority_applied and priority_placed at the end of each day, from
-    the placements' and applications' history (three queries whatever the range).
-
-    A priority-group child (M2 优先保障) is one the school records in a group (Student flags,
-    enrolled) or whose family declared one on a live application: coverage is over all of them, not
-    only those who applied. Seats and applications count on the days of their own term.
-    """
-    start, _end = _day_bounds(first)
+def _applications_spans(
+    *, first: datetime.date, last: datetime.date, school_ids: list[int]
+) -> tuple[dict, dict]:
+    """Per (school, child), the days a priority-group child had a live application: recorded or
+    declared (applied), and declared only, not recorded by the school. One query."""
     _start, end = _day_bounds(last)
     range_clip = (first, last + datetime.timedelta(days=1))
-    for sid, n in (
-        Student.objects.filter(STUDENT_PRIORITY_Q, school_id__in=school_ids, active=True)
-        .values("school_id")
-        .annotate(n=Count("pk"))
-        .values_list("school_id", "n")
-    ):
-        for day in _days(first, last):
-            rows[(sid, day)]["priority_students"] = n
     applied, declared_only = {}, {}
     for row in (
         Application.objects.filter(
@@ -183,8 +171,17 @@ def _placement_stocks(rows, *, first: datetime.date, last: datetime.date, school
             applied.setdefault((sid, student), []).append(span)
         if declared and not is_recorded:
             declared_only.setdefault((sid, student), []).append(span)
-    _count_per_day(rows, "priority_applied", applied, first, last)
-    _count_per_day(rows, "priority_students", declared_only, first, last)
+    return applied, declared_only
+
+
+def _placements_spans(
+    *, first: datetime.date, last: datetime.date, school_ids: list[int]
+) -> tuple[dict, dict]:
+    """Per (school, child), the days a child held a seat (placed), and the days a priority-group
+    child held one (priority_placed). One query."""
+    start, _end = _day_bounds(first)
+    _start, end = _day_bounds(last)
+    range_clip = (first, last + datetime.timedelta(days=1))
     placed, priority_placed = {}, {}
     for row in (
         Placement.objects.filter(
@@ -224,6 +221,29 @@ def _placement_stocks(rows, *, first: datetime.date, last: datetime.date, school
         elif seat and declared:
             live = (_local_day(submitted), _application_end(status, withdrawn, reviewed) or datetime.date.max)
             priority_placed.setdefault((sid, student), []).append(_interval(*seat, live))
+    return placed, priority_placed
+
+
+def _placement_stocks(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
+    """placed, priority_students, priority_applied and priority_placed at the end of each day, from
+    the placements' and applications' history (three queries whatever the range).
+
+    A priority-group child (M2 优先保障) is one the school records in a group (Student flags,
+    enrolled) or whose family declared one on a live application: coverage is over all of them, not
+    only those who applied. Seats and applications count on the days of their own term.
+    """
+    for sid, n in (
+        Student.objects.filter(STUDENT_PRIORITY_Q, school_id__in=school_ids, active=True)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
+    ):
+        for day in _days(first, last):
+            rows[(sid, day)]["priority_students"] = n
+    applied, declared_only = _applications_spans(first=first, last=last, school_ids=school_ids)
+    _count_per_day(rows, "priority_applied", applied, first, last)
+    _count_per_day(rows, "priority_students", declared_only, first, last)
+    placed, priority_placed = _placements_spans(first=first, last=last, school_ids=school_ids)
     _count_per_day(rows, "placed", placed, first, last)
     _count_per_day(rows, "priority_placed", priority_placed, first, last)
 
@@ -287,24 +307,14 @@ def _teacher_stocks(rows, *, first: datetime.date, last: datetime.date, school_i
                 )
 
 
-def summaries_compute(
-    *, first: datetime.date, last: datetime.date, school_ids: list[int]
-) -> dict[tuple[int, datetime.date], dict]:
-    """The figures per (school, day) of the range, from the raw records (read only).
+def _add(rows, key, name, value) -> None:
+    target = rows.get(key)
+    if target is not None:
+        target[name] = target.get(name, 0) + (value or 0)
 
-    A fixed number of aggregate queries whatever the length of the range, the number of schools or
-    of attendance marks: each is one GROUP BY over the range, so a term's backfill reads the marks
-    once, like a single hand-written aggregate would (bench/term_report.py measures the two).
-    """
-    start, _end = _day_bounds(first)
-    _start, end = _day_bounds(last)
-    rows = {(sid, day): {} for sid in school_ids for day in _days(first, last)}
 
-    def add(key, name, value):
-        target = rows.get(key)
-        if target is not None:
-            target[name] = target.get(name, 0) + (value or 0)
-
+def _school_stocks(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
+    """offers_service and enrolled of each day. Three queries."""
     for sid, offers in School.objects.filter(pk__in=school_ids).values_list("pk", "offers_service"):
         for day in _days(first, last):
             rows[(sid, day)]["offers_service"] = offers
@@ -322,8 +332,10 @@ def summaries_compute(
     ).values_list("school_id", "date", "enrolled", "offers_service", "rolled_at"):
         if rolled_at >= _day_bounds(day)[1] and (sid, day) in rows:
             rows[(sid, day)].update(enrolled=enrolled, offers_service=offers)
-    _placement_stocks(rows, first=first, last=last, school_ids=school_ids)
-    _teacher_stocks(rows, first=first, last=last, school_ids=school_ids)
+
+
+def _programme_stocks(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
+    """categories_run and teachers (leads) of the groups of each day's term. Two queries."""
     categories = (
         ActivityGroup.objects.filter(
             activity__school_id__in=school_ids, term__start__lte=last, term__end__gte=first
@@ -332,7 +344,7 @@ def summaries_compute(
         .annotate(n=Count("activity__category", distinct=True))
     )
     for sid, day, row in _spread(categories, "activity__school_id", first, last):
-        add((sid, day), "categories_run", row["n"])
+        _add(rows, (sid, day), "categories_run", row["n"])
     teachers = (
         ActivityGroup.objects.filter(
             activity__school_id__in=school_ids, term__start__lte=last, term__end__gte=first
@@ -341,7 +353,11 @@ def summaries_compute(
         .annotate(n=Count("lead", distinct=True))
     )
     for sid, day, row in _spread(teachers, "activity__school_id", first, last):
-        add((sid, day), "teachers", row["n"])
+        _add(rows, (sid, day), "teachers", row["n"])
+
+
+def _findings_open(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
+    start, _end = _day_bounds(first)
     # A finding is open at the end of each day from the day it was found until the day it is signed.
     for sid, found_on, signed_at in (
         Finding.objects.filter(school_id__in=school_ids, found_on__lte=last)
@@ -352,7 +368,11 @@ def summaries_compute(
         for day in _days(max(first, found_on), last):
             if signed_on is not None and signed_on <= day:
                 break
-            add((sid, day), "findings_open", 1)
+            _add(rows, (sid, day), "findings_open", 1)
+
+
+def _sessions_and_marks(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
+    """sessions_held, teacher_hours, marks_expected, marks_present, child_hours. Two queries."""
     # Sessions held and their hours: grouped by their times too, so hours are summed in Python
     # without database-specific time arithmetic (a handful of distinct slot times per school).
     for row in (
@@ -364,8 +384,8 @@ def summaries_compute(
         .order_by()
     ):
         key = (row["group__activity__school_id"], row["date"])
-        add(key, "sessions_held", row["n"])
-        add(key, "teacher_hours", row["n"] * _hours(row["start"], row["end"]))
+        _add(rows, key, "sessions_held", row["n"])
+        _add(rows, key, "teacher_hours", row["n"] * _hours(row["start"], row["end"]))
     for row in (
         current_marks()
         .filter(session__group__activity__school_id__in=school_ids, session__date__range=(first, last))
@@ -377,23 +397,34 @@ def summaries_compute(
         .order_by()
     ):
         key = (row["session__group__activity__school_id"], row["session__date"])
-        add(key, "marks_expected", row["expected"])
-        add(key, "marks_present", row["present"])
-        add(key, "child_hours", row["present"] * _hours(row["session__start"], row["session__end"]))
+        _add(rows, key, "marks_expected", row["expected"])
+        _add(rows, key, "marks_present", row["present"])
+        _add(rows, key, "child_hours", row["present"] * _hours(row["session__start"], row["session__end"]))
+
+
+def _incidents_and_complaints(
+    rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]
+) -> None:
+    start, _end = _day_bounds(first)
+    _start, end = _day_bounds(last)
     for row in (
         Incident.objects.filter(school_id__in=school_ids, occurred_at__gte=start, occurred_at__lt=end)
         .values("school_id", day=TruncDate("occurred_at"))
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        add((row["school_id"], row["day"]), "incidents", row["n"])
+        _add(rows, (row["school_id"], row["day"]), "incidents", row["n"])
     for row in (
         Complaint.objects.filter(school_id__in=school_ids, created__gte=start, created__lt=end)
         .values("school_id", "kind", day=TruncDate("created"))
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        add((row["school_id"], row["day"]), COMPLAINT_FIELDS[row["kind"]], row["n"])
+        _add(rows, (row["school_id"], row["day"]), COMPLAINT_FIELDS[row["kind"]], row["n"])
+
+
+def _subsidy_claims(rows, *, first: datetime.date, last: datetime.date, school_ids: list[int]) -> None:
+    """subsidy_claimed and subsidy_paid, on the last day of each claim's period."""
     for row in (
         Claim.objects.filter(school_id__in=school_ids, period_end__range=(first, last), status__in=CLAIMED)
         .values("school_id", "period_end")
@@ -403,8 +434,31 @@ def summaries_compute(
         )
         .order_by()
     ):
-        add((row["school_id"], row["period_end"]), "subsidy_claimed", row["claimed"])
-        add((row["school_id"], row["period_end"]), "subsidy_paid", row["paid"])
+        _add(rows, (row["school_id"], row["period_end"]), "subsidy_claimed", row["claimed"])
+        _add(rows, (row["school_id"], row["period_end"]), "subsidy_paid", row["paid"])
+
+
+def summaries_compute(
+    *, first: datetime.date, last: datetime.date, school_ids: list[int]
+) -> dict[tuple[int, datetime.date], dict]:
+    """The figures per (school, day) of the range, from the raw records (read only).
+
+    A fixed number of aggregate queries whatever the length of the range, the number of schools or
+    of attendance marks: each is one GROUP BY over the range, so a term's backfill reads the marks
+    once, like a single hand-written aggregate would (bench/term_report.py measures the two).
+    """
+    rows = {(sid, day): {} for sid in school_ids for day in _days(first, last)}
+    for part in (
+        _school_stocks,
+        _placement_stocks,
+        _teacher_stocks,
+        _programme_stocks,
+        _findings_open,
+        _sessions_and_marks,
+        _incidents_and_complaints,
+        _subsidy_claims,
+    ):
+        part(rows, first=first, last=last, school_ids=school_ids)
     return rows
 
 

@@ -4,7 +4,7 @@ dashboards have data. Idempotent like every roll."""
 
 from django.utils import timezone
 
-from oversight import services
+from oversight.summaries import services
 from schools import schoolyear
 
 

@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oversight.models import GeneratedReport
@@ -16,9 +17,12 @@ class ReportRequestForm(forms.Form):
     period = forms.ChoiceField(label=_("Month or term"))
     format = forms.ChoiceField(label=_("Format"), choices=GeneratedReport.Format.choices)
 
-    def __init__(self, *args, scopes: list, choices: dict, **kwargs):
+    def __init__(self, *args, regions: QuerySet, schools: QuerySet, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = scopes
+        self.regions, self.schools = regions, schools
+        self.fields["scope"].choices = [(f"region:{r.code}", r.name) for r in regions] + [
+            (f"school:{s.code}", s.name) for s in schools
+        ]
         self.fields["period"].choices = [
             (_("Months"), [(m, m) for m in choices["months"]]),
             (_("Terms"), list(choices["terms"])),
@@ -32,6 +36,13 @@ class ReportRequestForm(forms.Form):
             )
         )
         self.helper.add_input(Submit("submit", _("Generate report")))
+
+    def clean_scope(self) -> tuple:
+        """(region, school), one of them set: the instance from the scoped querysets the view gave."""
+        kind, _sep, code = self.cleaned_data["scope"].partition(":")
+        if kind == "region":
+            return self.regions.get(code=code), None
+        return None, self.schools.get(code=code)
 
     def clean(self):
         data = super().clean()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from activities import selectors as activity_selectors
-from oversight import selectors
+from oversight.summaries import selectors
 from schools import access
 from schools.decorators import admin_or_bureau_required
 from schools.models import Role

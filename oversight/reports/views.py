@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
-from oversight import forms, selectors
+from oversight.reports import forms, services
 from oversight.reports import selectors as report_selectors
-from oversight.reports import services
+from oversight.summaries import selectors
 from schools.decorators import admin_or_bureau_required
 
 ARCHIVE_SIZE = 50
@@ -24,13 +24,15 @@ ARCHIVE_SIZE = 50
 @require_http_methods(["GET", "POST"])
 @admin_or_bureau_required
 def reports(request):
+    regions, schools = report_selectors.scopes_for(request.user)
     form = forms.ReportRequestForm(
         request.POST or None,
-        scopes=report_selectors.scope_choices(request.user),
+        regions=regions,
+        schools=schools,
         choices=selectors.period_choices(today=timezone.localdate(), months=12),
     )
     if request.method == "POST" and form.is_valid():
-        region, school = report_selectors.scope_resolve(request.user, form.cleaned_data["scope"])
+        region, school = form.cleaned_data["scope"]
         try:
             report, created = services.report_request(
                 user=request.user,
@@ -46,15 +48,15 @@ def reports(request):
             if not created:
                 messages.info(request, _("The same report is already being generated."))
             return redirect("oversight:report-detail", report_code=report.code)
-    archive = list(report_selectors.reports_for(request.user)[:ARCHIVE_SIZE])
-    return render(request, "oversight/reports.html", {"form": form, "reports": archive})
+    archive = list(report_selectors.generated_reports_for(request.user)[:ARCHIVE_SIZE])
+    return render(request, "oversight/reports/reports.html", {"form": form, "reports": archive})
 
 
 @require_GET
 @admin_or_bureau_required
 def report_detail(request, report_code):
     report = report_selectors.get_report_for_user(request.user, report_code)
-    return render(request, "oversight/report_detail.html", {"report": report})
+    return render(request, "oversight/reports/report_detail.html", {"report": report})
 
 
 @require_GET
