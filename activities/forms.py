@@ -192,7 +192,7 @@ class ActivityForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"),
         choices=Category.choices,
-        help_text=_("The categories are fixed by the Ministry's guidance (M3); schools cannot add to them."),
+        help_text=_("The categories are fixed by the Ministry's guidance; schools cannot add to them."),
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})

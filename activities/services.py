@@ -95,8 +95,8 @@ def term_save(
     if policy.earliest_end and day_end < policy.earliest_end:
         raise ValidationError(
             _(
-                "%(region)s requires the service day to end no earlier than %(time)s "
-                "(M1: local service hours)."
+                "%(region)s requires the service day to end no earlier than %(time)s (the region "
+                "sets the service hours)."
             ),
             code="too_early",
             params={"region": policy.earliest_end_region, "time": policy.earliest_end.strftime("%H:%M")},
@@ -230,13 +230,13 @@ def activity_validate(
     Raises ValidationError(code="category", "extra_lessons", "provider_expired", "film").
     """
     if category not in Category.values:
-        raise ValidationError(_("Choose one of the permitted categories (M3)."), code="category")
+        raise ValidationError(_("Choose one of the permitted categories."), code="category")
     found = rules.extra_lesson_terms_found(rules.policy_for(school), title, description)
     if found:
         raise ValidationError(
             _(
                 "“%(title)s” reads as extra lessons or collective teaching (%(words)s). The after-school "
-                "service must never become collective teaching or extra lessons (M3, H3)."
+                "service must never become collective teaching or extra lessons."
             ),
             code="extra_lessons",
             params={"title": title, "words": "、".join(found)},

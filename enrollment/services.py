@@ -13,6 +13,7 @@ from typing import Required, TypedDict, Unpack
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -47,7 +48,7 @@ def notice_publish(
     """Publish a new version of the notice; guardians must acknowledge it again. Raises ValidationError."""
     if not (service_method.strip() and content.strip() and safety_measures.strip()):
         raise ValidationError(
-            _("The notice must state the service method, its content and the safety measures (M2)."),
+            _("The notice must state the service method, its content and the safety measures."),
             code="empty",
         )
     last = ParentNotice.objects.filter(term=term).aggregate(v=Max("version"))["v"] or 0
@@ -560,7 +561,7 @@ def _review(
     notification_send(
         recipient=application.guardian.user,
         kind=kind,
-        link="/enrollment/",
+        link=reverse("enrollment:family"),
         dedupe_key=f"{kind}:{application.code}:{application.reviewed_at.isoformat()}",
         application=application,
         student=application.student,
@@ -630,7 +631,7 @@ def _notify_class_teacher(application: Application, again: bool = False) -> None
         notification_send(
             recipient=teacher.user,
             kind="enrollment/to_review",
-            link="/enrollment/review/",
+            link=reverse("enrollment:review"),
             dedupe_key=f"to_review:{application.code}:"
             + (timezone.now().isoformat() if again else application.submitted_at.isoformat()),
             application=application,
@@ -814,7 +815,7 @@ def _notify_placement(placement: Placement, kind: str, application: Application 
     notification_send(
         recipient=application.guardian.user,
         kind=kind,
-        link="/enrollment/",
+        link=reverse("enrollment:family"),
         dedupe_key=f"{kind}:{placement.code}:{placement.status}",
         placement=placement,
         group=placement.group,
@@ -974,7 +975,7 @@ def placement_publish(*, term: Term, actor: User) -> int:
         notification_send(
             recipient=application.guardian.user,
             kind=kind,
-            link="/enrollment/",
+            link=reverse("enrollment:family"),
             dedupe_key=f"published:{term.pk}:{application.pk}",
             placement=placement,
             group=getattr(placement, "group", None),
@@ -1020,7 +1021,7 @@ def reminders_window_open(*, now: datetime.datetime | None = None) -> int:
             notification_send(
                 recipient=guardian.user,
                 kind="enrollment/window_open",
-                link="/enrollment/",
+                link=reverse("enrollment:family"),
                 dedupe_key=f"window_open:{window.term_id}:{guardian.pk}",
                 term=window.term,
                 window=window,
@@ -1046,7 +1047,7 @@ def reminders_review_due(*, now: datetime.datetime | None = None, hours_before: 
             notification_send(
                 recipient=membership.user,
                 kind="enrollment/review_due",
-                link="/enrollment/review/",
+                link=reverse("enrollment:review"),
                 dedupe_key=f"review_due:{window.term_id}:{membership.user_id}:{membership.class_group_id}",
                 window=window,
                 count=pending[membership.class_group_id],
