@@ -271,10 +271,13 @@ class VenueSessionsForm(forms.Form):
         help_text=_("e.g. 场馆安全整改"),
     )
 
-    def __init__(self, *args, venue, **kwargs):
+    def __init__(self, *args, venue, user, **kwargs):
         super().__init__(*args, prefix="relocate", **kwargs)
         self.fields["to_venue"].queryset = (
-            venue.school.venues.filter(active=True).exclude(pk=venue.pk).order_by("name")
+            selectors.venues_for(user)
+            .filter(school_id=venue.school_id, active=True)
+            .exclude(pk=venue.pk)
+            .order_by("name")
         )
         self.helper = _helper(_("Apply and notify teachers and families"))
         self.helper.form_id = "relocate-form"
@@ -303,18 +306,24 @@ class GroupForm(forms.Form):
     )
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10_000)
 
-    def __init__(self, *args, school, editing: bool = False, **kwargs):
+    def __init__(self, *args, school, user, editing: bool = False, **kwargs):
+        """Term, activity and venue come from the user's scope (the schools they run), within the
+        school; the staff from the school's memberships."""
         super().__init__(*args, **kwargs)
         staff = selectors.staff_for_school(school)
         self.fields["grades"].choices = [(g, _("Grade %(grade)s") % {"grade": g}) for g in range(1, 10)]
         self.fields["lead"].queryset = staff
         self.fields["assistants"].queryset = staff
-        self.fields["venue"].queryset = school.venues.filter(active=True).order_by("name")
+        self.fields["venue"].queryset = (
+            selectors.venues_for(user).filter(school=school, active=True).order_by("name")
+        )
         if editing:  # a group stays in its term and activity; make a new group to move it
             del self.fields["term"], self.fields["activity"]
         else:
-            self.fields["term"].queryset = school.terms.order_by("-start")
-            self.fields["activity"].queryset = school.activities.filter(active=True).order_by("title")
+            self.fields["term"].queryset = selectors.terms_for(user).filter(school=school).order_by("-start")
+            self.fields["activity"].queryset = (
+                selectors.activities_for(user).filter(school=school, active=True).order_by("title")
+            )
         fields = [] if editing else ["term", "activity"]
         self.helper = _helper(
             None,
