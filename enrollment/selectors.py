@@ -61,17 +61,11 @@ RECORDED_PRIORITY_Q = (
 
 
 def applications_for(user) -> QuerySet[Application]:
+    """A family's, a class teacher's, a school admin's (by the school whose term it is for)."""
     s = access.scope(user)
     if s.everything:
         return Application.objects.all()
-    conditions = Q(pk__in=[])
-    if s.child_ids:
-        conditions |= Q(student_id__in=s.child_ids)
-    if s.class_ids:
-        conditions |= Q(student__class_group_id__in=s.class_ids)
-    if s.admin_school_ids:
-        conditions |= Q(term__school_id__in=s.admin_school_ids)
-    return Application.objects.filter(conditions)
+    return Application.objects.filter(access.child_records_q(s, school="term__school"))
 
 
 def placements_for(user) -> QuerySet[Placement]:
