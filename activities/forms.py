@@ -271,10 +271,13 @@ class VenueSessionsForm(forms.Form):
         help_text=_("e.g. 场馆安全整改"),
     )
 
-    def __init__(self, *args, venue, **kwargs):
+    def __init__(self, *args, venue, user, **kwargs):
         super().__init__(*args, prefix="relocate", **kwargs)
         self.fields["to_venue"].queryset = (
-            venue.school.venues.filter(active=True).exclude(pk=venue.pk).order_by("name")
+            selectors.venues_for(user)
+            .filter(school_id=venue.school_id, active=True)
+            .exclude(pk=venue.pk)
+            .order_by("name")
         )
         self.helper = _helper(_("Apply and notify teachers and families"))
         self.helper.form_id = "relocate-form"
@@ -303,18 +306,24 @@ class GroupForm(forms.Form):
     )
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10_000)
 
-    def __init__(self, *args, school, editing: bool = False, **kwargs):
+    def __init__(self, *args, school, user, editing: bool = False, **kwargs):
+        """Term, activity and venue come from the user's scope (the schools they run), within the
+        school; the staff from the school's memberships."""
         super().__init__(*args, **kwargs)
         staff = selectors.staff_for_school(school)
         self.fields["grades"].choices = [(g, _("Grade %(grade)s") % {"grade": g}) for g in range(1, 10)]
         self.fields["lead"].queryset = staff
         self.fields["assistants"].queryset = staff
-        self.fields["venue"].queryset = school.venues.filter(active=True).order_by("name")
+        self.fields["venue"].queryset = (
+            selectors.venues_for(user).filter(school=school, active=True).order_by("name")
+        )
         if editing:  # a group stays in its term and activity; make a new group to move it
             del self.fields["term"], self.fields["activity"]
         else:
-            self.fields["term"].queryset = school.terms.order_by("-start")
-            self.fields["activity"].queryset = school.activities.filter(active=True).order_by("title")
+            self.fields["term"].queryset = selectors.terms_for(user).filter(school=school).order_by("-start")
+            self.fields["activity"].queryset = (
+                selectors.activities_for(user).filter(school=school, active=True).order_by("title")
+            )
         fields = [] if editing else ["term", "activity"]
         self.helper = _helper(
             None,
@@ -469,9 +478,6 @@ class OfficialYearForm(forms.Form):
         self.helper.form_id = "official-year-form"
 
     def clean_days(self):
-        from activities.models import OfficialDay
-        from activities.services import DayEntry, official_days_check
-
         entries, lines, errors = [], [], []
 
         def refuse(number, message):
@@ -481,61 +487,14 @@ class OfficialYearForm(forms.Form):
             text = raw.strip()
             if not text or text.startswith("#"):
                 continue
-            match = _LINE.match(text)
-            first = match and _date(match.groups()[1:4])
-            if not first:
-                message = _("“%(text)s” does not start with a date (write 2027-05-01).")
-                refuse(number, message % {"text": text})
+            parsed = _day_line_parse(text)
+            if isinstance(parsed, str):
+                refuse(number, parsed)
                 continue
-            last = first
-            if match["last"]:
-                last = _date(match.groups()[5:8])
-                if not last:
-                    message = _("“%(text)s” is not a date (write 2027-05-01).")
-                    refuse(number, message % {"text": match["last"]})
-                    continue
-            rest = match["rest"].strip()
-            work = next((w for w in _WORK_WORDS if w in rest.lower()), None)
-            if work:
-                rest = re.sub(re.escape(work), " ", rest, count=1, flags=re.IGNORECASE)
-                found = _WEEKDAY.search(rest)
-                runs_as = None
-                if found:
-                    runs_as = _CN_WEEKDAYS[found[1]] if found[1] else _EN_WEEKDAYS[found[2][:3].lower()]
-                    rest = rest[: found.start()] + rest[found.end() :]
-                if last != first:
-                    refuse(number, _("A make-up working day is a single date, not a range."))
-                    continue
-                name = re.sub(r"^[\s,，、:：按（(]+|[\s,，、)）课表]+$", "", rest)
-                entries.append(DayEntry(first, OfficialDay.Kind.WORKDAY, name, runs_as))
-                lines.append(number)
-                continue
-            if last < first:
-                refuse(number, _("The range ends before it starts."))
-                continue
-            if (last - first).days >= MAX_RANGE_DAYS:
-                refuse(number, _("A holiday lasts at most %(n)s days.") % {"n": MAX_RANGE_DAYS})
-                continue
-            name = rest.strip(" ,，、:：")
-            day = first
-            while day <= last:
-                entries.append(DayEntry(day, OfficialDay.Kind.HOLIDAY, name))
-                lines.append(number)
-                day += datetime.timedelta(days=1)
-        reported = set()
-        for index, problem in official_days_check(year=self.year, days=entries):
-            if (lines[index], problem.code) in reported:
-                continue  # a range outside the year, say, is reported once
-            reported.add((lines[index], problem.code))
-            message = " ".join(problem.messages)
-            if problem.code == "duplicate":
-                day = entries[index].date
-                first = next(i for i, e in enumerate(entries) if e.date == day)
-                message = _("%(date)s is listed twice (first on line %(first)s).") % {
-                    "date": day.isoformat(),
-                    "first": lines[first],
-                }
-            refuse(lines[index], message)
+            entries.extend(parsed)
+            lines.extend([number] * len(parsed))
+        for number, message in _day_lines_check(self.year, entries, lines):
+            refuse(number, message)
         if not entries and not errors:
             message = _("Enter the year's holidays and make-up working days.")
             raise forms.ValidationError(message, code="empty")
@@ -544,6 +503,81 @@ class OfficialYearForm(forms.Form):
             raise forms.ValidationError([forms.ValidationError(m, code="line") for _n, m in errors])
         self.entries = entries
         return self.cleaned_data["days"]
+
+
+def _day_line_parse(text: str) -> list | str:
+    """One line of the schedule: its days (DayEntry, one per date of a holiday range, one for a
+    make-up working day), or the message saying what is wrong with it."""
+    match = _LINE.match(text)
+    first = match and _date(match.groups()[1:4])
+    if not first:
+        message = _("“%(text)s” does not start with a date (write 2027-05-01).")
+        return message % {"text": text}
+    last = first
+    if match["last"]:
+        last = _date(match.groups()[5:8])
+        if not last:
+            message = _("“%(text)s” is not a date (write 2027-05-01).")
+            return message % {"text": match["last"]}
+    rest = match["rest"].strip()
+    work = next((w for w in _WORK_WORDS if w in rest.lower()), None)
+    if work:
+        return _workday_parse(first, last, re.sub(re.escape(work), " ", rest, count=1, flags=re.IGNORECASE))
+    return _holiday_parse(first, last, rest)
+
+
+def _workday_parse(first: datetime.date, last: datetime.date, rest: str) -> list | str:
+    """A make-up working day: one date, the weekday whose timetable it follows, and a name."""
+    from activities.models import OfficialDay
+    from activities.services import DayEntry
+
+    found = _WEEKDAY.search(rest)
+    runs_as = None
+    if found:
+        runs_as = _CN_WEEKDAYS[found[1]] if found[1] else _EN_WEEKDAYS[found[2][:3].lower()]
+        rest = rest[: found.start()] + rest[found.end() :]
+    if last != first:
+        return _("A make-up working day is a single date, not a range.")
+    name = re.sub(r"^[\s,，、:：按（(]+|[\s,，、)）课表]+$", "", rest)
+    return [DayEntry(first, OfficialDay.Kind.WORKDAY, name, runs_as)]
+
+
+def _holiday_parse(first: datetime.date, last: datetime.date, rest: str) -> list | str:
+    """A holiday or a range of holidays of one name, at most MAX_RANGE_DAYS long."""
+    from activities.models import OfficialDay
+    from activities.services import DayEntry
+
+    if last < first:
+        return _("The range ends before it starts.")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        return _("A holiday lasts at most %(n)s days.") % {"n": MAX_RANGE_DAYS}
+    name = rest.strip(" ,，、:：")
+    return [
+        DayEntry(first + datetime.timedelta(days=i), OfficialDay.Kind.HOLIDAY, name)
+        for i in range((last - first).days + 1)
+    ]
+
+
+def _day_lines_check(year: int, entries: list, lines: list[int]) -> list[tuple[int, str]]:
+    """The service's checks of the whole schedule, as (line number, message); each problem of a
+    line once (a range outside the year, say), a date given twice naming its first line."""
+    from activities.services import official_days_check
+
+    reported, problems = set(), []
+    for index, problem in official_days_check(year=year, days=entries):
+        if (lines[index], problem.code) in reported:
+            continue
+        reported.add((lines[index], problem.code))
+        message = " ".join(problem.messages)
+        if problem.code == "duplicate":
+            day = entries[index].date
+            first = next(i for i, e in enumerate(entries) if e.date == day)
+            message = _("%(date)s is listed twice (first on line %(first)s).") % {
+                "date": day.isoformat(),
+                "first": lines[first],
+            }
+        problems.append((lines[index], message))
+    return problems
 
 
 def official_days_text(days) -> str:

@@ -417,6 +417,61 @@ def activity_gate_opened(*, activity: Activity) -> list[tuple[str, str]]:
 # --- groups and sessions --------------------------------------------------------------------
 
 
+def _venue_check_holds(venue: Venue, capacity: int) -> None:
+    """Raises ValidationError(code="capacity") when a group of this size does not fit the venue."""
+    if capacity > venue.capacity:
+        raise ValidationError(
+            _("A group cannot have more places (%(n)s) than its venue holds (%(venue)s: %(cap)s)."),
+            code="capacity",
+            params={"n": capacity, "venue": venue.name, "cap": venue.capacity},
+        )
+
+
+def _group_check_places(*, activity: Activity, venue: Venue, capacity: int) -> None:
+    """The venue is usable and holds the group; free tutoring stays a small group.
+    Raises ValidationError(code="capacity", "tutoring", or a venue blocker's)."""
+    venue_refuse_if_blocked(venue)  # F6: e.g. an open critical safety finding (see VENUE_BLOCKERS)
+    _venue_check_holds(venue, capacity)
+    if activity.category == Category.TUTORING:
+        limit = rules.policy_for(activity.school).tutoring_max_group
+        if capacity > limit:
+            raise ValidationError(
+                _("Free tutoring is for small groups: at most %(n)s students (set by the region)."),
+                code="tutoring",
+                params={"n": limit},
+            )
+
+
+def _group_check_staff(*, school, lead: User, assistants: list[User]) -> None:
+    """Lead and assistants are distinct people on the school's staff.
+    Raises ValidationError(code="assistant", "lead")."""
+    if lead in assistants:
+        raise ValidationError(
+            _("The lead teacher cannot also be an assistant of the group."), code="assistant"
+        )
+    for person in [lead, *assistants]:
+        if not _is_staff(person, school):
+            raise ValidationError(
+                _("%(name)s is not on this school's staff."), code="lead", params={"name": str(person)}
+            )
+
+
+def _group_check_slots(*, term: Term, slots: list[tuple[int, datetime.time, datetime.time]]) -> None:
+    """At least one weekly slot, each on a service weekday and inside the service day.
+    Raises ValidationError(code="slot")."""
+    if not slots:
+        raise ValidationError(_("Add at least one weekly time slot."), code="slot")
+    for weekday, start, end in slots:
+        if weekday not in term.weekday_set:
+            raise ValidationError(_("The service does not run on that weekday this term."), code="slot")
+        if not (term.day_start <= start < end <= term.day_end):
+            raise ValidationError(
+                _("Time slots must lie inside the service day (%(start)s–%(end)s)."),
+                code="slot",
+                params={"start": term.day_start.strftime("%H:%M"), "end": term.day_end.strftime("%H:%M")},
+            )
+
+
 @transaction.atomic
 def group_save(
     *,
@@ -440,45 +495,12 @@ def group_save(
     school = activity.school
     if term.school_id != school.id or venue.school_id != school.id:
         raise ValidationError(_("Term, venue and activity must belong to the same school."), code="school")
-    venue_refuse_if_blocked(venue)  # F6: e.g. an open critical safety finding (see VENUE_BLOCKERS)
-    if capacity > venue.capacity:
-        raise ValidationError(
-            _("A group cannot have more places (%(n)s) than its venue holds (%(venue)s: %(cap)s)."),
-            code="capacity",
-            params={"n": capacity, "venue": venue.name, "cap": venue.capacity},
-        )
-    if activity.category == Category.TUTORING:
-        limit = rules.policy_for(school).tutoring_max_group
-        if capacity > limit:
-            raise ValidationError(
-                _("Free tutoring is for small groups: at most %(n)s students (set by the region)."),
-                code="tutoring",
-                params={"n": limit},
-            )
-    if lead in (assistants or []):
-        raise ValidationError(
-            _("The lead teacher cannot also be an assistant of the group."), code="assistant"
-        )
-    staff = [lead, *(assistants or [])]
-    for person in staff:
-        if not _is_staff(person, school):
-            raise ValidationError(
-                _("%(name)s is not on this school's staff."), code="lead", params={"name": str(person)}
-            )
+    _group_check_places(activity=activity, venue=venue, capacity=capacity)
+    _group_check_staff(school=school, lead=lead, assistants=assistants or [])
     grades = "".join(sorted(set(grades)))
     if not grades or any(g not in "123456789" for g in grades):
         raise ValidationError(_("Choose the grades the group is open to."), code="grades")
-    if not slots:
-        raise ValidationError(_("Add at least one weekly time slot."), code="slot")
-    for weekday, start, end in slots:
-        if weekday not in term.weekday_set:
-            raise ValidationError(_("The service does not run on that weekday this term."), code="slot")
-        if not (term.day_start <= start < end <= term.day_end):
-            raise ValidationError(
-                _("Time slots must lie inside the service day (%(start)s–%(end)s)."),
-                code="slot",
-                params={"start": term.day_start.strftime("%H:%M"), "end": term.day_end.strftime("%H:%M")},
-            )
+    _group_check_slots(term=term, slots=slots)
     if group is not None:
         meets = "".join(sorted({str(weekday) for weekday, _start, _end in slots}))
         for check in SLOT_CHECKS:
@@ -584,20 +606,24 @@ def _refuse_conflicts(group: ActivityGroup, wanted: list[Session]) -> None:
                     what = _("a teacher of this group")
                 else:
                     continue
-                raise ValidationError(
-                    _(
-                        "Double booking: %(what)s is already in use by %(other)s on %(date)s "
-                        "%(start)s–%(end)s."
-                    ),
-                    code="conflict",
-                    params={
-                        "what": what,
-                        "other": other.group.name,
-                        "date": other.date.isoformat(),
-                        "start": other.start.strftime("%H:%M"),
-                        "end": other.end.strftime("%H:%M"),
-                    },
+                raise _double_booking(
+                    what=what, other=other.group.name, date=other.date, start=other.start, end=other.end
                 )
+
+
+def _double_booking(*, what: str, other: str, date: datetime.date, start, end) -> ValidationError:
+    """The error for a venue or a person in two sessions at once (code="conflict")."""
+    return ValidationError(
+        _("Double booking: %(what)s is already in use by %(other)s on %(date)s %(start)s–%(end)s."),
+        code="conflict",
+        params={
+            "what": what,
+            "other": other,
+            "date": date.isoformat(),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"),
+        },
+    )
 
 
 # --- added by the F6 helper: venue blockers -------------------------------------------------
@@ -628,6 +654,26 @@ def venue_future_sessions(venue: Venue):
     return Session.objects.filter(venue=venue, date__gte=timezone.localdate(), has_records=False)
 
 
+def _venue_check_relocation(*, venue: Venue, to_venue: Venue, groups, sessions: list[Session]) -> None:
+    """The other venue is the school's, usable, holds every group and is free at every session.
+    Raises ValidationError(code="school", "same_venue", "venue_blocked", "capacity", "conflict")."""
+    if to_venue.school_id != venue.school_id:
+        raise ValidationError(_("Choose another venue of the same school."), code="school")
+    if to_venue.pk == venue.pk:
+        raise ValidationError(_("Choose another venue."), code="same_venue")
+    venue_refuse_if_blocked(to_venue)
+    for group in groups:
+        _venue_check_holds(to_venue, group.capacity)
+    clashes = Session.objects.filter(venue=to_venue, date__in={s.date for s in sessions}).values_list(
+        "date", "start", "end", "group__name"
+    )
+    for session in sessions:
+        for date, start, end, other in clashes:
+            if date == session.date and session.start < end and start < session.end:
+                what = _("the venue %(venue)s") % {"venue": to_venue.name}
+                raise _double_booking(what=what, other=other, date=date, start=start, end=end)
+
+
 @transaction.atomic
 def venue_sessions_relocate(
     *, venue: Venue, to_venue: Venue | None, reason: str = "", actor: User | None
@@ -639,21 +685,20 @@ def venue_sessions_relocate(
     Raises ValidationError(code="school", "same_venue", "venue_blocked", "capacity", "conflict")."""
     sessions = list(venue_future_sessions(venue).select_related("group").order_by("date", "start"))
     by_group: dict = defaultdict(set)
-    groups = {}
     for session in sessions:
-        groups[session.group_id] = session.group
         by_group[session.group_id].add(session.date)
     group_rows = {
         g.pk: g
-        for g in ActivityGroup.objects.filter(pk__in=groups)
+        for g in ActivityGroup.objects.filter(pk__in=by_group)
         .select_related("lead", "term__school", "venue")
         .prefetch_related("assistants")
     }
+    dates_by_group = {group_rows[pk]: dates for pk, dates in by_group.items()}
     key = f"venue:{venue.code}:{timezone.now():%Y%m%d%H%M%S%f}"
     if to_venue is None:
         Session.objects.filter(pk__in=[s.pk for s in sessions]).delete()
         sessions_change_tell(
-            by_group={group_rows[pk]: dates for pk, dates in by_group.items()},
+            by_group=dates_by_group,
             kind="activities/sessions_cancelled",
             key=f"{key}:cancelled",
             school=venue.school,
@@ -663,43 +708,12 @@ def venue_sessions_relocate(
             actor=actor, verb="venue.sessions_cancel", target=venue, changes={"sessions": len(sessions)}
         )
         return {"cancelled": len(sessions)}
-    if to_venue.school_id != venue.school_id:
-        raise ValidationError(_("Choose another venue of the same school."), code="school")
-    if to_venue.pk == venue.pk:
-        raise ValidationError(_("Choose another venue."), code="same_venue")
-    venue_refuse_if_blocked(to_venue)
-    for group in group_rows.values():
-        if group.capacity > to_venue.capacity:
-            raise ValidationError(
-                _("A group cannot have more places (%(n)s) than its venue holds (%(venue)s: %(cap)s)."),
-                code="capacity",
-                params={"n": group.capacity, "venue": to_venue.name, "cap": to_venue.capacity},
-            )
-    clashes = Session.objects.filter(venue=to_venue, date__in={s.date for s in sessions}).values_list(
-        "date", "start", "end", "group__name"
-    )
-    for session in sessions:
-        for date, start, end, other in clashes:
-            if date == session.date and session.start < end and start < session.end:
-                raise ValidationError(
-                    _(
-                        "Double booking: %(what)s is already in use by %(other)s on %(date)s "
-                        "%(start)s–%(end)s."
-                    ),
-                    code="conflict",
-                    params={
-                        "what": _("the venue %(venue)s") % {"venue": to_venue.name},
-                        "other": other,
-                        "date": date.isoformat(),
-                        "start": start.strftime("%H:%M"),
-                        "end": end.strftime("%H:%M"),
-                    },
-                )
+    _venue_check_relocation(venue=venue, to_venue=to_venue, groups=group_rows.values(), sessions=sessions)
     Session.objects.filter(pk__in=[s.pk for s in sessions]).update(venue=to_venue)
     # The groups meet in the new venue from now on, so that a later rebuild keeps them there.
     ActivityGroup.objects.filter(pk__in=group_rows, venue=venue).update(venue=to_venue)
     sessions_change_tell(
-        by_group={group_rows[pk]: dates for pk, dates in by_group.items()},
+        by_group=dates_by_group,
         kind="activities/sessions_moved",
         key=f"{key}:moved",
         school=venue.school,

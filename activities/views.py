@@ -221,7 +221,9 @@ def venue_sessions(request, venue_code):
     """F12: the future sessions of a venue closed by an inspection finding: the admin cancels them
     or moves them to another venue, and their teachers and families are told."""
     venue = selectors.get_venue_for_user(request.user, venue_code)
-    form = forms.VenueSessionsForm(request.POST if request.method == "POST" else None, venue=venue)
+    form = forms.VenueSessionsForm(
+        request.POST if request.method == "POST" else None, venue=venue, user=request.user
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -426,6 +428,7 @@ def _group_form(request, *, school, group):
     form = forms.GroupForm(
         data,
         school=school,
+        user=request.user,
         editing=group is not None,
         initial=forms.GroupForm.initial_from(group) if group else None,
     )

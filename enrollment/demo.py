@@ -95,18 +95,31 @@ def _school(
         closes_at=window.survey_closes,
         note="为科学安排课后服务，请您填写需求调查，约需1分钟。",
     )
-    with_pickups = set(
-        AuthorizedPickup.objects.filter(student__school=school).values_list("student_id", flat=True)
-    )
     links = list(
         Guardianship.objects.filter(student__school=school)
         .select_related("student__class_group", "guardian")
         .order_by("student__class_group__grade", "student__class_group__number", "student_id")
     )
-    groups = {g.pk: g for g in term.groups.all()}
-    meets = groups_weekdays(groups)
+    _survey_answers(survey, links, rng)
+    applications = _first_round(school, term, window, links, rng, notice=notice, open_on=open_on)
+    _pickup_persons_named(school, [a for a, _picked in applications])
+    if open_on is not None:
+        return
+    services.placement_run(term=term, actor=admin)
+    # The seats were taken when the school ran placement, after the class review (not when the
+    # demo was built): the daily summaries read each past day's seats from this history.
+    Placement.objects.filter(group__term=term, placed_at__isnull=False).update(
+        placed_at=window.review_deadline
+    )
+    services.placement_publish(term=term, actor=admin)
+    if running:
+        services.second_round_open(term=term, needs_review=True, actor=admin)
+
+
+def _survey_answers(survey: Survey, links: list[Guardianship], rng: random.Random) -> None:
+    """About three in four families answer the demand survey; most want the service."""
     categories = Category.values
-    responses, acks, seen_guardians = [], [], set()
+    responses = []
     for link in links:
         student = link.student
         if student.name in KEEP_FREE or rng.random() > 0.75:
@@ -125,13 +138,29 @@ def _school(
         )
     SurveyResponse.objects.bulk_create(responses)
 
-    # First round: about two in three children apply; most are approved, some returned, declined,
-    # withdrawn; the class teacher reviewed each.
+
+def _first_round(
+    school: School,
+    term: Term,
+    window: schoolyear.WindowDates,
+    links: list[Guardianship],
+    rng: random.Random,
+    *,
+    notice,
+    open_on: datetime.date | None,
+) -> list[tuple[Application, list]]:
+    """About two in three children apply; most are approved, some returned, declined, withdrawn;
+    the class teacher reviewed each. Returns each application with its ranked groups."""
     teachers = {
         m.class_group_id: m.user
         for m in school.memberships.filter(role="class_teacher").select_related("user")
     }
-    applications, choices = [], []
+    with_pickups = set(
+        AuthorizedPickup.objects.filter(student__school=school).values_list("student_id", flat=True)
+    )
+    groups = {g.pk: g for g in term.groups.all()}
+    meets = groups_weekdays(groups)
+    applications, acks, seen_guardians = [], [], set()
     for index, link in enumerate(links):
         student = link.student
         if (student.name in KEEP_FREE or rng.random() > 0.65) and student.name != "刘浩然":
@@ -140,22 +169,7 @@ def _school(
         open_groups = [g for g in groups.values() if grade in g.grades]
         if not open_groups:
             continue
-        roll = rng.random() if student.name != "刘浩然" else 0.0
-        status = (
-            Application.Status.APPROVED
-            if roll < 0.86
-            else Application.Status.RETURNED
-            if roll < 0.90
-            else Application.Status.DECLINED
-            if roll < 0.95
-            else Application.Status.WITHDRAWN
-        )
-        priority = student.is_priority
-        submitted = window.opens + datetime.timedelta(minutes=7 * index + rng.randrange(300))
-        if open_on is not None:
-            # The window is open today: every application so far is waiting for its class review.
-            status = Application.Status.SUBMITTED
-            submitted = min(submitted, timezone.now() - datetime.timedelta(minutes=30))
+        status, submitted = _first_round_outcome(student, index, window, rng, open_on=open_on)
         application = Application(
             term=term,
             student=student,
@@ -165,38 +179,81 @@ def _school(
             pickup=rng.choice(["guardian", "guardian", "authorised"])
             if student.pk in with_pickups
             else "guardian",
-            left_behind=student.left_behind and priority,
-            migrant=student.migrant and priority,
-            priority_consent=priority,
+            left_behind=student.left_behind and student.is_priority,
+            migrant=student.migrant and student.is_priority,
+            priority_consent=student.is_priority,
             safety_commitment=True,
             submitted_at=submitted,
-            reviewed_by=teachers.get(student.class_group_id) if status in REVIEWED else None,
-            reviewed_at=submitted + datetime.timedelta(days=2) if status in REVIEWED else None,
-            review_note={
-                Application.Status.RETURNED: "请补充授权接送人的身份证后4位。",
-                Application.Status.DECLINED: "孩子已参加校外有资质机构的托管服务，家长确认不再需要。",
-            }.get(status, ""),
-            withdrawn_at=submitted + datetime.timedelta(days=1)
-            if status == Application.Status.WITHDRAWN
-            else None,
+            **_review_fields(status, submitted, teachers.get(student.class_group_id)),
         )
         # F12: a family chooses only groups that meet on one of its days.
         open_groups = [g for g in open_groups if days_meet(application.days, meets.get(g.pk, ""))]
         if not open_groups:
             continue
-        # Families favour ball games, science and art: those groups fill and keep wait lists.
-        popular = [g for g in open_groups if any(w in g.name for w in POPULAR)]
-        first = rng.choice(popular or open_groups)
-        rest = rng.sample([g for g in open_groups if g != first], min(2, len(open_groups) - 1))
-        applications.append((application, [first, *rest] if rng.random() < 0.5 else [first]))
+        applications.append((application, _ranked_choices(open_groups, rng)))
         if link.guardian_id not in seen_guardians:
             seen_guardians.add(link.guardian_id)
             acks.append(NoticeAcknowledgement(notice=notice, guardian=link.guardian))
     Application.objects.bulk_create([a for a, _g in applications])
-    for application, picked in applications:
-        choices += [Choice(application=application, group=g, rank=i + 1) for i, g in enumerate(picked)]
-    Choice.objects.bulk_create(choices)
+    Choice.objects.bulk_create(
+        [
+            Choice(application=application, group=g, rank=i + 1)
+            for application, picked in applications
+            for i, g in enumerate(picked)
+        ]
+    )
     NoticeAcknowledgement.objects.bulk_create(acks, ignore_conflicts=True)
+    return applications
+
+
+def _first_round_outcome(
+    student, index: int, window: schoolyear.WindowDates, rng: random.Random, *, open_on
+) -> tuple[str, datetime.datetime]:
+    """The application's state after class review and when it was submitted (刘浩然 is approved)."""
+    roll = rng.random() if student.name != "刘浩然" else 0.0
+    status = (
+        Application.Status.APPROVED
+        if roll < 0.86
+        else Application.Status.RETURNED
+        if roll < 0.90
+        else Application.Status.DECLINED
+        if roll < 0.95
+        else Application.Status.WITHDRAWN
+    )
+    submitted = window.opens + datetime.timedelta(minutes=7 * index + rng.randrange(300))
+    if open_on is not None:
+        # The window is open today: every application so far is waiting for its class review.
+        status = Application.Status.SUBMITTED
+        submitted = min(submitted, timezone.now() - datetime.timedelta(minutes=30))
+    return status, submitted
+
+
+def _review_fields(status: str, submitted: datetime.datetime, teacher) -> dict:
+    """Who reviewed the application and when, the note it came back with, when it was withdrawn."""
+    reviewed = status in REVIEWED
+    return dict(
+        reviewed_by=teacher if reviewed else None,
+        reviewed_at=submitted + datetime.timedelta(days=2) if reviewed else None,
+        review_note={
+            Application.Status.RETURNED: "请补充授权接送人的身份证后4位。",
+            Application.Status.DECLINED: "孩子已参加校外有资质机构的托管服务，家长确认不再需要。",
+        }.get(status, ""),
+        withdrawn_at=submitted + datetime.timedelta(days=1)
+        if status == Application.Status.WITHDRAWN
+        else None,
+    )
+
+
+def _ranked_choices(open_groups: list, rng: random.Random) -> list:
+    """Families favour ball games, science and art: those groups fill and keep wait lists."""
+    popular = [g for g in open_groups if any(w in g.name for w in POPULAR)]
+    first = rng.choice(popular or open_groups)
+    rest = rng.sample([g for g in open_groups if g != first], min(2, len(open_groups) - 1))
+    return [first, *rest] if rng.random() < 0.5 else [first]
+
+
+def _pickup_persons_named(school: School, applications: list[Application]) -> None:
+    """An application collected by authorised persons names the child's first pick-up person."""
     first_pickup = {}
     for pickup in AuthorizedPickup.objects.filter(student__school=school).order_by("pk"):
         first_pickup.setdefault(pickup.student_id, pickup.pk)
@@ -205,19 +262,7 @@ def _school(
             Application.pickup_persons.through(
                 application_id=a.pk, authorizedpickup_id=first_pickup[a.student_id]
             )
-            for a, _picked in applications
+            for a in applications
             if a.pickup == "authorised"
         ]
     )
-
-    if open_on is not None:
-        return
-    services.placement_run(term=term, actor=admin)
-    # The seats were taken when the school ran placement, after the class review (not when the
-    # demo was built): the daily summaries read each past day's seats from this history.
-    Placement.objects.filter(group__term=term, placed_at__isnull=False).update(
-        placed_at=window.review_deadline
-    )
-    services.placement_publish(term=term, actor=admin)
-    if running:
-        services.second_round_open(term=term, needs_review=True, actor=admin)

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import WEEKDAY_NAMES
-from activities.models import Category
+from activities.models import ActivityGroup, Category
 from enrollment.days import days_label, group_weekdays
 from enrollment.models import FREE_STATEMENT, Application, EnrollmentWindow
 
@@ -133,10 +133,12 @@ class ApplicationForm(forms.Form):
     days = forms.MultipleChoiceField(
         label=_("On which days will your child attend?"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    # Plain choices of group codes: the groups were read once, with their free places.
-    choice_1 = forms.ChoiceField(label=_("First choice"), required=False)
-    choice_2 = forms.ChoiceField(label=_("Second choice"), required=False)
-    choice_3 = forms.ChoiceField(label=_("Third choice"), required=False)
+    # Group codes; the options are the groups the view read once, with their free places.
+    choice_1 = _GroupChoiceField(queryset=None, label=_("First choice"), required=False, to_field_name="code")
+    choice_2 = _GroupChoiceField(
+        queryset=None, label=_("Second choice"), required=False, to_field_name="code"
+    )
+    choice_3 = _GroupChoiceField(queryset=None, label=_("Third choice"), required=False, to_field_name="code")
     pickup = forms.ChoiceField(
         label=_("How is your child collected?"),
         choices=Application.Pickup.choices,
@@ -173,12 +175,7 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.second_round = second_round
         self.fields["days"].choices = weekday_choices(weekdays)
-        self._groups = {str(g.code): g for g in groups}
-        options = [("", _("— choose an activity —"))] + [
-            (code, group_label(g)) for code, g in self._groups.items()
-        ]
-        for name in ("choice_1", "choice_2", "choice_3"):
-            self.fields[name].choices = options
+        self._choices_offer(groups)
         self.fields["pickup_persons"].queryset = pickups
         if pickups is not None and not pickups.exists():
             self.fields["pickup_persons"].help_text = _(
@@ -238,6 +235,16 @@ class ApplicationForm(forms.Form):
         )
         self.helper.add_input(Submit("submit", submit or _("Submit the application"), css_class="w-100"))
 
+    def _choices_offer(self, groups) -> None:
+        """Each choice field takes exactly these groups (a list the view read once, open to the
+        child): a code outside them is a field error, a valid one cleans to the group."""
+        groups = list(groups)
+        options = [("", _("— choose an activity —"))] + [(str(g.code), group_label(g)) for g in groups]
+        offered = ActivityGroup.objects.filter(pk__in=[g.pk for g in groups])
+        for name in ("choice_1", "choice_2", "choice_3"):
+            self.fields[name].queryset = offered
+            self.fields[name].choices = options
+
     def service_kwargs(self) -> dict:
         """The cleaned input as enrollment.services.application_submit/update take it."""
         data = self.cleaned_data
@@ -245,7 +252,7 @@ class ApplicationForm(forms.Form):
         authorised = data["pickup"] == Application.Pickup.AUTHORISED
         return dict(
             days=days_string(data["days"]),
-            group_ids=[self._groups[data[n]].pk for n in names if data.get(n)],
+            group_ids=[data[n].pk for n in names if data.get(n)],
             pickup=data["pickup"],
             pickup_persons=list(data["pickup_persons"]) if authorised else [],
             alone_consent=data["alone_consent"],

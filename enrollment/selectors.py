@@ -61,17 +61,11 @@ RECORDED_PRIORITY_Q = (
 
 
 def applications_for(user) -> QuerySet[Application]:
+    """A family's, a class teacher's, a school admin's (by the school whose term it is for)."""
     s = access.scope(user)
     if s.everything:
         return Application.objects.all()
-    conditions = Q(pk__in=[])
-    if s.child_ids:
-        conditions |= Q(student_id__in=s.child_ids)
-    if s.class_ids:
-        conditions |= Q(student__class_group_id__in=s.class_ids)
-    if s.admin_school_ids:
-        conditions |= Q(term__school_id__in=s.admin_school_ids)
-    return Application.objects.filter(conditions)
+    return Application.objects.filter(access.child_records_q(s, school="term__school"))
 
 
 def placements_for(user) -> QuerySet[Placement]:
@@ -339,32 +333,34 @@ def _waiting_ahead():
     return Coalesce(Subquery(ahead, output_field=IntegerField()), 0)
 
 
-def family_enrollment(*, user, now: datetime.datetime | None = None) -> list[SchoolBlock]:
-    """Per school of the user's children: the current term, its notice, survey and window state,
-    and each child's application and (once published) seat with the group's timetable."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    students = list(school_selectors.family_children(user=user))
-    if not students:
-        return []
-    guardian_id = access.scope(user).guardian_id
-    blocks: dict[int, SchoolBlock] = {}
-    for student in students:
-        blocks.setdefault(student.school_id, SchoolBlock(school=student.school))
-    terms = current_terms(blocks, today)
-    term_ids = [t.pk for t in terms.values() if t]
+@dataclass
+class _FamilyNotices:
+    """The current notice of each term, and which of them (or an earlier version) the guardian read."""
 
-    notices: dict[int, ParentNotice] = {}
+    current: dict[int, ParentNotice]
+    acknowledged: set[int]
+    read_before: set[int]
+
+
+def _family_notices(*, term_ids: list[int], guardian_id) -> _FamilyNotices:
+    current: dict[int, ParentNotice] = {}
     for notice in ParentNotice.objects.filter(term_id__in=term_ids).order_by("term_id", "-version"):
-        notices.setdefault(notice.term_id, notice)
+        current.setdefault(notice.term_id, notice)
     acks = list(
         NoticeAcknowledgement.objects.filter(
             guardian_id=guardian_id, notice__term_id__in=term_ids
         ).values_list("notice_id", "notice__term_id")
     )
-    acknowledged = {notice_id for notice_id, _term in acks}
-    read_before = {term_id for _notice, term_id in acks}
-    applications = _latest_per_child(
+    return _FamilyNotices(
+        current=current,
+        acknowledged={notice_id for notice_id, _term in acks},
+        read_before={term_id for _notice, term_id in acks},
+    )
+
+
+def _family_applications(*, term_ids: list[int], students: list[Student]) -> dict[int, Application]:
+    """Each child's application for its current term, with choices and live placements."""
+    return _latest_per_child(
         Application.objects.filter(term_id__in=term_ids, student__in=[s.pk for s in students])
         .select_related("term")
         .prefetch_related(
@@ -381,71 +377,103 @@ def family_enrollment(*, user, now: datetime.datetime | None = None) -> list[Sch
         )
         .order_by("-submitted_at", "-pk")
     )
+
+
+def _school_block_fill(
+    block: SchoolBlock, *, term: Term | None, notices: _FamilyNotices, now: datetime.datetime, today
+) -> None:
+    """The school's term, notice, round and open survey (or its providers when it has no service)."""
+    block.term = term
+    if not block.school.offers_service:
+        block.providers = list(activity_selectors.providers_for_school(block.school, today))
+        return
+    if term is None:
+        return
+    window = window_of(term)
+    block.notice = notices.current.get(term.pk)
+    block.acknowledged = bool(block.notice and block.notice.pk in notices.acknowledged)
+    block.read_earlier_version = not block.acknowledged and term.pk in notices.read_before
+    block.round = services.application_round(term=term)
+    block.published = bool(window and window.published_at)
+    survey = survey_of(term)
+    block.survey = survey if survey_is_open(survey, now) else None
+
+
+def _child_card_fill(card: ChildCard, *, block: SchoolBlock, application: Application | None) -> None:
+    """The child's application, its seat (or wait-list place) once published, and whether the family
+    may apply now."""
+    card.application = application
+    if application and block.published and application.status == Application.Status.APPROVED:
+        live = application.live
+        card.placement = next((p for p in live if p.status == Placement.Status.PLACED), None) or (
+            live[0] if live else None
+        )
+    # In the second round a child approved but not placed may still take a remaining seat.
+    unplaced = (
+        application is not None and application.status == Application.Status.APPROVED and not _is_placed(card)
+    )
+    card.can_apply = bool(block.round) and (not card.active or (block.round == "second" and unplaced))
+
+
+def _is_placed(card: ChildCard) -> bool:
+    return bool(card.placement and card.placement.status == Placement.Status.PLACED)
+
+
+def _cards_sessions(cards: list[ChildCard], today: datetime.date) -> None:
+    """The next sessions of each placed child: the group's sessions on the family's days (F12)."""
+    placed = [card for card in cards if _is_placed(card)]
+    if not placed:
+        return
+    by_group = defaultdict(list)
+    horizon = today + datetime.timedelta(days=NEXT_SESSIONS_DAYS)
+    for session in days.with_runs_as(
+        Session.objects.filter(
+            group_id__in={card.placement.group_id for card in placed}, date__gte=today, date__lte=horizon
+        )
+        .select_related("venue")
+        .order_by("date", "start")
+    ):
+        by_group[session.group_id].append(session)
+    for card in placed:
+        family_days = card.application.days
+        card.sessions = [
+            s
+            for s in by_group.get(card.placement.group_id, [])
+            if days.expected_on(family_days=family_days, runs_as=s.runs_as)
+        ][:NEXT_SESSIONS]
+
+
+def family_enrollment(*, user, now: datetime.datetime | None = None) -> list[SchoolBlock]:
+    """Per school of the user's children: the current term, its notice, survey and window state,
+    and each child's application and (once published) seat with the group's timetable."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    students = list(school_selectors.family_children(user=user))
+    if not students:
+        return []
+    blocks: dict[int, SchoolBlock] = {}
+    for student in students:
+        blocks.setdefault(student.school_id, SchoolBlock(school=student.school))
+    terms = current_terms(blocks, today)
+    term_ids = [t.pk for t in terms.values() if t]
+    notices = _family_notices(term_ids=term_ids, guardian_id=access.scope(user).guardian_id)
+    applications = _family_applications(term_ids=term_ids, students=students)
     answered = set(
         SurveyResponse.objects.filter(survey__term_id__in=term_ids, student__in=students).values_list(
             "student_id", flat=True
         )
     )
-
     for school_id, block in blocks.items():
-        term = terms.get(school_id)
-        block.term = term
-        if not block.school.offers_service:
-            block.providers = list(activity_selectors.providers_for_school(block.school, today))
-            continue
-        if term is None:
-            continue
-        window = window_of(term)
-        block.notice = notices.get(term.pk)
-        block.acknowledged = bool(block.notice and block.notice.pk in acknowledged)
-        block.read_earlier_version = not block.acknowledged and term.pk in read_before
-        block.round = services.application_round(term=term)
-        block.published = bool(window and window.published_at)
-        survey = survey_of(term)
-        block.survey = survey if survey_is_open(survey, now) else None
-
-    placed_groups = set()
+        _school_block_fill(block, term=terms.get(school_id), notices=notices, now=now, today=today)
+    cards = []
     for student in students:
         block = blocks[student.school_id]
         card = ChildCard(student=student, survey_answered=student.pk in answered)
         block.children.append(card)
-        if not block.school.offers_service or block.term is None:
-            continue
-        card.application = applications.get(student.pk)
-        if card.application and block.published and card.application.status == Application.Status.APPROVED:
-            live = card.application.live
-            card.placement = next((p for p in live if p.status == Placement.Status.PLACED), None) or (
-                live[0] if live else None
-            )
-            if card.placement and card.placement.status == Placement.Status.PLACED:
-                placed_groups.add(card.placement.group_id)
-        # In the second round a child approved but not placed may still take a remaining seat.
-        unplaced = (
-            card.application is not None
-            and card.application.status == Application.Status.APPROVED
-            and not (card.placement and card.placement.status == Placement.Status.PLACED)
-        )
-        card.can_apply = bool(block.round) and (not card.active or (block.round == "second" and unplaced))
-
-    if placed_groups:
-        by_group = defaultdict(list)
-        horizon = today + datetime.timedelta(days=NEXT_SESSIONS_DAYS)
-        for session in days.with_runs_as(
-            Session.objects.filter(group_id__in=placed_groups, date__gte=today, date__lte=horizon)
-            .select_related("venue")
-            .order_by("date", "start")
-        ):
-            by_group[session.group_id].append(session)
-        for block in blocks.values():
-            for card in block.children:
-                if card.placement and card.placement.status == Placement.Status.PLACED:
-                    # F12: the child's sessions are the group's sessions on the family's days.
-                    family_days = card.application.days
-                    card.sessions = [
-                        s
-                        for s in by_group.get(card.placement.group_id, [])
-                        if days.expected_on(family_days=family_days, runs_as=s.runs_as)
-                    ][:NEXT_SESSIONS]
+        if block.school.offers_service and block.term is not None:
+            _child_card_fill(card, block=block, application=applications.get(student.pk))
+            cards.append(card)
+    _cards_sessions(cards, today)
     return list(blocks.values())
 
 

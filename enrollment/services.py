@@ -8,10 +8,12 @@ so a group never holds more children than its capacity, however many requests ar
 import datetime
 import random
 import secrets
+from typing import Required, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -264,26 +266,37 @@ def _require_common_day(family_days: str, group: ActivityGroup) -> None:
         )
 
 
-def _validate_application(
-    *,
-    term: Term,
-    student: Student,
-    days: str,
-    group_ids: list[int],
-    pickup: str,
-    pickup_persons: list[AuthorizedPickup],
-    alone_consent: bool,
-    priority: dict,
-    priority_consent: bool,
-    safety_commitment: bool,
-    second_round: bool,
-) -> None:
+class ApplicationAnswers(TypedDict, total=False):
+    """What a guardian answers on the application form; submit and update take the same answers."""
+
+    days: Required[str]
+    group_ids: Required[list[int]]
+    pickup: Required[str]
+    pickup_persons: list[AuthorizedPickup] | None
+    alone_consent: bool
+    left_behind: bool
+    migrant: bool
+    low_income: bool
+    disability: bool
+    other_need: str
+    priority_consent: bool
+    safety_commitment: bool
+
+
+def _check_offered(student: Student) -> None:
     if not student.school.offers_service:
         raise ValidationError(
             _("%(school)s does not offer the service this term: %(why)s"),
             code="no_service",
             params={"school": student.school.name, "why": student.school.no_service_explanation},
         )
+
+
+def _check_choices(
+    *, term: Term, student: Student, days: str, group_ids: list[int], second_round: bool
+) -> None:
+    """The days come from the term's weekdays; one to MAX_CHOICES different groups (one in a second
+    round), each open to the child's grade and meeting on one of the family's days."""
     if not days or any(d not in term.weekdays for d in days):
         raise ValidationError(_("Choose the days from the service weekdays of the term."), code="days")
     if not group_ids:
@@ -302,6 +315,12 @@ def _validate_application(
         )
     for group_id in group_ids:
         _require_common_day(days, open_groups[group_id])
+
+
+def _check_pickup(
+    *, student: Student, pickup: str, pickup_persons: list[AuthorizedPickup], alone_consent: bool
+) -> None:
+    """Named pick-up persons are the child's own and valid today; going home alone needs consent."""
     if pickup == Application.Pickup.AUTHORISED:
         today = timezone.localdate()
         if not pickup_persons or any(
@@ -316,6 +335,9 @@ def _validate_application(
         )
     if pickup not in Application.Pickup.values:
         raise ValidationError(_("Choose how the child is collected."), code="pickup")
+
+
+def _check_consents(*, priority: dict, priority_consent: bool, safety_commitment: bool) -> None:
     if any(priority.values()) and not priority_consent:
         raise ValidationError(
             _(
@@ -328,6 +350,73 @@ def _validate_application(
         raise ValidationError(_("Please read and accept the safety commitment."), code="safety_commitment")
 
 
+def _application_fields(
+    *,
+    term: Term,
+    student: Student,
+    second_round: bool,
+    days: str,
+    group_ids: list[int],
+    pickup: str,
+    pickup_persons: list[AuthorizedPickup] | None = None,
+    alone_consent: bool = False,
+    left_behind: bool = False,
+    migrant: bool = False,
+    low_income: bool = False,
+    disability: bool = False,
+    other_need: str = "",
+    priority_consent: bool = False,
+    safety_commitment: bool = False,
+) -> dict:
+    """The one rule set for a guardian's answers, on submit and on update: check them in order and
+    return the Application fields they set. Raises ValidationError(code="no_service", "days",
+    "days_mismatch", "choices", "pickup_persons", "alone_consent", "pickup", "priority_consent",
+    "safety_commitment")."""
+    days = "".join(sorted(set(days)))
+    pickup_persons = pickup_persons or []
+    priority = dict(left_behind=left_behind, migrant=migrant, low_income=low_income, disability=disability)
+    _check_offered(student)
+    _check_choices(term=term, student=student, days=days, group_ids=group_ids, second_round=second_round)
+    _check_pickup(student=student, pickup=pickup, pickup_persons=pickup_persons, alone_consent=alone_consent)
+    _check_consents(
+        priority={**priority, "other_need": bool(other_need.strip())},
+        priority_consent=priority_consent,
+        safety_commitment=safety_commitment,
+    )
+    return {
+        **priority,
+        "days": days,
+        "pickup": pickup,
+        "pickup_persons": pickup_persons if pickup == Application.Pickup.AUTHORISED else [],
+        "alone_consent": alone_consent and pickup == Application.Pickup.ALONE,
+        "other_need": other_need.strip(),
+        "priority_consent": priority_consent,
+        "safety_commitment": True,
+        "group_ids": group_ids,
+    }
+
+
+def _choices_write(application: Application, group_ids: list[int]) -> None:
+    """The application's ranked choices become exactly these groups."""
+    application.choices.all().delete()
+    Choice.objects.bulk_create(
+        [Choice(application=application, group_id=g, rank=i + 1) for i, g in enumerate(group_ids)]
+    )
+
+
+def _application_write(application: Application, fields: dict) -> Application:
+    """Save the checked answers (from _application_fields) on a new or changed application."""
+    fields = dict(fields)
+    pickup_persons, group_ids = fields.pop("pickup_persons"), fields.pop("group_ids")
+    for field, value in fields.items():
+        setattr(application, field, value)
+    application.status = Application.Status.SUBMITTED
+    application.save()
+    application.pickup_persons.set(pickup_persons)
+    _choices_write(application, group_ids)
+    return application
+
+
 def _window_state(term: Term) -> tuple[EnrollmentWindow | None, bool, bool]:
     window = EnrollmentWindow.objects.filter(term=term).first()
     now = timezone.now()
@@ -336,29 +425,25 @@ def _window_state(term: Term) -> tuple[EnrollmentWindow | None, bool, bool]:
     return window, first_round, second_round
 
 
+def _second_round_rechoice(existing: Application | None, second_round: bool) -> bool:
+    """Approved in the first round but not placed: the second round offers the remaining seats."""
+    return bool(
+        existing
+        and second_round
+        and existing.status == Application.Status.APPROVED
+        and not existing.placements.filter(status=Placement.Status.PLACED).exists()
+    )
+
+
 @transaction.atomic
 def application_submit(
-    *,
-    guardian: Guardian,
-    student: Student,
-    term: Term,
-    days: str,
-    group_ids: list[int],
-    pickup: str,
-    pickup_persons: list[AuthorizedPickup] | None = None,
-    alone_consent: bool = False,
-    left_behind: bool = False,
-    migrant: bool = False,
-    low_income: bool = False,
-    disability: bool = False,
-    other_need: str = "",
-    priority_consent: bool = False,
-    safety_commitment: bool = False,
+    *, guardian: Guardian, student: Student, term: Term, **answers: Unpack[ApplicationAnswers]
 ) -> Application:
     """A guardian applies for a child (M2: 家长申请). In a second round without review the chosen
     seat is taken at once, or the child joins the wait list.
 
-    Raises ValidationError(code="not_guardian", "closed", "notice", "duplicate", "no_service", ...).
+    Raises ValidationError(code="not_guardian", "closed", "notice", "duplicate", and those of
+    _application_fields).
     """
     _require_guardian(guardian, student)
     window, first_round, second_round = _window_state(term)
@@ -366,36 +451,14 @@ def application_submit(
         raise ValidationError(_("Applications for this term are not open."), code="closed")
     if not notice_acknowledged(term=term, guardian=guardian):
         raise ValidationError(_("Please read and acknowledge the school's notice first."), code="notice")
-    days = "".join(sorted(set(days)))
-    priority = dict(left_behind=left_behind, migrant=migrant, low_income=low_income, disability=disability)
-    priority_any = {**priority, "other_need": bool(other_need.strip())}
-    _validate_application(
-        term=term,
-        student=student,
-        days=days,
-        group_ids=group_ids,
-        pickup=pickup,
-        pickup_persons=pickup_persons or [],
-        alone_consent=alone_consent,
-        priority=priority_any,
-        priority_consent=priority_consent,
-        safety_commitment=safety_commitment,
-        second_round=second_round,
-    )
+    fields = _application_fields(term=term, student=student, second_round=second_round, **answers)
     existing = Application.objects.filter(term=term, student=student, status__in=Application.ACTIVE).first()
-    if (
-        existing
-        and second_round
-        and existing.status == Application.Status.APPROVED
-        and not existing.placements.filter(status=Placement.Status.PLACED).exists()
-    ):
-        # Approved in the first round but not placed: the second round offers the remaining seats.
-        existing.days = days
+    if _second_round_rechoice(existing, second_round):
+        existing.days = fields["days"]
         existing.save(update_fields=["days"])
-        existing.choices.all().delete()
-        Choice.objects.create(application=existing, group_id=group_ids[0], rank=1)
+        _choices_write(existing, fields["group_ids"][:1])
         audit.record(actor=guardian.user, verb="application.second_round_choice", target=existing)
-        seat_take(application=existing, group=ActivityGroup(pk=group_ids[0]))
+        seat_take(application=existing, group=ActivityGroup(pk=fields["group_ids"][0]))
         return existing
     if existing:
         raise ValidationError(
@@ -403,29 +466,15 @@ def application_submit(
             code="duplicate",
             params={"child": student.name},
         )
-    application = Application.objects.create(
-        term=term,
-        student=student,
-        guardian=guardian,
-        days=days,
-        pickup=pickup,
-        alone_consent=alone_consent and pickup == Application.Pickup.ALONE,
-        other_need=other_need.strip(),
-        priority_consent=priority_consent,
-        safety_commitment=True,
-        submitted_at=timezone.now(),
-        second_round=second_round,
-        **priority,
+    application = Application(
+        term=term, student=student, guardian=guardian, submitted_at=timezone.now(), second_round=second_round
     )
-    application.pickup_persons.set((pickup_persons or []) if pickup == Application.Pickup.AUTHORISED else [])
-    Choice.objects.bulk_create(
-        [Choice(application=application, group_id=g, rank=i + 1) for i, g in enumerate(group_ids)]
-    )
+    _application_write(application, fields)
     audit.record(actor=guardian.user, verb="application.submit", target=application)
     if second_round and not window.second_round_needs_review:
         application.status = Application.Status.APPROVED
         application.save(update_fields=["status"])
-        seat_take(application=application, group=ActivityGroup(pk=group_ids[0]))
+        seat_take(application=application, group=ActivityGroup(pk=fields["group_ids"][0]))
     else:
         _notify_class_teacher(application)
     return application
@@ -433,24 +482,11 @@ def application_submit(
 
 @transaction.atomic
 def application_update(
-    *,
-    application: Application,
-    guardian: Guardian,
-    days: str,
-    group_ids: list[int],
-    pickup: str,
-    pickup_persons: list[AuthorizedPickup] | None = None,
-    alone_consent: bool = False,
-    left_behind: bool = False,
-    migrant: bool = False,
-    low_income: bool = False,
-    disability: bool = False,
-    other_need: str = "",
-    priority_consent: bool = False,
-    safety_commitment: bool = False,
+    *, application: Application, guardian: Guardian, **answers: Unpack[ApplicationAnswers]
 ) -> Application:
     """Change an application before review (or after it was returned); it goes back to the class
-    teacher. Raises ValidationError(code="not_editable", ...)."""
+    teacher. Raises ValidationError(code="not_guardian", "not_editable", "closed", and those of
+    _application_fields)."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     _require_guardian(guardian, application.student)
     if application.status not in (Application.Status.SUBMITTED, Application.Status.RETURNED):
@@ -458,37 +494,10 @@ def application_update(
     window, _first, second = _window_state(application.term)
     if not (second or (window and timezone.now() <= window.review_deadline)):
         raise ValidationError(_("Class review for this term has closed."), code="closed")
-    days = "".join(sorted(set(days)))
-    priority = dict(left_behind=left_behind, migrant=migrant, low_income=low_income, disability=disability)
-    _validate_application(
-        term=application.term,
-        student=application.student,
-        days=days,
-        group_ids=group_ids,
-        pickup=pickup,
-        pickup_persons=pickup_persons or [],
-        alone_consent=alone_consent,
-        priority={**priority, "other_need": bool(other_need.strip())},
-        priority_consent=priority_consent,
-        safety_commitment=safety_commitment,
-        second_round=application.second_round,
+    fields = _application_fields(
+        term=application.term, student=application.student, second_round=application.second_round, **answers
     )
-    for field, value in {
-        **priority,
-        "days": days,
-        "pickup": pickup,
-        "other_need": other_need.strip(),
-        "alone_consent": alone_consent and pickup == Application.Pickup.ALONE,
-        "priority_consent": priority_consent,
-    }.items():
-        setattr(application, field, value)
-    application.status = Application.Status.SUBMITTED
-    application.save()
-    application.pickup_persons.set((pickup_persons or []) if pickup == Application.Pickup.AUTHORISED else [])
-    application.choices.all().delete()
-    Choice.objects.bulk_create(
-        [Choice(application=application, group_id=g, rank=i + 1) for i, g in enumerate(group_ids)]
-    )
+    _application_write(application, fields)
     audit.record(actor=guardian.user, verb="application.update", target=application)
     _notify_class_teacher(application, again=True)
     return application
@@ -552,7 +561,7 @@ def _review(
     notification_send(
         recipient=application.guardian.user,
         kind=kind,
-        link="/enrollment/",
+        link=reverse("enrollment:family"),
         dedupe_key=f"{kind}:{application.code}:{application.reviewed_at.isoformat()}",
         application=application,
         student=application.student,
@@ -622,7 +631,7 @@ def _notify_class_teacher(application: Application, again: bool = False) -> None
         notification_send(
             recipient=teacher.user,
             kind="enrollment/to_review",
-            link="/enrollment/review/",
+            link=reverse("enrollment:review"),
             dedupe_key=f"to_review:{application.code}:"
             + (timezone.now().isoformat() if again else application.submitted_at.isoformat()),
             application=application,
@@ -806,7 +815,7 @@ def _notify_placement(placement: Placement, kind: str, application: Application 
     notification_send(
         recipient=application.guardian.user,
         kind=kind,
-        link="/enrollment/",
+        link=reverse("enrollment:family"),
         dedupe_key=f"{kind}:{placement.code}:{placement.status}",
         placement=placement,
         group=placement.group,
@@ -966,7 +975,7 @@ def placement_publish(*, term: Term, actor: User) -> int:
         notification_send(
             recipient=application.guardian.user,
             kind=kind,
-            link="/enrollment/",
+            link=reverse("enrollment:family"),
             dedupe_key=f"published:{term.pk}:{application.pk}",
             placement=placement,
             group=getattr(placement, "group", None),
@@ -1012,7 +1021,7 @@ def reminders_window_open(*, now: datetime.datetime | None = None) -> int:
             notification_send(
                 recipient=guardian.user,
                 kind="enrollment/window_open",
-                link="/enrollment/",
+                link=reverse("enrollment:family"),
                 dedupe_key=f"window_open:{window.term_id}:{guardian.pk}",
                 term=window.term,
                 window=window,
@@ -1038,7 +1047,7 @@ def reminders_review_due(*, now: datetime.datetime | None = None, hours_before: 
             notification_send(
                 recipient=membership.user,
                 kind="enrollment/review_due",
-                link="/enrollment/review/",
+                link=reverse("enrollment:review"),
                 dedupe_key=f"review_due:{window.term_id}:{membership.user_id}:{membership.class_group_id}",
                 window=window,
                 count=pending[membership.class_group_id],

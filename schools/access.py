@@ -202,6 +202,20 @@ def _student_q(s: Scope, prefix: str = "") -> Q:
     )
 
 
+def child_records_q(s: Scope, *, student: str = "student", school: str = "") -> Q:
+    """Records about a child (an application, a leave request…) that the scope sees: a parent's own
+    children's, a class teacher's classes', a school admin's schools'. `student` names the record's
+    child field; `school` the field of the school that runs it (by default the child's school)."""
+    school = school or f"{student}__school"
+    return any_of(
+        [
+            Q(**{f"{student}_id__in": s.child_ids}) if s.child_ids else None,
+            Q(**{f"{student}__class_group_id__in": s.class_ids}) if s.class_ids else None,
+            Q(**{f"{school}_id__in": s.admin_school_ids}) if s.admin_school_ids else None,
+        ]
+    )
+
+
 def students_for(user) -> QuerySet[Student]:
     s = scope(user)
     if s.everything:

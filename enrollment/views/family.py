@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment import forms, selectors, services
 from enrollment.models import Application, Placement
@@ -30,7 +30,7 @@ def _child_anchor(student) -> str:
     return f"child-{student.code}"
 
 
-@require_http_methods(["GET"])
+@require_GET
 @login_required
 def family(request):
     s = access.scope(request.user)
@@ -53,7 +53,7 @@ def family(request):
     return render(request, "enrollment/family.html", {"blocks": blocks})
 
 
-@require_http_methods(["GET"])
+@require_GET
 @parent_required
 def providers(request):
     """The register of qualified providers of each of the family's schools' regions (M2: families
@@ -65,7 +65,7 @@ def providers(request):
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @parent_required
 def notice_acknowledge(request, student_code):
     student = school_selectors.family_child_get(user=request.user, code=student_code)
@@ -234,7 +234,7 @@ def application_edit(request, application_code):
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @parent_required
 def application_withdraw(request, application_code):
     application = selectors.family_application_get(user=request.user, code=application_code)
@@ -254,7 +254,7 @@ def application_withdraw(request, application_code):
     return redirect(_family_url(_child_anchor(application.student)))
 
 
-@require_http_methods(["POST"])
+@require_POST
 @parent_required
 def placement_decline(request, placement_code):
     """F12: turn down the seat; the next child on the wait list moves up."""

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
 from enrollment import forms, selectors, services
@@ -27,7 +27,7 @@ TABS = [
 ]
 
 
-@require_http_methods(["GET"])
+@require_GET
 @class_teacher_required
 def queue(request):
     status = request.GET.get("status")
@@ -51,7 +51,7 @@ def queue(request):
     )
 
 
-@require_http_methods(["POST"])
+@require_POST
 @class_teacher_required
 def bulk_approve(request):
     codes = []

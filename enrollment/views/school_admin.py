@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
 from enrollment import forms, selectors, services
@@ -27,7 +27,7 @@ def _context(term, active: str, **extra) -> dict:
     }
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def home(request):
     school = selectors.admin_school(user=request.user, code=request.GET.get("school"))
@@ -113,7 +113,7 @@ def notice(request, term_code):
     )
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def surveys(request):
     """Every term's demand survey of the school (征求意见, M2): its state and how many answered."""
@@ -159,19 +159,19 @@ def _survey_action(request, term_code, action, done: str):
     return redirect("enrollment:admin-survey", term_code=term.code)
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def survey_open(request, term_code):
     return _survey_action(request, term_code, services.survey_open, _("The demand survey is open."))
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def survey_close(request, term_code):
     return _survey_action(request, term_code, services.survey_close, _("The demand survey is closed."))
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def survey(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
@@ -195,7 +195,7 @@ def survey(request, term_code):
     )
 
 
-@require_http_methods(["GET"])
+@require_GET
 @school_admin_required
 def placement(request, term_code):
     term = selectors.admin_term_get(user=request.user, code=term_code)
@@ -227,7 +227,7 @@ def _placement_action(request, term_code, action) -> object:
     return redirect("enrollment:admin-placement", term_code=term.code)
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def placement_run(request, term_code):
     def run(term):
@@ -237,7 +237,7 @@ def placement_run(request, term_code):
     return _placement_action(request, term_code, run)
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def placement_publish(request, term_code):
     def publish(term):
@@ -249,7 +249,7 @@ def placement_publish(request, term_code):
     return _placement_action(request, term_code, publish)
 
 
-@require_http_methods(["POST"])
+@require_POST
 @school_admin_required
 def second_round_open(request, term_code):
     form = forms.SecondRoundForm(request.POST)

@@ -127,18 +127,14 @@ def test_it_shows_the_explanation_when_the_school_offers_no_service(demo, notice
     s4 = demo.school("s4")
     child = s4.students.first()
     with pytest.raises(ValidationError) as exc:
-        services._validate_application(
+        services._application_fields(
             term=notice.term,
             student=child,
+            second_round=False,
             days="1",
             group_ids=[grade3_groups[0].pk],
             pickup="guardian",
-            pickup_persons=[],
-            alone_consent=False,
-            priority={},
-            priority_consent=False,
             safety_commitment=True,
-            second_round=False,
         )
     assert exc.value.code == "no_service" and "加固改造" in exc.value.messages[0]
     assert school_services  # the school's explanation comes from H1 settings
@@ -193,3 +189,28 @@ def test_it_tells_the_class_teacher_again_after_a_correction(demo, apply, grade3
         Notification.objects.filter(recipient=demo.user("s1_head31"), kind="enrollment/to_review").count()
         == 2
     )
+
+
+@pytest.mark.parametrize(
+    ("answers", "code"),
+    [
+        ({"left_behind": True}, "priority_consent"),
+        ({"pickup": "alone"}, "alone_consent"),
+        ({"safety_commitment": False}, "safety_commitment"),
+        ({"days": "7"}, "days"),
+    ],
+)
+def test_an_update_is_refused_by_the_same_rules_as_a_submit(apply, grade3_groups, answers, code):
+    """Submit and update check the answers through one path: the same input, the same error."""
+    base = dict(days="135", group_ids=[grade3_groups[0].pk], pickup="guardian", safety_commitment=True)
+    with pytest.raises(ValidationError) as on_submit:
+        apply(groups=grade3_groups[:1], **answers)
+    application = apply(groups=grade3_groups[:1])
+    with pytest.raises(ValidationError) as on_update:
+        services.application_update(
+            application=application, guardian=application.guardian, **{**base, **answers}
+        )
+    assert on_submit.value.code == on_update.value.code == code
+    assert on_submit.value.messages == on_update.value.messages
+    application.refresh_from_db()
+    assert application.days == "135" and not application.left_behind

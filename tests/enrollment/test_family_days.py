@@ -66,6 +66,21 @@ def test_it_refuses_a_choice_that_meets_on_none_of_the_familys_days(apply, baske
     assert apply(days="24", groups=[chorus]).days == "24"
 
 
+def test_an_update_needs_a_common_day_like_a_submit(apply, basketball, chorus):
+    application = apply(days="24", groups=[chorus])
+    with pytest.raises(ValidationError) as exc:
+        services.application_update(
+            application=application,
+            guardian=application.guardian,
+            days="24",
+            group_ids=[chorus.pk, basketball.pk],
+            pickup=Application.Pickup.GUARDIAN,
+            safety_commitment=True,
+        )
+    assert exc.value.code == "days_mismatch" and "快乐篮球" in exc.value.messages[0]
+    assert [c.group_id for c in application.choices.all()] == [chorus.pk]
+
+
 def test_the_form_shows_each_groups_days_and_keeps_what_was_typed_when_refused(
     client, demo, apply, notice, basketball, chorus
 ):

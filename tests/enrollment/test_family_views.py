@@ -136,6 +136,20 @@ def test_a_parent_applies_and_sees_the_application_waiting_for_review(
     assert response["Location"] == url("application-edit", application_code=application.code)
 
 
+def test_a_group_not_offered_to_the_child_is_a_field_error_on_the_form(parent, demo, term, acknowledged):
+    """The choice fields take only the groups open to the child: another grade's group, or another
+    school's, is refused on the field and no application is made."""
+    child = demo.child("刘子涵")
+    other_grade = ActivityGroup.objects.filter(term=term).exclude(grades__contains="3").first()
+    other_school = ActivityGroup.objects.exclude(term__school=term.school).first()
+    for group in (other_grade, other_school):
+        data = form_data([group, group], choice_2="")
+        response = parent.post(url("apply", student_code=child.code), data)
+        assert response.status_code == 200
+        assert "choice_1" in response.context["form"].errors
+    assert not Application.objects.filter(term=term, student=child).exists()
+
+
 def test_a_rejected_application_form_keeps_what_was_typed_and_explains_in_chinese(
     parent, demo, acknowledged, grade3_groups
 ):
