@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Queries as data grows (F9 (b)): every page's query count at data scale S and 10S; target equal.
 
-Every page the URL matrix (tests/security/url_matrix.py) gives a role is opened by that role's demo
+Every page the URL matrix (tests/support/url_matrix.py) gives a role is opened by that role's demo
 persona with a GET, in-process through Django's test client, and its queries are counted with
 CaptureQueriesContext; pages that do not answer a GET with 200 (POST-only endpoints, redirects)
 are left out. The demo is seeded twice, at S children a class (default 20) and at 10S (200): ten
@@ -34,8 +34,8 @@ def count_pages() -> dict:
     from django.urls import reverse
 
     from schools.models import User
-    from tests.security import url_matrix
-    from tests.security.pages import inside, matrix_patterns, special_values
+    from tests.support import url_matrix
+    from tests.support.url_patterns import inside, matrix_patterns, special_values
 
     counts: dict[str, dict[str, int]] = {}
     for role, username in sorted(url_matrix.PERSONAS.items()):
@@ -77,7 +77,7 @@ def _with_richest_session(user, kwargs: list[str]) -> dict | None:
     names one: at a small scale the first session may have none, and a page with nobody to list
     skips queries (an empty IN () is never sent), which would read as growth at 10S."""
     from safety.selectors import attendance
-    from tests.security.pages import inside
+    from tests.support.url_patterns import inside
 
     sessions = list(
         attendance.sessions_for(user).select_related(*attendance.SESSION_RELATED).order_by("pk")[:300]

@@ -1,31 +1,18 @@
 import datetime
 import logging
 import os
-import socket
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from tests import factories
+from tests.support import factories
+from tests.support.rounds import first_round_open
+from tests.support.services import need_service, tcp_open
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made from the same
 # thread (fixtures, assertions) are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 # The suite's clock (docs/design.md, "Tests": nothing may depend on the day). Every test starts at
 # this instant, ticking, whatever the machine's date: the session-wide demo data are built at it,
@@ -40,31 +27,6 @@ def pytest_configure(config):
     time_machine.travel(SUITE_NOW, tick=True).start()
 
 
-def server_env() -> dict:
-    """The environment for a server a test starts (redis-server): without libfaketime, which
-    `make test-at` preloads into the suite's process tree. Servers keep the machine's clock, as
-    PostgreSQL does; jemalloc's redis-server cannot start under libfaketime at all."""
-    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
-
-
-def need_service(what: str, available: bool):
-    """A test that needs a real service: skipped on a laptop without it, failed in CI."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI but is not reachable")
-    pytest.skip(f"{what} not reachable")
-
-
-def tcp_open(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def redis_url(settings):
     url = settings.REDIS_URL or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
@@ -77,28 +39,68 @@ def user(db):
     return factories.UserFactory()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    need_service("Chromium", os.path.exists(CHROMIUM))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+# --- Personas of docs/demo.md shared by several folders ----------------------------------------------
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context at phone width, Chinese first as parents' phones are.
+def s1(demo):
+    return demo.school("s1")
 
-    The browser keeps the machine's real clock while the server runs on SUITE_NOW; that is fine
-    because Django's cookies carry Max-Age, which browsers count from their own clock."""
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+
+@pytest.fixture
+def s1_admin(demo):
+    return demo.user("s1_admin")
+
+
+@pytest.fixture
+def admin(client, demo):
+    """The test client signed in as s1's school admin."""
+    client.force_login(demo.user("s1_admin"))
+    return client
+
+
+@pytest.fixture
+def parent(client, demo):
+    """The test client signed in as s1_parent (刘子涵's and 刘浩然's mother)."""
+    client.force_login(demo.user("s1_parent"))
+    return client
+
+
+# --- s1's autumn term with a fresh first round of enrollment (enrollment and privacy tests) ------
+
+
+@pytest.fixture
+def term(demo):
+    """s1's autumn term of the demo (the folders of activities and subsidies have their own)."""
+    from activities.models import Term
+
+    return Term.objects.get(school=demo.school("s1"), name="2026年秋季学期")
+
+
+@pytest.fixture
+def window(demo, term):
+    """A fresh first round: the demo's applications and placements for the term are cleared."""
+    return first_round_open(term, actor=demo.user("s1_admin"))
+
+
+@pytest.fixture
+def notice(demo, term, window):
+    from enrollment import services as enrollment_services
+
+    return enrollment_services.notice_publish(
+        term=term,
+        service_method="学校统一组织，家长自愿申请，班级审核后由学校统一安排。",
+        content="作业看管、阅读、体育、艺术、科普等活动。",
+        safety_measures="考勤、交接班、放学交接，仅交给监护人或授权接送人。",
+        actor=demo.user("s1_admin"),
+    )
+
+
+@pytest.fixture
+def grade3_groups(term):
+    from activities.models import ActivityGroup
+
+    return list(ActivityGroup.objects.filter(term=term, grades__contains="3").order_by("pk"))
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,6 @@ from activities.models import Category, VenueKind
 
 
 @pytest.fixture
-def s1(demo):
-    return demo.school("s1")
-
-
-@pytest.fixture
 def term(demo, s1):
     return services.term_save(
         school=s1,
@@ -48,6 +43,3 @@ def activity_factory(demo, s1):
         )
 
     return make
-
-
-MON_WED = [(1, datetime.time(16, 0), datetime.time(17, 0)), (3, datetime.time(16, 0), datetime.time(17, 0))]

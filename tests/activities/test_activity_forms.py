@@ -8,17 +8,12 @@ from django.urls import reverse
 from activities import services
 from activities.models import Activity, ActivityGroup, Closure, Term, Venue, VenueKind
 from notices.models import Notification
-from tests.activities import builders
-from tests.activities.builders import hour
+from tests.support import builders
+from tests.support.builders import hour
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = datetime.date(2026, 11, 2)
-
-
-@pytest.fixture
-def s1(demo):
-    return demo.school("s1")
 
 
 @pytest.fixture

@@ -10,15 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities import ical, services
-from tests.activities import builders
-from tests.activities.builders import hour
+from tests.support import builders
+from tests.support.builders import hour
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s1(demo):
-    return demo.school("s1")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from activities import calendar, selectors, services
 from activities.models import OfficialDay, OfficialYear, Session, Term
 from enrollment.models import Placement
 from notices.models import Notification
-from tests.activities import builders
+from tests.support import builders
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from activities import selectors
 from activities.models import ActivityGroup, Closure, OffCampusChecklist, Term
 from schools.models import Role
-from tests.activities import builders
-from tests.activities.builders import hour
+from tests.support import builders
+from tests.support.builders import hour
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 
 from activities import services
 from activities.models import Category, RegionPolicy, Session
-from tests.activities.conftest import MON_WED
 
 pytestmark = pytest.mark.django_db
 
 ALL_WEEK = [(d, datetime.time(16, 0), datetime.time(17, 0)) for d in range(1, 6)]
+MON_WED = [(1, datetime.time(16, 0), datetime.time(17, 0)), (3, datetime.time(16, 0), datetime.time(17, 0))]
 
 
 def make_group(

@@ -10,17 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities import selectors
-from tests.activities import builders
+from tests.support import builders
 
 pytestmark = pytest.mark.django_db
 
 N = 2
 WEEK = datetime.date(2026, 11, 30)  # a Monday without holidays
-
-
-@pytest.fixture
-def s1(demo):
-    return demo.school("s1")
 
 
 @pytest.fixture

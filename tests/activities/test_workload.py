@@ -9,17 +9,12 @@ from django.urls import reverse
 
 from activities import selectors
 from activities.models import Session
-from tests.activities import builders
-from tests.activities.builders import hour
+from tests.support import builders
+from tests.support.builders import hour
 
 pytestmark = pytest.mark.django_db
 
 DECEMBER = datetime.date(2026, 12, 1)  # a Tuesday; no public holidays this month
-
-
-@pytest.fixture
-def s1(demo):
-    return demo.school("s1")
 
 
 @pytest.fixture

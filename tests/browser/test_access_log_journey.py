@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.phone import fits_the_phone
+from tests.support.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from activities import services
 from activities.models import ActivityGroup
-from schools.models import Membership, Role
-from tests.factories import UserFactory
-from tests.phone import fits_the_phone, open_main_menu
+from tests.support.factories import staff
+from tests.support.phone import fits_the_phone, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,8 +31,7 @@ def test_a_school_admin_creates_a_venue_an_activity_and_a_group_and_sees_its_ses
         day_end=datetime.time(18, 0),
         actor=admin,
     )
-    lead = UserFactory(username="bai_laoshi", last_name="柏", first_name="老师", password=None)
-    Membership.objects.create(user=lead, role=Role.SERVICE_TEACHER, school=s1)
+    staff(username="bai_laoshi", last_name="柏", first_name="老师", school=s1)
 
     page.goto(live_server.url + "/")
     page.get_by_label("用户名或手机号").fill("s1_admin")

@@ -8,34 +8,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities.models import ActivityGroup, Term
 from enrollment import services as enrollment
-from enrollment.models import Application, Choice, EnrollmentWindow, Placement
+from enrollment.models import Application
 from notices.models import Notification
 from safety.models import Attendance, HandoverConfirmation, Release, ReleaseRefusal
 from schools import services as org
-from tests.phone import fits_the_phone, open_main_menu
+from tests.support.phone import fits_the_phone, open_as, open_main_menu
+from tests.support.rounds import first_round_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 375, "height": 812}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def open_as(browser, live_server, username):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
-    return context, page
 
 
 def open_menu_link(page, name):
@@ -54,20 +41,8 @@ def three_children_placed(demo, group: ActivityGroup):
     """A fresh round in which three children of 三年级(1)班 have a seat in s1_staff's 作业看管, each
     with an authorised pick-up person valid today."""
     term = Term.objects.get(school=demo.school("s1"), name="2026年秋季学期")
-    Placement.objects.filter(group__term=term).delete()
-    Choice.objects.filter(application__term=term).delete()
-    Application.objects.filter(term=term).delete()
-    EnrollmentWindow.objects.filter(term=term).delete()
-    now = timezone.now()
     admin = demo.user("s1_admin")
-    enrollment.window_save(
-        term=term,
-        opens_at=now - datetime.timedelta(hours=1),
-        closes_at=now + datetime.timedelta(days=7),
-        review_deadline=now + datetime.timedelta(days=10),
-        tie_break=EnrollmentWindow.TieBreak.SUBMISSION,
-        actor=admin,
-    )
+    first_round_open(term, actor=admin, opened_ago=datetime.timedelta(hours=1))
     notice = enrollment.notice_publish(
         term=term,
         service_method="学校统一组织，家长自愿申请。",

@@ -4,35 +4,18 @@ runs placement and publishes, s1_parent sees the seat and the child's timetable 
 days, then withdraws, and the first child on the wait list moves up."""
 
 import datetime
-import re
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities.models import ActivityGroup, Term
 from enrollment import services
-from enrollment.models import Application, Choice, EnrollmentWindow, Placement
-from tests.phone import fits_the_phone, open_main_menu
+from enrollment.models import Application, Placement
+from tests.support.phone import fits_the_phone, open_as, open_main_menu
+from tests.support.rounds import first_round_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 375, "height": 812}
-
-
-def open_as(browser, live_server, username):
-    """A fresh phone-sized browser, signed in as this user."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # confirm() before withdraw, run, publish
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
-    return context, page
 
 
 def open_menu_link(page, name):
@@ -45,19 +28,7 @@ def fresh_first_round(demo):
     single place, which another child of 三年级(1)班 has already asked for (approved)."""
     term = Term.objects.get(school=demo.school("s1"), name="2026年秋季学期")
     admin = demo.user("s1_admin")
-    Placement.objects.filter(group__term=term).delete()
-    Choice.objects.filter(application__term=term).delete()
-    Application.objects.filter(term=term).delete()
-    EnrollmentWindow.objects.filter(term=term).delete()
-    now = timezone.now()
-    services.window_save(
-        term=term,
-        opens_at=now - datetime.timedelta(hours=1),
-        closes_at=now + datetime.timedelta(days=7),
-        review_deadline=now + datetime.timedelta(days=10),
-        tie_break=EnrollmentWindow.TieBreak.SUBMISSION,
-        actor=admin,
-    )
+    first_round_open(term, actor=admin, opened_ago=datetime.timedelta(hours=1))
     notice = services.notice_publish(
         term=term,
         service_method="学校统一组织，家长自愿申请，班级审核后由学校统一安排。",
@@ -92,7 +63,7 @@ def test_the_enrollment_journey_from_notice_to_withdrawal(live_server, browser, 
     child = demo.child("刘子涵")
 
     # The parent reads the notice and applies.
-    parent_context, parent = open_as(browser, live_server, "s1_parent")
+    parent_context, parent = open_as(browser, live_server, "s1_parent", accept_dialogs=True)
     open_menu_link(parent, "课后服务报名")
     expect(parent.get_by_role("heading", name="课后服务报名")).to_be_visible()
     notice = parent.locator(f"#notice-{child.school.code}")
@@ -139,7 +110,7 @@ def test_the_enrollment_journey_from_notice_to_withdrawal(live_server, browser, 
     assert application.days == "13" and application.choices.get().group == group
 
     # The class teacher approves it from the queue.
-    teacher_context, teacher = open_as(browser, live_server, "s1_head31")
+    teacher_context, teacher = open_as(browser, live_server, "s1_head31", accept_dialogs=True)
     open_menu_link(teacher, "班级审核")
     row = teacher.locator(".review-row", has_text="刘子涵")
     expect(row).to_contain_text("作业看管（1–6年级）")
@@ -150,7 +121,7 @@ def test_the_enrollment_journey_from_notice_to_withdrawal(live_server, browser, 
     teacher_context.close()
 
     # The school admin runs the placement and publishes it.
-    admin_context, admin = open_as(browser, live_server, "s1_admin")
+    admin_context, admin = open_as(browser, live_server, "s1_admin", accept_dialogs=True)
     admin.goto(live_server.url + "/enrollment/admin/")
     admin.locator("#enrollment-tabs").get_by_role("link", name="统一安排").click()
     expect(admin.locator("#placement-tie-break")).to_contain_text("按提交时间")

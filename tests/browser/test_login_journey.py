@@ -3,8 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, UserFactory
-from tests.phone import open_main_menu
+from tests.support.factories import PASSWORD, UserFactory
+from tests.support.phone import open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

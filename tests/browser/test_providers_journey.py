@@ -4,7 +4,7 @@ the menu on a phone (375 px) and reads it without sideways scrolling."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.phone import PHONE_WIDTH, fits_the_phone, open_main_menu
+from tests.support.phone import PHONE_WIDTH, fits_the_phone, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,30 +3,17 @@ confirms, prints the class's activation slips, a parent activates the account wi
 code on a phone, and the admin watches a large import's progress bar finish
 (static/js/roster-progress.js)."""
 
-import io
 import re
 
-import openpyxl
 import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
-from schools import roster
 from schools.models import RosterImport, Student
-from tests.schools.test_roster_import import row
+from tests.support.roster_files import row, xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def workbook(rows) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(roster.HEADERS)
-    for values in rows:
-        book.active.append(list(values.values()))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def test_admin_fixes_a_bad_row_imports_and_watches_progress(
@@ -44,7 +31,7 @@ def test_admin_fixes_a_bad_row_imports_and_watches_progress(
     expect(page.get_by_role("heading", name="花名册导入")).to_be_visible()
     rows = [row(1), row(2), row(3, 监护人手机号="12345")]
     page.get_by_label("花名册文件（.xlsx 或 .csv）").set_input_files(
-        {"name": "花名册.xlsx", "mimeType": XLSX, "buffer": workbook(rows)}
+        {"name": "花名册.xlsx", "mimeType": XLSX, "buffer": xlsx(rows)}
     )
     page.get_by_role("button", name="检查文件").click()
     expect(page.locator("#rejected")).to_contain_text("没有保存任何数据")
@@ -59,7 +46,7 @@ def test_admin_fixes_a_bad_row_imports_and_watches_progress(
     page.get_by_role("link", name="← 花名册导入", exact=True).click()
     rows[2] = row(3)
     page.get_by_label("花名册文件（.xlsx 或 .csv）").set_input_files(
-        {"name": "花名册-改.xlsx", "mimeType": XLSX, "buffer": workbook(rows)}
+        {"name": "花名册-改.xlsx", "mimeType": XLSX, "buffer": xlsx(rows)}
     )
     page.get_by_role("button", name="检查文件").click()
     expect(page.locator("#preview-ok")).to_contain_text("已检查 3 行")

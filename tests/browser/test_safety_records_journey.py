@@ -6,26 +6,17 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities import services as activity_services
 from activities.models import ActivityGroup, Category, VenueKind
 from safety.models import Finding, GateEntry, GateExit
-from tests.phone import fits_the_phone, open_main_menu
+from tests.support.phone import fits_the_phone, log_in, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ITEM = "安全出口和疏散通道畅通、标识清楚"
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
 
 
 def test_the_guard_registers_a_visitor_in_and_out(live_server, page, demo):

@@ -1,24 +1,13 @@
 """The school admin restricts a pick-up person on a child's record; then the parent, on a phone,
 opens the child, sees the restriction (without its reason), adds a pick-up person and ends one."""
 
-import re
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from schools.models import AuthorizedPickup
-from tests.phone import fits_the_phone
+from tests.support.phone import fits_the_phone, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
 
 
 def test_admin_restricts_and_parent_manages_pickups(live_server, page, demo):

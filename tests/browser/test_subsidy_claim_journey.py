@@ -9,31 +9,17 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from activities.models import ActivityGroup, Term
 from subsidies import services
 from subsidies.models import Claim, Rate
-from tests.phone import fits_the_phone, open_main_menu
-from tests.subsidies.conftest import DECEMBER, held_hours, hold
+from tests.support.claims import DECEMBER, held_hours, hold
+from tests.support.phone import fits_the_phone, open_as, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 375, "height": 812}
 RATE, CAP = Decimal("80.00"), Decimal("1000.00")
-
-
-def open_as(browser, live_server, username):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
-    return context, page
 
 
 def open_menu(page, menu_id, link):
@@ -64,7 +50,7 @@ def test_a_months_claim_is_prepared_submitted_approved_and_exported(live_server,
     assert expected[groups[0].lead.display_name] == CAP  # 20-odd hours a month: capped
 
     # The school admin prepares December's claim and submits it.
-    context, page = open_as(browser, live_server, "s1_admin")
+    context, page = open_as(browser, live_server, "s1_admin", accept_downloads=True)
     open_menu(page, "nav-subsidies", "补助申报")
     expect(page.get_by_role("heading", name=re.compile("补助申报"))).to_be_visible()
     page.get_by_label("月份").fill("2026-12")
@@ -84,7 +70,7 @@ def test_a_months_claim_is_prepared_submitted_approved_and_exported(live_server,
     assert claim.status == Claim.Status.SUBMITTED
 
     # The county bureau finds it among the claims to approve and approves it.
-    context, page = open_as(browser, live_server, "zy_bureau")
+    context, page = open_as(browser, live_server, "zy_bureau", accept_downloads=True)
     open_menu(page, "nav-bureau-subsidies", "待审批的补助申报")
     page.locator("#claim-queue tr", has_text="2026-12").get_by_role("link", name="中原区实验小学").click()
     expect(page.locator("#claim-budget")).to_be_visible()

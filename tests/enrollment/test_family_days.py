@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import ActivityGroup, MakeupDay, Session, Slot
+from activities.models import ActivityGroup, MakeupDay, Session
 from enrollment import selectors, services
 from enrollment.models import Application, Placement
 from safety.selectors import attendance
+from tests.support.placements import placed_without_a_common_day
 
 pytestmark = pytest.mark.django_db
 
@@ -211,15 +212,6 @@ def test_a_make_up_day_counts_as_the_weekday_it_runs(demo, term, apply, homework
 
 
 # --- the demo obeys the rule ---------------------------------------------------------------
-
-
-def placed_without_a_common_day() -> list[Placement]:
-    """Every seat in the database whose group meets on none of the family's days."""
-    meets: dict[int, set[str]] = {}
-    for group_id, weekday in Slot.objects.values_list("group_id", "weekday"):
-        meets.setdefault(group_id, set()).add(str(weekday))
-    placements = Placement.objects.filter(status=Placement.Status.PLACED).select_related("application")
-    return [p for p in placements if not meets.get(p.group_id, set()) & set(p.application.days)]
 
 
 def test_the_demo_places_no_child_in_a_group_without_a_common_day(demo):

@@ -13,7 +13,7 @@ from activities.models import ActivityGroup
 from enrollment import services
 from enrollment.models import FREE_STATEMENT, Application, NoticeAcknowledgement, Placement, Survey
 from schools import services as school_services
-from tests.enrollment.pages import assert_every_post_form_has_a_csrf_token
+from tests.support.pages import assert_every_post_form_has_a_csrf_token
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,6 @@ def url(name, **kwargs):
 
 def html(response) -> str:
     return response.content.decode()
-
-
-@pytest.fixture
-def parent(client, demo):
-    client.force_login(demo.user("s1_parent"))
-    return client
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
 
 from activities.models import ActivityGroup
 from enrollment import services
 from enrollment.models import Application, Choice, EnrollmentWindow, Placement
 from notices.models import Notification
+from tests.support.rounds import approved_applications, round_cleared
 
 pytestmark = pytest.mark.django_db
 
@@ -132,26 +132,9 @@ def test_it_never_overbooks_under_200_concurrent_placements(demo):
     term = Term.objects.get(school=demo.school("s1"), name="2026年秋季学期")
     group = ActivityGroup.objects.filter(term=term).order_by("pk").first()
     ActivityGroup.objects.filter(pk=group.pk).update(capacity=30, grades="123456")
-    Placement.objects.filter(group__term=term).delete()  # start from an empty term, not the demo round
-    Choice.objects.filter(application__term=term).delete()
-    Application.objects.filter(term=term).delete()
+    round_cleared(term)  # start from an empty term, not the demo round
     students = list(demo.school("s1").students.order_by("pk")[:200])
-    now = timezone.now()
-    apps = Application.objects.bulk_create(
-        [
-            Application(
-                term=term,
-                student=s,
-                guardian=s.guardians.first(),
-                status="approved",
-                days="135",
-                pickup="guardian",
-                safety_commitment=True,
-                submitted_at=now,
-            )
-            for s in students
-        ]
-    )
+    apps = approved_applications(term, students, days="135")
     barrier = threading.Barrier(40)
 
     def take(application):

@@ -12,9 +12,8 @@ from django.urls import reverse
 from audit.models import AccessLog
 from enrollment import selectors, services
 from enrollment.models import Application
-from schools.models import Guardian, Guardianship, Student
-from tests.enrollment.pages import assert_every_post_form_has_a_csrf_token
-from tests.factories import UserFactory
+from tests.support.factories import GuardianshipFactory, StudentFactory
+from tests.support.pages import assert_every_post_form_has_a_csrf_token
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +46,10 @@ def more_children(demo, n):
     klass = demo.klass("s1", 3, 1)
     names = []
     for i in range(n):
-        student = Student.objects.create(
-            school=klass.school,
-            class_group=klass,
-            name=f"测试{i:02d}",
-            gender="F",
-            student_number=f"G41010220180101{i:04d}",
-            birth_date=datetime.date(2018, 1, 1),
+        student = StudentFactory(class_group=klass, name=f"测试{i:02d}", birth_date=datetime.date(2018, 1, 1))
+        GuardianshipFactory(
+            student=student, guardian__name=f"家长{i:02d}", guardian__mobile=f"139990000{i:02d}"
         )
-        user = UserFactory(username=f"139990000{i:02d}", password=None)
-        guardian = Guardian.objects.create(user=user, name=f"家长{i:02d}", mobile=f"139990000{i:02d}")
-        Guardianship.objects.create(guardian=guardian, student=student, relationship="母亲")
         names.append(student.name)
     return names
 

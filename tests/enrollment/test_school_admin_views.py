@@ -13,7 +13,7 @@ from django.utils import timezone
 from activities.models import ActivityGroup
 from enrollment import services
 from enrollment.models import Application, EnrollmentWindow, ParentNotice, Placement, SurveyResponse
-from tests.enrollment.pages import assert_every_post_form_has_a_csrf_token
+from tests.support.pages import assert_every_post_form_has_a_csrf_token
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,6 @@ def url(name, **kwargs):
 
 def html(response) -> str:
     return response.content.decode()
-
-
-@pytest.fixture
-def admin(client, demo):
-    client.force_login(demo.user("s1_admin"))
-    return client
 
 
 def local(dt: datetime.datetime) -> str:

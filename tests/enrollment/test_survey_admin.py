@@ -12,7 +12,7 @@ from activities.models import Term
 from audit.models import AuditEvent
 from enrollment import services
 from enrollment.models import Survey
-from tests.enrollment.pages import assert_every_post_form_has_a_csrf_token
+from tests.support.pages import assert_every_post_form_has_a_csrf_token
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +27,6 @@ def html(response) -> str:
 
 def local(dt: datetime.datetime) -> str:
     return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
-
-
-@pytest.fixture
-def admin(client, demo):
-    client.force_login(demo.user("s1_admin"))
-    return client
 
 
 @pytest.fixture

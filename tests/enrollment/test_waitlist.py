@@ -13,8 +13,9 @@ from django.utils import timezone
 from activities import services as activity_services
 from activities.models import ActivityGroup
 from enrollment import services
-from enrollment.models import Application, Choice, EnrollmentWindow, Placement
+from enrollment.models import Application, EnrollmentWindow, Placement
 from notices.models import Notification
+from tests.support.rounds import approved_applications, round_cleared
 
 pytestmark = pytest.mark.django_db
 
@@ -113,26 +114,10 @@ def test_concurrent_withdrawals_and_a_capacity_raise_never_overfill_a_group(demo
     term = Term.objects.get(school=demo.school("s1"), name="2026年秋季学期")
     group = basketball(term)
     ActivityGroup.objects.filter(pk=group.pk).update(capacity=5)
-    Placement.objects.filter(group__term=term).delete()
-    Choice.objects.filter(application__term=term).delete()
-    Application.objects.filter(term=term).delete()
+    round_cleared(term)  # start from an empty term, not the demo round
     students = list(demo.school("s1").students.filter(class_group__grade__gte=3).order_by("pk")[:30])
     now = timezone.now()
-    apps = Application.objects.bulk_create(
-        [
-            Application(
-                term=term,
-                student=s,
-                guardian=s.guardians.first(),
-                status="approved",
-                days="13",
-                pickup="guardian",
-                safety_commitment=True,
-                submitted_at=now,
-            )
-            for s in students
-        ]
-    )
+    apps = approved_applications(term, students, days="13")
     Placement.objects.bulk_create(
         [Placement(application=a, group=group, status="placed") for a in apps[:5]]
         + [

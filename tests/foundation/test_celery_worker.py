@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from notices.models import Notification
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 ROOT = Path(settings.BASE_DIR)
 

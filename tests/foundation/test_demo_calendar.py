@@ -22,8 +22,8 @@ from safety.models import Attendance, Incident, Inspection
 from schools import schoolyear
 from schools.models import ClassGroup, School, Student, User
 from subsidies.models import Claim
-from tests.enrollment.test_family_days import placed_without_a_common_day
-from tests.schools import test_url_scope as url_scope
+from tests.support import url_scope
+from tests.support.placements import placed_without_a_common_day
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

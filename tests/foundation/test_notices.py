@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from notices import services
 from notices.models import Notification
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_it_keeps_the_inbox_row_when_there_is_no_address(django_capture_on_commi
 
 def test_it_puts_a_failed_send_back_to_pending(settings, user, django_capture_on_commit_callbacks):
     notification = send(user)
-    settings.EMAIL_BACKEND = "tests.foundation.broken_mail.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.support.broken_mail.BrokenBackend"
     with pytest.raises(OSError):
         services.notification_deliver(notification_id=notification.pk)
     notification.refresh_from_db()

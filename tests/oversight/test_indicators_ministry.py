@@ -24,7 +24,7 @@ from enrollment.models import Application, Placement
 from oversight.models import DailySchoolSummary
 from oversight.summaries import services
 from schools.models import Membership, Role, Student, User
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 URL = reverse("oversight:dashboard")
@@ -100,8 +100,7 @@ def test_teacher_participation_counts_leads_and_assistants_of_held_sessions_amon
     assistant = User.objects.get(pk=min(staff - leads))
     session = held.order_by("-date").first()
     session.group.assistants.add(assistant)
-    newcomer = factories.UserFactory(username="s1_new_teacher")
-    Membership.objects.create(user=newcomer, role=Role.SERVICE_TEACHER, school=s1)
+    factories.staff(username="s1_new_teacher", school=s1)
     _roll_today()
     _response, row = _row(client, demo, month=month)
     assert row["teachers_active"] == len(leads) + 1

@@ -15,11 +15,6 @@ from oversight.models import GeneratedReport
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def reports_root(settings, tmp_path):
-    settings.REPORTS_ROOT = tmp_path
-
-
 def _pdf(client, capture, user, scope, kind="monthly", period=None) -> bytes:
     month = f"{timezone.localdate().replace(day=1) - datetime.timedelta(days=1):%Y-%m}"
     client.force_login(user)

@@ -13,15 +13,9 @@ from django.utils import timezone
 from enrollment.models import Application
 from oversight.summaries import services as oversight_services
 from schools.models import Student
-from tests.oversight.test_reports import ask, download, sheet_rows, this_term
+from tests.support.reports import ask, download, sheet_rows, this_term
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def reports_root(settings, tmp_path):
-    settings.REPORTS_ROOT = tmp_path
-    return tmp_path
 
 
 def html(response) -> str:

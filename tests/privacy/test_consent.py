@@ -9,16 +9,9 @@ from enrollment import services as enrollment_services
 from enrollment.models import Application
 from privacy import services
 from privacy.models import ConsentRecord
-from tests.enrollment.conftest import grade3_groups, notice, term, window  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 PERSONAL, SENSITIVE = ConsentRecord.Purpose.PERSONAL, ConsentRecord.Purpose.SENSITIVE
-
-
-@pytest.fixture
-def parent(client, demo):
-    client.force_login(demo.user("s1_parent"))
-    return client
 
 
 def live(guardian, student=None, purpose=None):
@@ -28,7 +21,7 @@ def live(guardian, student=None, purpose=None):
     return rows.filter(purpose=purpose) if purpose else rows
 
 
-def test_an_application_with_priority_data_records_both_consents(parent, demo, notice, grade3_groups):  # noqa: F811
+def test_an_application_with_priority_data_records_both_consents(parent, demo, notice, grade3_groups):
     child = demo.child("刘子涵")
     guardian = child.guardians.get()
     enrollment_services.notice_acknowledge(notice=notice, guardian=guardian)
@@ -51,7 +44,7 @@ def test_an_application_with_priority_data_records_both_consents(parent, demo, n
     assert live(guardian, child, SENSITIVE).get().notice == current
 
 
-def test_an_application_without_priority_data_records_no_sensitive_consent(demo, notice):  # noqa: F811
+def test_an_application_without_priority_data_records_no_sensitive_consent(demo, notice):
     child = demo.child("刘子涵")
     guardian = child.guardians.get()
     ConsentRecord.objects.filter(student=child).delete()

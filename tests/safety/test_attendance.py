@@ -18,7 +18,7 @@ from safety.models import Attendance, CareAlert
 from safety.selectors import attendance as selectors
 from safety.services import attendance as services
 from safety.services.alerts import class_teacher
-from tests.safety.attendance_setup import DAY, at, care_session, children, new_class
+from tests.support.attendance import DAY, at, care_session, children, new_class
 
 pytestmark = pytest.mark.django_db
 

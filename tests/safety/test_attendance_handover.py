@@ -13,8 +13,8 @@ from notices.models import Notification
 from safety.models import CareAlert, Handover, HandoverConfirmation
 from safety.selectors import attendance as selectors
 from safety.services import handover as services
-from tests.activities import builders
-from tests.safety.attendance_setup import at, care_session
+from tests.support import builders
+from tests.support.attendance import at, care_session
 
 pytestmark = pytest.mark.django_db
 

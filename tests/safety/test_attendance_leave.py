@@ -11,7 +11,7 @@ from django.urls import reverse
 from safety.models import Leave, LeaveCancellation
 from safety.selectors import attendance as selectors
 from safety.services import attendance as services
-from tests.safety.attendance_setup import DAY, at, care_session
+from tests.support.attendance import DAY, at, care_session
 
 pytestmark = pytest.mark.django_db
 

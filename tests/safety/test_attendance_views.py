@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from safety.models import Attendance, CareAlert, Handover, HandoverConfirmation, Leave, Release
 from safety.services import attendance, release
 from schools.models import User
-from tests.safety.attendance_setup import DAY, at, care_session
-from tests.schools import test_url_scope as url_scope
+from tests.support import url_scope
+from tests.support.attendance import DAY, at, care_session
 
 pytestmark = pytest.mark.django_db
 

@@ -13,15 +13,9 @@ from safety.models import DutyAssignment, GroupSafetyOfficer
 from safety.selectors import records as selectors
 from safety.services import alerts
 from safety.services import roster as services
-from tests.safety import records_fixtures as fx
-from tests.safety.records_fixtures import MONDAY, at, html
+from tests.support.records import MONDAY, at, html
 
 pytestmark = pytest.mark.django_db
-
-# Shared fixtures (tests/safety/records_fixtures.py), used by name.
-admin_client = fx.admin_client
-s1 = fx.s1
-s1_admin = fx.s1_admin
 
 
 @pytest.fixture(autouse=True)

@@ -13,16 +13,9 @@ from audit.models import AuditEvent
 from safety.models import GateEntry, GateExit
 from safety.selectors import records as selectors
 from safety.services import gate as services
-from tests.safety import records_fixtures as fx
-from tests.safety.records_fixtures import MONDAY, at, html
+from tests.support.records import MONDAY, at, html
 
 pytestmark = pytest.mark.django_db
-
-# Shared fixtures (tests/safety/records_fixtures.py), used by name.
-admin_client = fx.admin_client
-guard_client = fx.guard_client
-s1 = fx.s1
-s1_admin = fx.s1_admin
 
 # A valid GB 11643 number (check digit X) from a 中原区 birth place.
 FULL_ID = "41010219900101104X"

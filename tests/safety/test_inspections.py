@@ -17,18 +17,9 @@ from safety import checklists
 from safety.models import Finding, FindingSignoff, Inspection, InspectionResult
 from safety.services import inspections as services
 from safety.services.inspections import ItemCheck
-from tests.safety import records_fixtures as fx
-from tests.safety.records_fixtures import MONDAY, at, html
+from tests.support.records import MONDAY, at, html
 
 pytestmark = pytest.mark.django_db
-
-# Shared fixtures (tests/safety/records_fixtures.py), used by name.
-admin_client = fx.admin_client
-december_term = fx.december_term
-make_group = fx.make_group
-s1 = fx.s1
-s1_admin = fx.s1_admin
-venue = fx.venue
 
 
 @pytest.fixture(autouse=True)

@@ -11,15 +11,9 @@ from activities.models import Category
 from safety.models import OffCampusCoordination
 from safety.selectors import records as selectors
 from safety.services import offcampus as services
-from tests.safety import records_fixtures as fx
-from tests.safety.records_fixtures import MONDAY, at, html
+from tests.support.records import MONDAY, at, html
 
 pytestmark = pytest.mark.django_db
-
-# Shared fixtures (tests/safety/records_fixtures.py), used by name.
-admin_client = fx.admin_client
-s1 = fx.s1
-s1_admin = fx.s1_admin
 
 
 @pytest.fixture(autouse=True)

@@ -14,14 +14,9 @@ from activities.models import Category, Session, VenueKind
 from enrollment import services as enrollment_services
 from safety.services import attendance as attendance_services
 from safety.services import offcampus as offcampus_services
-from tests.safety import records_fixtures as fx
-from tests.safety.records_fixtures import MONDAY, at
+from tests.support.records import MONDAY, at
 
 pytestmark = pytest.mark.django_db
-
-december_term = fx.december_term
-s1 = fx.s1
-s1_admin = fx.s1_admin
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from safety.models import PickupCode
 from safety.services import codes
 from schools import services as org
 from schools.models import Guardianship
-from tests.safety.attendance_setup import at, care_session
+from tests.support.attendance import at, care_session
 
 pytestmark = pytest.mark.django_db
 

@@ -16,13 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audit.models import AppendOnlyModel
 from safety.models import GateEntry, GateExit, Incident, IncidentChild, IncidentFollowUp
 from safety.services import gate, incidents
-from tests.safety import records_fixtures as fx
-from tests.safety.records_fixtures import MONDAY, at
+from tests.support.records import MONDAY, at
 
 pytestmark = pytest.mark.django_db
-
-# Shared fixtures (tests/safety/records_fixtures.py), used by name.
-s1 = fx.s1
 
 EDITING_WORDS = re.compile(r"edit|update|change|delete|remove|erase|amend|void|undo", re.I)
 

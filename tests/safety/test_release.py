@@ -16,7 +16,7 @@ from safety.selectors import attendance as selectors
 from safety.services import attendance, codes, release
 from safety.services.release import ReleaseRefused
 from schools import services as org
-from tests.safety.attendance_setup import DAY, at, care_session
+from tests.support.attendance import DAY, at, care_session
 
 pytestmark = pytest.mark.django_db
 

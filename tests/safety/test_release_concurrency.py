@@ -12,7 +12,7 @@ from django.db import connection
 from notices.models import Notification
 from safety.models import Release
 from safety.services import attendance, release
-from tests.safety.attendance_setup import DAY, at, care_session
+from tests.support.attendance import DAY, at, care_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 20

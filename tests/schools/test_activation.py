@@ -16,7 +16,7 @@ from django.utils import timezone
 from notices.models import Notification
 from schools import activation, services
 from schools.models import ActivationCode, Guardian, GuardianLink, Guardianship, Membership, Role, User
-from tests.schools.test_roster_import import confirm, last_import, row, xlsx
+from tests.support.roster_files import confirm, last_import, row, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -26,17 +26,6 @@ SENT: list[dict] = []
 def record_sms(*, mobile: str, message: str) -> None:
     """ACTIVATION_SMS_SENDER in these tests: the SMS gateway is a boundary."""
     SENT.append({"mobile": mobile, "message": message})
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def admin(client, demo):
-    client.force_login(demo.user("s1_admin"))
-    return client
 
 
 def html(response) -> str:

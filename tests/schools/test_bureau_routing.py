@@ -21,7 +21,7 @@ from schools.selectors import bureau_for_school
 from subsidies import selectors as subsidy_selectors
 from subsidies import services as subsidy_services
 from subsidies.models import Budget, Claim, Complaint
-from tests.subsidies.conftest import claim_row
+from tests.support.claims import claim_row
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from schools import services
 from schools.demo import Builder
 from schools.models import AuthorizedPickup, Role, Student
+from tests.support.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -234,14 +235,7 @@ def test_it_keeps_the_roster_to_a_constant_number_of_queries(client, demo, djang
         client.get(reverse("home"))
     klass = demo.klass("s1", 3, 2)
     for i in range(5):
-        student = Student.objects.create(
-            school=klass.school,
-            class_group=klass,
-            name=f"新生{i}",
-            gender="F",
-            student_number=f"TEST{i:04d}",
-            birth_date=datetime.date(2017, 1, 1),
-        )
+        student = StudentFactory(class_group=klass, name=f"新生{i}")
         services.guardianship_add(
             student=student, name=f"家长{i}", mobile=f"1381111000{i}", relationship="母亲", actor=None
         )
@@ -320,14 +314,7 @@ def test_it_keeps_the_school_admin_home_to_a_constant_number_of_queries(
         client.get(reverse("home"))
     klass = services.class_create(school=demo.school("s2"), grade=6, number=3)
     for i in range(3):
-        Student.objects.create(
-            school=klass.school,
-            class_group=klass,
-            name=f"插班生{i}",
-            gender="M",
-            student_number=f"TESTS2{i:04d}",
-            birth_date=datetime.date(2015, 1, 1),
-        )
+        StudentFactory(class_group=klass, name=f"插班生{i}", gender="M", birth_date=datetime.date(2015, 1, 1))
     with django_assert_max_num_queries(len(before)):
         response = client.get(reverse("home"))
     assert response.context["school_admin"][0].classes == 13

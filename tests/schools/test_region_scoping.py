@@ -8,7 +8,8 @@ from django.test import Client
 
 from schools import access
 from schools import services as org
-from schools.models import Membership, Region, Role, School, User
+from schools.models import Region, Role, School, User
+from tests.support.factories import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +21,7 @@ def admin_client(demo) -> Client:
 
 
 def officer_of(region: Region) -> User:
-    user = User.objects.create(username=f"officer_{region.code}", last_name="周")
-    Membership.objects.create(user=user, role=Role.BUREAU_OFFICER, region=region)
-    return user
+    return staff(username=f"officer_{region.code}", last_name="周", role=Role.BUREAU_OFFICER, region=region)
 
 
 def test_it_gives_a_region_added_in_the_admin_its_reporting_path(demo):

@@ -17,7 +17,7 @@ from safety.services.alerts import guardian_users
 from safety.services.release import ReleaseRefused
 from schools import access, services
 from schools.models import AuthorizedPickup, Guardianship
-from tests.safety.attendance_setup import at, care_session
+from tests.support.attendance import at, care_session
 
 pytestmark = pytest.mark.django_db
 

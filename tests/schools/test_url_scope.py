@@ -1,13 +1,11 @@
 """Every URL that takes an object identifier answers 404 to every persona for objects outside that
 persona's scope, and changes nothing. New URLs are picked up automatically; a new identifier name
-must be added to OBJECT_KWARGS in tests/security/pages.py (the test fails until it is)."""
+must be added to OBJECT_KWARGS in tests/support/url_patterns.py (the test fails until it is)."""
 
 import datetime
-import hashlib
 
 import pytest
-from django.apps import apps
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from oversight.models import GeneratedReport, GoodPractice, TermReport
 from safety.models import Incident
@@ -15,88 +13,17 @@ from schools.models import (
     School,
 )
 from subsidies.models import Claim
-from tests.security.pages import OBJECT_KWARGS
+from tests.support.url_patterns import OBJECT_KWARGS
+from tests.support.url_scope import PERSONAS, fingerprint, object_patterns, outside
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = [
-    "hn_bureau",
-    "zz_bureau",
-    "zy_bureau",
-    "gy_bureau",
-    "s1_admin",
-    "s1_head31",
-    "s1_head32",
-    "s1_staff",
-    "s1_guard",
-    "s1_parent",
-    "s1_parent2",
-    "s2_admin",
-    "s2_parent",
-    "s3_admin",
-    "s3_parent",
-]
-
-SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
-# URL keywords of national records that no regional scope narrows, so nothing lies outside a
-# province officer's: F11's year of the State Council schedule (province officers and superusers
-# only; tests/activities/test_official_calendar.py checks everyone else's 404).
-NOT_OBJECTS = {"year"}
-PROJECT_APPS = {
-    "schools",
-    "privacy",
-    "audit",
-    "notices",
-    "activities",
-    "enrollment",
-    "safety",
-    "subsidies",
-    "oversight",
-}
-
-
-def object_patterns():
-    found = []
-
-    def walk(patterns, namespace):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                ns = p.namespace or namespace
-                if ns in SKIP_NAMESPACES:
-                    continue
-                walk(p.url_patterns, ":".join(filter(None, [namespace, p.namespace])) or None)
-            elif isinstance(p, URLPattern) and set(p.pattern.converters) - NOT_OBJECTS:
-                found.append((f"{namespace}:{p.name}" if namespace else p.name, list(p.pattern.converters)))
-
-    walk(get_resolver().url_patterns, None)
-    return found
-
-
-def fingerprint(exclude: tuple = ()) -> str:
-    """A digest of every row of every project model (sessions and login attempts are not ours)."""
-    digest = hashlib.sha256()
-    for model in apps.get_models():
-        if model._meta.app_label not in PROJECT_APPS or model in exclude:
-            continue
-        # last_login moves with every sign-in (force_login included); it is not data a request changes.
-        fields = [f.attname for f in model._meta.concrete_fields if f.name != "last_login"]
-        rows = model.objects.order_by("pk").values_list(*fields)
-        digest.update(f"{model._meta.label}:{list(rows)!r}".encode())
-    return digest.hexdigest()
-
-
-def outside(user, kwarg):
-    model, field, visible = OBJECT_KWARGS[kwarg]
-    obj = model.objects.exclude(pk__in=visible(user).values("pk")).order_by("pk").first()
-    assert obj is not None, f"no {model.__name__} outside the scope of {user}"
-    return getattr(obj, field)
 
 
 def test_every_identifier_in_a_url_is_known():
     patterns = object_patterns()
     assert patterns, "no URL takes an identifier?"
     unknown = {(name, kw) for name, kws in patterns for kw in kws if kw not in OBJECT_KWARGS}
-    assert not unknown, f"add to OBJECT_KWARGS (tests/security/pages.py): {sorted(unknown)}"
+    assert not unknown, f"add to OBJECT_KWARGS (tests/support/url_patterns.py): {sorted(unknown)}"
 
 
 def test_it_answers_404_for_every_object_outside_each_personas_scope(client, demo):

@@ -13,7 +13,7 @@ from audit.models import AccessLog
 from safety.models import IncidentChild
 from safety.services import attendance
 from schools.models import Student
-from tests.safety.attendance_setup import DAY, at, care_session
+from tests.support.attendance import DAY, at, care_session
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.admin import AccessLoggedAdmin, student_path
 from audit.models import AccessLog
 from enrollment.models import Application
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

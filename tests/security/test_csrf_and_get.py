@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AccessLog
-from tests.schools.test_url_scope import fingerprint, object_patterns
-from tests.security.pages import all_patterns, inside
+from tests.support.url_patterns import all_patterns, inside
+from tests.support.url_scope import fingerprint, object_patterns
 
 pytestmark = pytest.mark.django_db
 

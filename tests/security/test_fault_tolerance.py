@@ -22,7 +22,7 @@ from django.urls import reverse
 from afterschool.celery import app as celery_app
 from notices import services, tasks
 from notices.models import Notification
-from tests.conftest import need_service, server_env, tcp_open
+from tests.support.services import need_service, server_env, tcp_open
 
 pytestmark = pytest.mark.django_db
 

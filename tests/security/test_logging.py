@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from audit.logging import MaskPersonalData, contains_personal_data, mask
-from tests.conftest import tcp_open
+from tests.support.services import tcp_open
 
 
 def test_it_masks_mobile_and_id_numbers():

@@ -20,9 +20,9 @@ from django.urls import Resolver404, resolve, reverse
 
 from audit.models import AccessLog
 from schools import access
-from tests.schools.test_url_scope import fingerprint
-from tests.security import url_matrix
-from tests.security.pages import all_patterns, inside, special_values
+from tests.support import url_matrix
+from tests.support.url_patterns import all_patterns, inside, special_values
+from tests.support.url_scope import fingerprint
 
 pytestmark = pytest.mark.django_db
 

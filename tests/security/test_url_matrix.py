@@ -1,4 +1,4 @@
-"""The URL matrix (tests/security/url_matrix.py) holds for every named URL and every role: anonymous
+"""The URL matrix (tests/support/url_matrix.py) holds for every named URL and every role: anonymous
 visitors are sent to sign in, each role's demo persona is refused (404/403) every page not meant for
 it and reaches every page meant for it, and nothing a refused request sends changes any data."""
 
@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AccessLog
-from tests.schools.test_url_scope import OBJECT_KWARGS, fingerprint
-from tests.security import url_matrix
-from tests.security.pages import inside, matrix_patterns, special_values
+from tests.support import url_matrix
+from tests.support.url_patterns import OBJECT_KWARGS, inside, matrix_patterns, special_values
+from tests.support.url_scope import fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def _any_visible(kwarg, users):
 def test_every_url_is_classified():
     names = {name for name, _kw in matrix_patterns()}
     unclassified = sorted(names - set(url_matrix.URLS))
-    assert not unclassified, f"classify these URLs in tests/security/url_matrix.py: {unclassified}"
+    assert not unclassified, f"classify these URLs in tests/support/url_matrix.py: {unclassified}"
     stale = sorted(set(url_matrix.URLS) - names)
     assert not stale, f"these URLs no longer exist: {stale}"
     for name, allowed in url_matrix.URLS.items():

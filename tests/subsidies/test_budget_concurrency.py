@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from schools.models import Membership, Role
+from schools.models import Role
 from subsidies import services
 from subsidies.models import Budget, Claim
-from tests.factories import UserFactory
-from tests.subsidies.conftest import claim_row
+from tests.support.claims import claim_row
+from tests.support.factories import staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,8 +59,7 @@ def budget_2027(demo):
 def test_two_officers_approving_at_once_cannot_overspend(demo, budget_2027):
     postgresql_only()
     s1, budget = budget_2027
-    second = UserFactory(username="zy_bureau_2", password=None)
-    Membership.objects.create(user=second, role=Role.BUREAU_OFFICER, region=s1.region)
+    second = staff(username="zy_bureau_2", role=Role.BUREAU_OFFICER, region=s1.region)
     admin = demo.user("s1_admin")
     claims = [
         claim_row(s1, month=datetime.date(2027, month, 1), total="60.00", prepared_by=admin)
@@ -76,8 +75,7 @@ def test_two_officers_approving_at_once_cannot_overspend(demo, budget_2027):
 def test_two_officers_approving_the_same_claim_count_it_once(demo, budget_2027):
     postgresql_only()
     s1, budget = budget_2027
-    second = UserFactory(username="zy_bureau_3", password=None)
-    Membership.objects.create(user=second, role=Role.BUREAU_OFFICER, region=s1.region)
+    second = staff(username="zy_bureau_3", role=Role.BUREAU_OFFICER, region=s1.region)
     claim = claim_row(s1, month=datetime.date(2027, 4, 1), total="30.00", prepared_by=demo.user("s1_admin"))
     results = approve_all([(claim, demo.user("zy_bureau")), (claim, second)])
     assert sorted(results) == ["approved", "not_submitted"]

@@ -17,7 +17,7 @@ from notices.models import Notification
 from schools.models import Region
 from subsidies import selectors, services
 from subsidies.models import Budget, Claim, ClaimLine, Rate
-from tests.subsidies.conftest import (
+from tests.support.claims import (
     DECEMBER,
     MON_WED,
     MON_WED_HOURS,
@@ -62,7 +62,7 @@ def test_it_caps_a_teachers_month_and_counts_assistants_too(s1, s1_admin, zy_bur
         effective_from=DECEMBER,
         actor=zy_bureau,
     )
-    from tests.activities import builders
+    from tests.support import builders
 
     helper = builders.staff(s1, last_name="孙", first_name="助教")
     busy = make_group(slots=WEEKDAYS, assistants=[helper])
@@ -445,7 +445,7 @@ def test_the_claim_pages_cost_a_fixed_number_of_queries(
 def test_the_claim_detail_costs_a_fixed_number_of_queries(
     client, s1, s1_admin, demo, django_assert_max_num_queries
 ):
-    from tests.activities import builders
+    from tests.support import builders
 
     def claim_with(lines: int, year: int) -> Claim:
         claim = claim_row(s1, month=datetime.date(year, 1, 1), total="0.00", prepared_by=s1_admin)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from enrollment.models import Application, Placement
 from subsidies import services
 from subsidies.models import ClaimLine, Rate
-from tests.subsidies.conftest import DECEMBER, MON_WED, hold
+from tests.support.claims import DECEMBER, MON_WED, hold
 
 pytestmark = pytest.mark.django_db
 

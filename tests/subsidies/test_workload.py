@@ -12,8 +12,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from subsidies import selectors, services
 from subsidies.models import WorkloadAdjustment
-from tests.activities import builders
-from tests.subsidies.conftest import DECEMBER, MON_WED, MON_WED_HOURS, WEEKDAYS, claim_row, hold
+from tests.support import builders
+from tests.support.claims import DECEMBER, MON_WED, MON_WED_HOURS, WEEKDAYS, claim_row, hold
 
 pytestmark = pytest.mark.django_db
 

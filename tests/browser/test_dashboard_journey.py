@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_subsidy_claim_journey import open_as
-from tests.phone import fits_the_phone, open_main_menu
+from tests.support.phone import fits_the_phone, open_as, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from activities.models import ActivityGroup, Session, Term
 from enrollment.models import Application, Placement
 from schools import services as org
 from schools.models import AuthorizedPickup, ClassGroup, Guardian, Guardianship, Student, User
-from tests.activities import builders
+from tests.support import builders
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = datetime.date(2026, 12, 14)  # a Monday in the demo term, after the demo's records

@@ -1,37 +1,12 @@
-"""Fixtures and helpers of the F6 safety-record tests (gate, inspections, plans, roster,
-incidents). Imported by name from each test module."""
+"""Fixtures of the F6 safety-record tests (gate, inspections, plans, roster, incidents); their
+helpers (MONDAY, at, html) are in tests/support/records.py."""
 
 import datetime
-import zoneinfo
 
 import pytest
 
 from activities import services as activity_services
 from activities.models import Activity, Category, VenueKind
-
-TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def at(day: datetime.date, hour: int = 16, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=TZ)
-
-
-# A Monday inside the demo term, after the demo's records: every clock-dependent test runs "then".
-MONDAY = datetime.date(2026, 11, 30)
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-@pytest.fixture
-def s1(demo):
-    return demo.school("s1")
-
-
-@pytest.fixture
-def s1_admin(demo):
-    return demo.user("s1_admin")
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from schools.models import (
 )
 from subsidies import selectors as subsidy_selectors
 from subsidies.models import Budget, Claim, Complaint, PurchaseContract
-from tests.security import url_matrix
+from tests.support import url_matrix
 
 # URL keyword -> (model, lookup field, the persona's visible queryset). A new identifier name must
 # be added here (tests/schools/test_url_scope.py fails until it is).

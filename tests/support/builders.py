@@ -6,8 +6,8 @@ import itertools
 
 from activities import services
 from activities.models import Category, VenueKind
-from schools.models import Membership, Role
-from tests.factories import UserFactory
+from schools.models import Role
+from tests.support import factories
 
 _seq = itertools.count(1)
 WINDOW = (datetime.time(16, 0), datetime.time(18, 0))  # 郑州市 requires the day to end at 17:30 or later
@@ -15,10 +15,7 @@ WINDOW = (datetime.time(16, 0), datetime.time(18, 0))  # 郑州市 requires the 
 
 def staff(school, role=Role.SERVICE_TEACHER, **kwargs):
     """A new staff member; no usable password (hashing is slow): tests sign them in with force_login."""
-    kwargs.setdefault("password", None)
-    user = UserFactory(**kwargs)
-    Membership.objects.create(user=user, role=role, school=school)
-    return user
+    return factories.staff(role=role, school=school, **kwargs)
 
 
 def term(school, *, start, end, actor, name=None, weekdays="12345"):

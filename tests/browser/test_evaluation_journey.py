@@ -4,27 +4,12 @@ the summary and submits again; gy_bureau accepts it; s3_admin sees it accepted."
 import re
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from oversight.models import TermReport
-from tests.phone import fits_the_phone, open_main_menu
+from tests.support.phone import fits_the_phone, open_as, open_main_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 375, "height": 812}
-
-
-def open_as(browser, live_server, username):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("欢迎"))).to_be_visible()
-    return context, page
 
 
 def test_a_returned_report_is_completed_resubmitted_and_accepted(live_server, browser, demo):
