@@ -425,7 +425,7 @@ def slot_formset(data=None, *, group=None) -> SlotFormSetBase:
     return formset
 
 
-# --- the State Council's yearly schedule (F11) ----------------------------------------------
+# --- the State Council's yearly schedule ----------------------------------------------------------
 
 _DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 _LINE = re.compile(rf"^(?P<first>{_DATE})(?:\s*(?:至|到|~|～|—|–|to)\s*(?P<last>{_DATE}))?(?P<rest>.*)$")

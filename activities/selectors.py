@@ -351,7 +351,7 @@ def _days(first: datetime.date, last: datetime.date):
         day += datetime.timedelta(days=1)
 
 
-# --- the official calendar (F11) --------------------------------------------------------------
+# --- the official calendar ------------------------------------------------------------------------
 
 
 @dataclass

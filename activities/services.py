@@ -42,7 +42,7 @@ def _is_staff(user: User, school: School) -> bool:
     return Membership.objects.filter(user=user, school=school, role__in=STAFF_ROLES).exists()
 
 
-# --- the calendar feed (F13) ---------------------------------------------------------------
+# --- the calendar feed ----------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -626,7 +626,7 @@ def _double_booking(*, what: str, other: str, date: datetime.date, start, end) -
     )
 
 
-# --- added by the F6 helper: venue blockers -------------------------------------------------
+# --- venue blockers -------------------------------------------------------------------------------
 # Higher floors register callables venue -> reason | None here (safety/apps.py registers "an open
 # critical inspection finding", M4); activities never imports them. group_save and
 # sessions_generate refuse to schedule into a venue for which any blocker gives a reason.
@@ -729,7 +729,7 @@ def venue_sessions_relocate(
     return {"moved": len(sessions)}
 
 
-# --- added by the F11 helper: the State Council's yearly schedule ------------------------------
+# --- the State Council's yearly schedule ----------------------------------------------------------
 # Higher floors register callables (group=, dates=) -> {user: {"dates": set, "children": set}}
 # naming the families to tell when sessions of a group are cancelled (enrollment/apps.py registers
 # the guardians of the children placed in it); activities never imports them.

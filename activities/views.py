@@ -603,7 +603,7 @@ def workload(request):
     )
 
 
-# --- the State Council's yearly schedule (F11): province officers and superusers -------------
+# --- the State Council's yearly schedule: province officers and superusers ------------------------
 
 
 def _province_officer(request) -> None:

@@ -365,7 +365,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Privacy (F10): months a child's data is kept after the child left, and an application's
+# --- Privacy: months a child's data is kept after the child left, and an application's ------------
 # priority-group data after its term ended, unless a region sets its own (privacy.RetentionPolicy).
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
 # Feature apps that hold priority-group data, cleared on consent withdrawal and by retention.

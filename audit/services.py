@@ -32,7 +32,7 @@ def access_record(*, user, target: models.Model, path: str) -> AccessLog:
     return AccessLog.objects.create(user=user, target_type=target_type, target_id=target_id, path=path[:300])
 
 
-# --- added by the F5 helper -------------------------------------------------------------------
+# --- several children on one page: one insert -----------------------------------------------------
 
 
 def access_record_many(*, user, targets: list[models.Model], path: str) -> int:
@@ -46,7 +46,7 @@ def access_record_many(*, user, targets: list[models.Model], path: str) -> int:
     return len(rows)
 
 
-# --- the access log of every page that shows children's data (F12/F13) ------------------------
+# --- the access log of every page that shows children's data --------------------------------------
 
 STUDENT = "schools.student"
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.forms import WEEKDAY_NAMES
 from activities.models import ActivityGroup, Category
 from enrollment.days import days_label, group_weekdays
-from enrollment.models import FREE_STATEMENT, Application, EnrollmentWindow
+from enrollment.models import FREE_STATEMENT, Application, EnrollmentWindow, ParentNotice
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -79,12 +79,17 @@ class _PickupPersonsField(forms.ModelMultipleChoiceField):
 
 
 class NoticeAckForm(forms.Form):
-    """ "I have read it" for one version of the notice."""
+    """ "I have read it" for one version of the notice: `version` cleans to that ParentNotice, one
+    of the term's `notices` the view passes in (another term's version is a field error)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.ModelChoiceField(
+        queryset=ParentNotice.objects.none(), to_field_name="version", widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, action: str = "", **kwargs):
+    def __init__(self, *args, action: str = "", notices=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if notices is not None:
+            self.fields["version"].queryset = notices
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.form_class = "mb-0"

@@ -72,7 +72,7 @@ def placements_for(user) -> QuerySet[Placement]:
     return Placement.objects.filter(application__in=applications_for(user))
 
 
-def family_placement_get(*, user, code) -> Placement:
+def get_family_placement_for_user(*, user, code) -> Placement:
     """A seat or wait-list place of one of the user's own children."""
     own = access.scope(user).child_ids
     return access.get_or_404(
@@ -83,7 +83,7 @@ def family_placement_get(*, user, code) -> Placement:
     )
 
 
-def family_application_get(*, user, code) -> Application:
+def get_family_application_for_user(*, user, code) -> Application:
     """An application of one of the user's own children (not of a class or school they work for)."""
     own = access.scope(user).child_ids
     return access.get_or_404(
@@ -94,12 +94,12 @@ def family_application_get(*, user, code) -> Application:
     )
 
 
-def review_application_get(*, user, code) -> Application:
+def get_application_to_review_for_user(*, user, code) -> Application:
     """An application the user reviews as the class teacher of the child's class."""
     return access.get_or_404(_review_scope(user).select_related(*_ROW_RELATED), code=code)
 
 
-def placement_to_manage_get(*, user, code) -> Placement:
+def get_placement_to_manage_for_user(*, user, code) -> Placement:
     """A placement at a school the user runs."""
     s = access.scope(user)
     queryset = Placement.objects.all()
@@ -113,7 +113,7 @@ def placement_to_manage_get(*, user, code) -> Placement:
     )
 
 
-def admin_term_get(*, user, code) -> Term:
+def get_admin_term_for_user(*, user, code) -> Term:
     """A term of a school the user runs."""
     return activity_selectors.get_term_for_user(user, code)
 
@@ -477,8 +477,11 @@ def family_enrollment(*, user, now: datetime.datetime | None = None) -> list[Sch
     return list(blocks.values())
 
 
-def notice_version(*, term: Term, version: int) -> ParentNotice | None:
-    return ParentNotice.objects.filter(term=term, version=version).select_related("term").first()
+def term_notices(*, term: Term | None) -> QuerySet[ParentNotice]:
+    """Every version of the term's notice to parents (none without a term)."""
+    if term is None:
+        return ParentNotice.objects.none()
+    return ParentNotice.objects.filter(term=term).select_related("term")
 
 
 def survey_response(*, survey: Survey, student: Student) -> SurveyResponse | None:
@@ -793,7 +796,7 @@ def move_targets(placement: Placement) -> QuerySet[ActivityGroup]:
     )
 
 
-# --- added by the F11 calendar helper: who to tell about cancelled sessions ------------------
+# --- who to tell about cancelled sessions ---------------------------------------------------------
 
 
 def families_of_cancelled_sessions(*, group: ActivityGroup, dates: list[datetime.date]) -> dict:

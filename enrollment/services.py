@@ -1056,7 +1056,7 @@ def reminders_review_due(*, now: datetime.datetime | None = None, hours_before: 
     return sent
 
 
-# --- added by the views helper ----------------------------------------------------------------
+# --- which round takes applications now ------------------------------------------------------------
 
 
 def application_round(*, term: Term) -> str:

@@ -12,5 +12,5 @@ def consents_for(user):
     return ConsentRecord.objects.filter(guardian=guardian).select_related("student", "notice")
 
 
-def consent_get(*, user, code) -> ConsentRecord:
+def get_consent_for_user(*, user, code) -> ConsentRecord:
     return access.get_or_404(consents_for(user), code=code)

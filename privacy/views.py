@@ -49,7 +49,7 @@ def consents(request):
 @require_POST
 @parent_required
 def consent_withdraw(request, consent_code):
-    consent = selectors.consent_get(user=request.user, code=consent_code)
+    consent = selectors.get_consent_for_user(user=request.user, code=consent_code)
     if consent.purpose != ConsentRecord.Purpose.SENSITIVE or consent.withdrawn_at is not None:
         messages.info(request, _("Only a current priority-group consent can be withdrawn here."))
         return redirect("privacy:consents")

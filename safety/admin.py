@@ -33,7 +33,7 @@ from safety.models import (
     ReleaseRefusal,
 )
 
-# --- attendance, leave, handover, release (F5) -----------------------------------------------
+# --- attendance, leave, handover, release ---------------------------------------------------------
 
 
 @admin.register(Attendance)
@@ -120,7 +120,7 @@ class CareAlertAdmin(AccessLoggedAdmin, ReadOnlyAdmin):
     search_fields = ["detail", "student__name"]
 
 
-# --- gate register, inspections, plans, duty roster, incidents (F6) --------------------------
+# --- gate register, inspections, plans, duty roster, incidents ------------------------------------
 
 
 @admin.register(GateEntry)

@@ -7,7 +7,7 @@ class SafetyConfig(AppConfig):
     verbose_name = _("Safety")
 
     def ready(self):
-        # --- F6: a venue with an open critical inspection finding hosts no new sessions (M4).
+        # --- a venue with an open critical inspection finding hosts no new sessions (M4). ---
         # activities sits on a lower floor and cannot import safety: it keeps a registry.
         from activities import services as activities_services
         from safety.services import inspections

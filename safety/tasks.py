@@ -5,7 +5,7 @@ from celery import shared_task
 
 from safety.services import attendance, inspections, plans, release
 
-# --- attendance, absence and release alerts (F5) ---------------------------------------------
+# --- attendance, absence and release alerts -------------------------------------------------------
 
 
 @shared_task
@@ -26,7 +26,7 @@ def sweep_unreleased() -> int:
     return release.unreleased_sweep()
 
 
-# --- gate register, inspections, plans, duty roster, incidents (F6) --------------------------
+# --- gate register, inspections, plans, duty roster, incidents ------------------------------------
 
 
 @shared_task

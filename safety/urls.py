@@ -15,7 +15,7 @@ app_name = "safety"
 
 urlpatterns = []
 
-# --- attendance, leave, handover, release, pick-up codes, still-here board (F5) ---------------
+# --- attendance, leave, handover, release, pick-up codes, still-here board ------------------------
 urlpatterns += [
     # Teachers (phone first).
     path("today/", attendance_views.today, name="today"),
@@ -46,7 +46,7 @@ urlpatterns += [
     path("attendance/export/", care_record_views.records_export, name="records-export"),
 ]
 
-# --- gate register, inspections, emergency plans, duty roster, incidents (F6) -----------------
+# --- gate register, inspections, emergency plans, duty roster, incidents --------------------------
 # Safety records are append-only: these pages add records (an exit, a sign-off, a new version, a
 # follow-up); none edits or deletes one (tests/safety/test_records_append_only.py checks).
 urlpatterns += [

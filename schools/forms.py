@@ -30,7 +30,7 @@ class PasswordForm(PasswordChangeForm):
         self.helper.add_input(Submit("submit", _("Change password")))
 
 
-# --- school admin screens and parents' pick-up persons (F2) ---------------------------------
+# --- school admin screens and parents' pick-up persons --------------------------------------------
 # Forms carry the input's shape only; the rules live in schools.services.
 
 
@@ -354,7 +354,7 @@ class RosterConfirmForm(forms.Form):
         self.helper.add_input(Submit("confirm", _("Import these students"), css_class="w-100"))
 
 
-# --- second factor (F10) --------------------------------------------------------------------
+# --- second factor --------------------------------------------------------------------------------
 
 
 class OTPCodeForm(forms.Form):

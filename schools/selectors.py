@@ -58,13 +58,13 @@ def _managed_ids(user):
 # the schools the user manages, so a school admin who is also a parent elsewhere sees no more.
 
 
-def admin_class_get(*, user, code) -> models.ClassGroup:
+def get_admin_class_for_user(*, user, code) -> models.ClassGroup:
     return access.get_or_404(
         access.classes_for(user).filter(school__in=_managed_ids(user)).select_related("school"), code=code
     )
 
 
-def admin_student_get(*, user, code) -> models.Student:
+def get_admin_student_for_user(*, user, code) -> models.Student:
     return access.get_or_404(
         access.students_for(user)
         .filter(school__in=_managed_ids(user))
@@ -73,7 +73,7 @@ def admin_student_get(*, user, code) -> models.Student:
     )
 
 
-def admin_guardian_get(*, user, code) -> models.Guardian:
+def get_admin_guardian_for_user(*, user, code) -> models.Guardian:
     return access.get_or_404(
         access.guardians_for(user).filter(
             pk__in=models.Guardianship.objects.filter(student__school__in=_managed_ids(user)).values(
@@ -84,7 +84,7 @@ def admin_guardian_get(*, user, code) -> models.Guardian:
     )
 
 
-def admin_pickup_get(*, user, code) -> models.AuthorizedPickup:
+def get_admin_pickup_for_user(*, user, code) -> models.AuthorizedPickup:
     return access.get_or_404(
         access.pickups_for(user)
         .filter(student__school__in=_managed_ids(user))
@@ -93,7 +93,7 @@ def admin_pickup_get(*, user, code) -> models.AuthorizedPickup:
     )
 
 
-def admin_membership_get(*, user, code) -> models.Membership:
+def get_admin_membership_for_user(*, user, code) -> models.Membership:
     return access.get_or_404(
         access.memberships_for(user)
         .filter(school__in=_managed_ids(user))
@@ -347,7 +347,7 @@ def guardian_children(*, user, guardian: models.Guardian) -> list[models.Guardia
     )
 
 
-def admin_guardianship_get(*, user, guardian: models.Guardian, student_code) -> models.Guardianship:
+def get_admin_guardianship_for_user(*, user, guardian: models.Guardian, student_code) -> models.Guardianship:
     """One of the guardian's links to a child of the admin's school; 404 otherwise."""
     return access.get_or_404(
         models.Guardianship.objects.filter(
@@ -397,16 +397,16 @@ def with_states(pickups) -> list[models.AuthorizedPickup]:
 
 
 def family_children(*, user) -> QuerySet[models.Student]:
-    """The user's own children (never the class or school they may also work for)."""
+    """The user's own children: those of a guardianship the school has neither restricted nor
+    ended (never the class or school the user may also work for)."""
     return (
-        access.students_for(user)
-        .filter(guardians__user=user)
+        models.Student.objects.filter(pk__in=access.scope(user).child_ids)
         .select_related("school", "class_group")
         .order_by("class_group__grade", "name")
     )
 
 
-def family_child_get(*, user, code) -> models.Student:
+def get_family_child_for_user(*, user, code) -> models.Student:
     return access.get_or_404(family_children(user=user), code=code)
 
 
@@ -414,13 +414,13 @@ def family_child_pickups(*, user, student: models.Student) -> list[models.Author
     return with_states(access.pickups_for(user).filter(student=student).order_by(*PICKUP_ORDER))
 
 
-def family_pickup_get(*, user, code) -> models.AuthorizedPickup:
+def get_family_pickup_for_user(*, user, code) -> models.AuthorizedPickup:
     return access.get_or_404(
         access.pickups_for(user).filter(student__guardians__user=user).select_related("student"), code=code
     )
 
 
-# --- link requests from schools (F13) -------------------------------------------------------
+# --- link requests from schools -------------------------------------------------------------------
 
 
 def guardian_links_pending(*, user) -> list[models.GuardianLink]:
@@ -432,7 +432,7 @@ def guardian_links_pending(*, user) -> list[models.GuardianLink]:
     )
 
 
-def guardian_link_pending_get(*, user, code) -> models.GuardianLink:
+def get_pending_guardian_link_for_user(*, user, code) -> models.GuardianLink:
     return access.get_or_404(
         models.GuardianLink.objects.filter(user=user, status=models.GuardianLink.Status.PENDING), code=code
     )

@@ -557,7 +557,7 @@ def pickup_unrestrict(*, pickup: AuthorizedPickup, actor: User) -> AuthorizedPic
     return pickup
 
 
-# --- school admin screens (F2: schools/views/school_admin.py) ------------------------------
+# --- school admin screens (schools/views/school_admin.py) -----------------------------------------
 
 
 @transaction.atomic

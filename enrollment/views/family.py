@@ -68,16 +68,12 @@ def providers(request):
 @require_POST
 @parent_required
 def notice_acknowledge(request, student_code):
-    student = school_selectors.family_child_get(user=request.user, code=student_code)
+    student = school_selectors.get_family_child_for_user(user=request.user, code=student_code)
     term = selectors.term_current(school=student.school, today=timezone.localdate())
-    form = forms.NoticeAckForm(request.POST)
-    notice = (
-        selectors.notice_version(term=term, version=form.cleaned_data["version"])
-        if term and form.is_valid()
-        else None
-    )
-    if notice is None:
+    form = forms.NoticeAckForm(request.POST, notices=selectors.term_notices(term=term))
+    if not form.is_valid():
         raise Http404
+    notice = form.cleaned_data["version"]
     try:
         services.notice_acknowledge(notice=notice, guardian=request.user.guardian)
     except ValidationError as exc:
@@ -90,7 +86,7 @@ def notice_acknowledge(request, student_code):
 @require_http_methods(["GET", "POST"])
 @parent_required
 def survey(request, student_code):
-    student = school_selectors.family_child_get(user=request.user, code=student_code)
+    student = school_selectors.get_family_child_for_user(user=request.user, code=student_code)
     term = selectors.term_current(school=student.school, today=timezone.localdate())
     survey = selectors.survey_of(term) if term else None
     if not selectors.survey_is_open(survey, timezone.now()):
@@ -144,7 +140,7 @@ def _application_page(request, *, student, term, form, groups, application=None)
 @require_http_methods(["GET", "POST"])
 @parent_required
 def apply(request, student_code):
-    student = school_selectors.family_child_get(user=request.user, code=student_code)
+    student = school_selectors.get_family_child_for_user(user=request.user, code=student_code)
     back = redirect(_family_url(_child_anchor(student)))
     term = selectors.term_current(school=student.school, today=timezone.localdate())
     if term is None or not student.school.offers_service:
@@ -201,7 +197,7 @@ def apply(request, student_code):
 @require_http_methods(["GET", "POST"])
 @parent_required
 def application_edit(request, application_code):
-    application = selectors.family_application_get(user=request.user, code=application_code)
+    application = selectors.get_family_application_for_user(user=request.user, code=application_code)
     student = application.student
     if application.status not in (Application.Status.SUBMITTED, Application.Status.RETURNED):
         messages.info(request, _("Only an application not yet reviewed can be changed."))
@@ -237,7 +233,7 @@ def application_edit(request, application_code):
 @require_POST
 @parent_required
 def application_withdraw(request, application_code):
-    application = selectors.family_application_get(user=request.user, code=application_code)
+    application = selectors.get_family_application_for_user(user=request.user, code=application_code)
     try:
         services.application_withdraw(application=application, guardian=request.user.guardian)
     except ValidationError as exc:
@@ -258,7 +254,7 @@ def application_withdraw(request, application_code):
 @parent_required
 def placement_decline(request, placement_code):
     """F12: turn down the seat; the next child on the wait list moves up."""
-    placement = selectors.family_placement_get(user=request.user, code=placement_code)
+    placement = selectors.get_family_placement_for_user(user=request.user, code=placement_code)
     student = placement.application.student
     try:
         services.placement_decline(placement=placement, guardian=request.user.guardian)

@@ -89,7 +89,7 @@ ACTIONS = {
 @require_http_methods(["GET", "POST"])
 @class_teacher_required
 def detail(request, application_code):
-    application = selectors.review_application_get(user=request.user, code=application_code)
+    application = selectors.get_application_to_review_for_user(user=request.user, code=application_code)
     form = forms.ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action")

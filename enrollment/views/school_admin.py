@@ -40,7 +40,7 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 @school_admin_required
 def term(request, term_code):
-    term = selectors.admin_term_get(user=request.user, code=term_code)
+    term = selectors.get_admin_term_for_user(user=request.user, code=term_code)
     window = selectors.window_of(term)
     form = forms.WindowForm(
         request.POST if request.method == "POST" else None, initial=forms.WindowForm.initial_from(window)
@@ -76,7 +76,7 @@ def term(request, term_code):
 @require_http_methods(["GET", "POST"])
 @school_admin_required
 def notice(request, term_code):
-    term = selectors.admin_term_get(user=request.user, code=term_code)
+    term = selectors.get_admin_term_for_user(user=request.user, code=term_code)
     current = services.notice_current(term)
     initial = (
         {
@@ -128,7 +128,7 @@ def surveys(request):
 @require_http_methods(["GET", "POST"])
 @school_admin_required
 def survey_edit(request, term_code):
-    term = selectors.admin_term_get(user=request.user, code=term_code)
+    term = selectors.get_admin_term_for_user(user=request.user, code=term_code)
     current = selectors.survey_of(term)
     initial = forms.SurveySettingsForm.initial_from(current)
     form = forms.SurveySettingsForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -146,7 +146,7 @@ def survey_edit(request, term_code):
 
 
 def _survey_action(request, term_code, action, done: str):
-    term = selectors.admin_term_get(user=request.user, code=term_code)
+    term = selectors.get_admin_term_for_user(user=request.user, code=term_code)
     current = selectors.survey_of(term)
     if current is None:
         raise Http404
@@ -174,7 +174,7 @@ def survey_close(request, term_code):
 @require_GET
 @school_admin_required
 def survey(request, term_code):
-    term = selectors.admin_term_get(user=request.user, code=term_code)
+    term = selectors.get_admin_term_for_user(user=request.user, code=term_code)
     results = selectors.survey_results(term)
     chart = results.chart_data(
         {
@@ -198,7 +198,7 @@ def survey(request, term_code):
 @require_GET
 @school_admin_required
 def placement(request, term_code):
-    term = selectors.admin_term_get(user=request.user, code=term_code)
+    term = selectors.get_admin_term_for_user(user=request.user, code=term_code)
     board = selectors.placement_board(term)
     placements = [p for g in board.groups for p in (*g.placed, *g.waiting)]
     audit.access_log(
@@ -215,7 +215,7 @@ def placement(request, term_code):
 
 
 def _placement_action(request, term_code, action) -> object:
-    term = selectors.admin_term_get(user=request.user, code=term_code)
+    term = selectors.get_admin_term_for_user(user=request.user, code=term_code)
     try:
         message = action(term)
     except ValidationError as exc:
@@ -269,7 +269,7 @@ def second_round_open(request, term_code):
 @require_http_methods(["GET", "POST"])
 @school_admin_required
 def placement_move(request, placement_code):
-    placement = selectors.placement_to_manage_get(user=request.user, code=placement_code)
+    placement = selectors.get_placement_to_manage_for_user(user=request.user, code=placement_code)
     term = placement.group.term
     audit.access_log(request=request, targets=[placement.application.student])
     if placement.status == Placement.Status.RELEASED:

@@ -63,7 +63,7 @@ def _related(queryset: QuerySet[TermReport]) -> QuerySet[TermReport]:
     )
 
 
-def get_report_for_user(user, code) -> TermReport:
+def get_term_report_for_user(user, code) -> TermReport:
     return access.get_or_404(_related(term_reports_for(user)), code=code)
 
 

@@ -135,7 +135,7 @@ def _report_page(request, report, *, narrative_form=None, return_form=None, stat
 @require_GET
 @admin_or_bureau_required
 def report_detail(request, term_report_code):
-    return _report_page(request, selectors.get_report_for_user(request.user, term_report_code))
+    return _report_page(request, selectors.get_term_report_for_user(request.user, term_report_code))
 
 
 def _report_step(request, report, form, call, *, done: str, page_form: str, fields: dict | None = None):

@@ -26,7 +26,7 @@ def generated_reports_for(user) -> QuerySet[GeneratedReport]:
     )
 
 
-def get_report_for_user(user, code) -> GeneratedReport:
+def get_generated_report_for_user(user, code) -> GeneratedReport:
     return access.get_or_404(generated_reports_for(user), code=code)
 
 

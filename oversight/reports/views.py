@@ -55,7 +55,7 @@ def reports(request):
 @require_GET
 @admin_or_bureau_required
 def report_detail(request, report_code):
-    report = report_selectors.get_report_for_user(request.user, report_code)
+    report = report_selectors.get_generated_report_for_user(request.user, report_code)
     return render(request, "oversight/reports/report_detail.html", {"report": report})
 
 
@@ -63,7 +63,7 @@ def report_detail(request, report_code):
 @never_cache
 @admin_or_bureau_required
 def report_status(request, report_code):
-    report = report_selectors.get_report_for_user(request.user, report_code)
+    report = report_selectors.get_generated_report_for_user(request.user, report_code)
     return JsonResponse(
         {
             "status": report.status,
@@ -80,7 +80,7 @@ def report_status(request, report_code):
 @require_GET
 @admin_or_bureau_required
 def report_download(request, report_code):
-    report = report_selectors.get_report_for_user(request.user, report_code)
+    report = report_selectors.get_generated_report_for_user(request.user, report_code)
     if not report.file:
         raise Http404
     try:

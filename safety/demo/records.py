@@ -487,7 +487,7 @@ def _incidents() -> None:
     )
 
 
-# --- F12: "the bureau" is a person; safety gates are gates ------------------------------------
+# --- "the bureau" is a person; safety gates are gates ---------------------------------------------
 SEVERE_INCIDENT = 4  # term days before today
 
 

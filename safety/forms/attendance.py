@@ -8,8 +8,10 @@ from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import ActivityGroup
 from safety.models import Attendance, Release
 from safety.services.release import ALONE, OTHER, TRANSFER
+from schools.models import ClassGroup
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MARK_CHOICES = [
@@ -295,13 +297,24 @@ class RecordsFilterForm(forms.Form):
 
 
 class ExportForm(forms.Form):
+    """The attendance export's period, narrowed to one of the school's groups or classes: `groups`
+    and `classes` are the school's, passed in by the view; a code outside them is a field error."""
+
     start = forms.DateField(label=_("From"), widget=DATE_INPUT)
     end = forms.DateField(label=_("To"), widget=DATE_INPUT)
-    group = forms.CharField(required=False, widget=forms.HiddenInput)
-    class_group = forms.CharField(required=False, widget=forms.HiddenInput)
+    group = forms.ModelChoiceField(
+        queryset=ActivityGroup.objects.none(), required=False, to_field_name="code", widget=forms.HiddenInput
+    )
+    class_group = forms.ModelChoiceField(
+        queryset=ClassGroup.objects.none(), required=False, to_field_name="code", widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, action="", **kwargs):
+    def __init__(self, *args, action="", groups=None, classes=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if groups is not None:
+            self.fields["group"].queryset = groups
+        if classes is not None:
+            self.fields["class_group"].queryset = classes
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_action = action

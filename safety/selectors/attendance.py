@@ -69,17 +69,10 @@ def leaves_for(user) -> QuerySet[Leave]:
     s = access.scope(user)
     if s.everything:
         return Leave.objects.all()
-    conditions = Q(pk__in=[])
-    if s.child_ids:
-        conditions |= Q(student_id__in=s.child_ids)
-    if s.class_ids:
-        conditions |= Q(student__class_group_id__in=s.class_ids)
-    if s.admin_school_ids:
-        conditions |= Q(student__school_id__in=s.admin_school_ids)
-    return Leave.objects.filter(conditions)
+    return Leave.objects.filter(access.child_records_q(s))
 
 
-def family_leave_get(*, user, code) -> Leave:
+def get_family_leave_for_user(*, user, code) -> Leave:
     """Leave of one of the user's own children."""
     own = access.scope(user).child_ids
     return access.get_or_404(
@@ -101,7 +94,7 @@ def handovers_for(user) -> QuerySet[Handover]:
     return Handover.objects.filter(conditions)
 
 
-def handover_to_confirm_get(*, user, code) -> Handover:
+def get_handover_to_confirm_for_user(*, user, code) -> Handover:
     return access.get_or_404(
         handovers_for(user).select_related("session__group__activity__school", "confirmation", "class_group"),
         code=code,
@@ -124,7 +117,7 @@ def teacher_classes(*, user) -> list[ClassGroup]:
     )
 
 
-def child_in_session_get(*, session: Session, code) -> Student:
+def get_child_for_session(*, session: Session, code) -> Student:
     """A child of the session's school (whether the child belongs to the session is the service's
     check); 404 for any other."""
     return access.get_or_404(
@@ -520,13 +513,6 @@ def family_children(*, user, today: datetime.date, days_back: int = 14) -> list[
     return result
 
 
-def family_child_get(*, user, code) -> Student:
-    own = access.scope(user).child_ids
-    return access.get_or_404(
-        access.students_for(user).filter(pk__in=own).select_related("school", "class_group"), code=code
-    )
-
-
 def child_upcoming_sessions(*, student: Student, today: datetime.date, days: int = 14) -> list[Session]:
     """The child's sessions in the next two weeks (placed, on their days): leave for one session."""
     groups = Placement.objects.filter(
@@ -556,7 +542,7 @@ def active_application(*, student: Student, day: datetime.date) -> Application |
     )
 
 
-def own_pickup_code_get(*, user, student: Student, code) -> PickupCode:
+def get_own_pickup_code_for_user(*, user, student: Student, code) -> PickupCode:
     """One of the pick-up codes this user issued for the child; anyone else's answers 404 (F13)."""
     return access.get_or_404(
         PickupCode.objects.filter(student=student, issued_by=user).select_related("student"), code=code
@@ -863,10 +849,5 @@ def record_groups(*, school: School, day: datetime.date) -> list[ActivityGroup]:
     )
 
 
-def school_group_get(*, school: School, code) -> ActivityGroup | None:
-    groups = ActivityGroup.objects.filter(activity__school=school)
-    return access.filter_by_code(groups, code).first() if code else None
-
-
-def school_class_get(*, school: School, code) -> ClassGroup | None:
-    return access.filter_by_code(school.classes.all(), code).first() if code else None
+def school_groups(*, school: School) -> QuerySet[ActivityGroup]:
+    return ActivityGroup.objects.filter(activity__school=school)

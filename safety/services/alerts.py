@@ -20,7 +20,7 @@ def duty_leaders(school: School, day: datetime.date) -> list[User]:
 
     The one place that decides: the duty roster's leader of that day (F6), else the school admins.
     """
-    # --- changed by the F6 helper: the duty roster (值班) decides; nobody on duty -> the admins.
+    # The duty roster (值班) decides; nobody on duty -> the admins.
     from safety.services.roster import duty_leader_on
 
     leader = duty_leader_on(school=school, day=day)

@@ -77,7 +77,7 @@ def session(request, session_code):
 @require_POST
 @teacher_or_admin_required
 def handover_confirm(request, handover_code):
-    handover = selectors.handover_to_confirm_get(user=request.user, code=handover_code)
+    handover = selectors.get_handover_to_confirm_for_user(user=request.user, code=handover_code)
     session = selectors.get_session_for_user(request.user, handover.session.code)
     form = forms.CountForm(
         request.POST, action=reverse("safety:handover-confirm", kwargs={"handover_code": handover.code})

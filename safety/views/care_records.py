@@ -60,7 +60,9 @@ def records(request):
 @school_admin_required
 def records_export(request):
     school = activity_selectors.managed_school(request.user, request.GET.get("school"))
-    form = forms.ExportForm(request.GET)
+    form = forms.ExportForm(
+        request.GET, groups=selectors.school_groups(school=school), classes=school.classes.all()
+    )
     if not form.is_valid():
         return render(
             request,
@@ -68,8 +70,7 @@ def records_export(request):
             {"form": form, "school": school},
             status=400,
         )
-    group = selectors.school_group_get(school=school, code=form.cleaned_data.get("group"))
-    class_group = selectors.school_class_get(school=school, code=form.cleaned_data.get("class_group"))
+    group, class_group = form.cleaned_data["group"], form.cleaned_data["class_group"]
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     items = selectors.records_range(school=school, start=start, end=end, group=group, class_group=class_group)
     buffer = io.BytesIO()

@@ -14,6 +14,7 @@ from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as services
 from safety.services import codes
+from schools import selectors as school_selectors
 from schools.decorators import parent_required
 from schools.formerrors import add_service_error
 
@@ -35,7 +36,7 @@ def family(request):
 @require_http_methods(["GET", "POST"])
 @parent_required
 def leave_report(request, student_code):
-    student = selectors.family_child_get(user=request.user, code=student_code)
+    student = school_selectors.get_family_child_for_user(user=request.user, code=student_code)
     day = timezone.localdate()
     sessions = selectors.child_upcoming_sessions(student=student, today=day)
     form = forms.LeaveForm(request.POST if request.method == "POST" else None, sessions=sessions, today=day)
@@ -80,7 +81,7 @@ def leave_report(request, student_code):
 @require_POST
 @parent_required
 def leave_cancel(request, leave_code):
-    leave = selectors.family_leave_get(user=request.user, code=leave_code)
+    leave = selectors.get_family_leave_for_user(user=request.user, code=leave_code)
     try:
         services.leave_cancel(leave=leave, actor=request.user)
     except ValidationError as exc:
@@ -96,12 +97,12 @@ def pickup_code(request, student_code):
     """F13: the code is shown once, on the response to the POST that issues it, and stored nowhere in
     plain text (the database keeps a digest; the session nothing). A lost code is replaced by a new
     one. A POST with `revoke` withdraws one of the guardian's own live codes (another's: 404)."""
-    student = selectors.family_child_get(user=request.user, code=student_code)
+    student = school_selectors.get_family_child_for_user(user=request.user, code=student_code)
     code = None
     if request.method == "POST":
         request.session.pop(OLD_SESSION_KEY, None)
         if "revoke" in request.POST:
-            row = selectors.own_pickup_code_get(
+            row = selectors.get_own_pickup_code_for_user(
                 user=request.user, student=student, code=request.POST["revoke"]
             )
             try:

@@ -49,7 +49,7 @@ RELEASE_ERROR_FIELDS = {
 @teacher_or_admin_required
 def release_child(request, session_code, student_code):
     session = selectors.get_session_for_user(request.user, session_code)
-    student = selectors.child_in_session_get(session=session, code=student_code)
+    student = selectors.get_child_for_session(session=session, code=student_code)
     roster = selectors.roster(session, with_refusals=True)
     child = next((c for c in roster.children if c.student.pk == student.pk), None)
     if child is None:

@@ -16,7 +16,7 @@ from schools.formerrors import add_service_error
 @require_GET
 @parent_required
 def child(request, student_code):
-    student = selectors.family_child_get(user=request.user, code=student_code)
+    student = selectors.get_family_child_for_user(user=request.user, code=student_code)
     # PIPL: a view of a child's record is logged, the family's own included.
     audit.access_record(user=request.user, target=student, path=request.path)
     pickups = selectors.family_child_pickups(user=request.user, student=student)
@@ -27,7 +27,7 @@ def child(request, student_code):
 @parent_required
 def child_access(request, student_code):
     """Who viewed the child's data, when and on which page (PIPL 知情权)."""
-    student = selectors.family_child_get(user=request.user, code=student_code)
+    student = selectors.get_family_child_for_user(user=request.user, code=student_code)
     audit.access_log(request=request, targets=[student])
     page, rows = selectors_access_log.child_access_log(
         student=student, viewer=request.user, page_number=request.GET.get("page")
@@ -40,7 +40,7 @@ def child_access(request, student_code):
 @require_http_methods(["GET", "POST"])
 @parent_required
 def pickup_add(request, student_code):
-    student = selectors.family_child_get(user=request.user, code=student_code)
+    student = selectors.get_family_child_for_user(user=request.user, code=student_code)
     form = forms.PickupAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,7 +56,7 @@ def pickup_add(request, student_code):
 @require_POST
 @parent_required
 def pickup_end(request, pickup_code):
-    pickup = selectors.family_pickup_get(user=request.user, code=pickup_code)
+    pickup = selectors.get_family_pickup_for_user(user=request.user, code=pickup_code)
     try:
         services.pickup_end(pickup=pickup, actor=request.user)
     except ValidationError as exc:

@@ -31,7 +31,7 @@ def home(request):
 @login_required
 def guardian_link_decide(request, link_code):
     """The account holder accepts or declines a school's request to become a child's guardian."""
-    link = selectors.guardian_link_pending_get(user=request.user, code=link_code)
+    link = selectors.get_pending_guardian_link_for_user(user=request.user, code=link_code)
     accept = request.POST.get("decision") == "accept"
     try:
         services.guardian_link_decide(link=link, user=request.user, accept=accept)

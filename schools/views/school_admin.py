@@ -92,7 +92,7 @@ def class_list(request):
 @require_http_methods(["GET", "POST"])
 @school_admin_required
 def class_detail(request, class_code):
-    group = selectors.admin_class_get(user=request.user, code=class_code)
+    group = selectors.get_admin_class_for_user(user=request.user, code=class_code)
     ctx = _school_context(request, group.school)
     teacher = selectors.class_teacher(class_group=group)
     form = forms.ClassTeacherForm(
@@ -195,7 +195,7 @@ def staff_list(request):
 @require_POST
 @school_admin_required
 def membership_remove(request, membership_code):
-    membership = selectors.admin_membership_get(user=request.user, code=membership_code)
+    membership = selectors.get_admin_membership_for_user(user=request.user, code=membership_code)
     ctx = _school_context(request, membership.school)
     try:
         services.staff_role_remove(membership=membership, actor=request.user)
@@ -234,7 +234,7 @@ def student_list(request):
 @require_GET
 @school_admin_required
 def student_detail(request, student_code):
-    student = selectors.admin_student_get(user=request.user, code=student_code)
+    student = selectors.get_admin_student_for_user(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
     # PIPL: who looked at a child's record is kept.
     audit.access_log(request=request, targets=[student])
@@ -245,7 +245,7 @@ def student_detail(request, student_code):
 @require_http_methods(["GET", "POST"])
 @school_admin_required
 def student_edit(request, student_code):
-    student = selectors.admin_student_get(user=request.user, code=student_code)
+    student = selectors.get_admin_student_for_user(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
     audit.access_log(request=request, targets=[student])
     initial = {
@@ -294,7 +294,7 @@ def student_edit(request, student_code):
 @require_http_methods(["GET", "POST"])
 @school_admin_required
 def guardian_add(request, student_code):
-    student = selectors.admin_student_get(user=request.user, code=student_code)
+    student = selectors.get_admin_student_for_user(user=request.user, code=student_code)
     ctx = _school_context(request, student.school)
     audit.access_log(request=request, targets=[student])
     form = forms.GuardianAddForm(request.POST or None)
@@ -338,7 +338,7 @@ def guardian_list(request):
 @require_GET
 @school_admin_required
 def guardian_detail(request, guardian_code):
-    guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
+    guardian = selectors.get_admin_guardian_for_user(user=request.user, code=guardian_code)
     ctx = _school_context(request)
     links = selectors.guardian_children(user=request.user, guardian=guardian)
     audit.access_log(request=request, targets=[link.student for link in links])
@@ -351,8 +351,10 @@ def guardian_detail(request, guardian_code):
 @school_admin_required
 def guardianship_manage(request, guardian_code, student_code):
     """F13: the school restricts a guardian (court order), lifts it, or ends the guardianship."""
-    guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
-    link = selectors.admin_guardianship_get(user=request.user, guardian=guardian, student_code=student_code)
+    guardian = selectors.get_admin_guardian_for_user(user=request.user, code=guardian_code)
+    link = selectors.get_admin_guardianship_for_user(
+        user=request.user, guardian=guardian, student_code=student_code
+    )
     ctx = _school_context(request, link.student.school)
     form = forms.GuardianshipActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -398,7 +400,7 @@ def pickup_list(request):
 @require_http_methods(["GET", "POST"])
 @school_admin_required
 def pickup_restrict(request, pickup_code):
-    pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
+    pickup = selectors.get_admin_pickup_for_user(user=request.user, code=pickup_code)
     ctx = _school_context(request, pickup.student.school)
     audit.access_log(request=request, targets=[pickup.student])
     form = forms.PickupRestrictForm(request.POST or None, initial={"reason": pickup.restriction_reason})
@@ -416,7 +418,7 @@ def pickup_restrict(request, pickup_code):
 @require_POST
 @school_admin_required
 def pickup_unrestrict(request, pickup_code):
-    pickup = selectors.admin_pickup_get(user=request.user, code=pickup_code)
+    pickup = selectors.get_admin_pickup_for_user(user=request.user, code=pickup_code)
     services.pickup_unrestrict(pickup=pickup, actor=request.user)
     messages.success(request, _("The restriction has been lifted."))
     return redirect("schools:student-detail", student_code=pickup.student.code)
@@ -477,7 +479,7 @@ def _render_slip(request, ctx: dict, *, person, children, code: str, username: s
 @school_admin_required
 def guardian_activation_reissue(request, guardian_code):
     """A new activation code for a parent (first sign-in or a forgotten password)."""
-    guardian = selectors.admin_guardian_get(user=request.user, code=guardian_code)
+    guardian = selectors.get_admin_guardian_for_user(user=request.user, code=guardian_code)
     ctx = _school_context(request)
     try:
         code = activation.activation_code_reissue(
@@ -496,7 +498,7 @@ def guardian_activation_reissue(request, guardian_code):
 @school_admin_required
 def staff_activation_reissue(request, membership_code):
     """A new activation code for a staff member of the school (staff get theirs from their admin)."""
-    membership = selectors.admin_membership_get(user=request.user, code=membership_code)
+    membership = selectors.get_admin_membership_for_user(user=request.user, code=membership_code)
     ctx = _school_context(request, membership.school)
     try:
         code = activation.activation_code_reissue(

@@ -136,7 +136,7 @@ def test_a_parents_token_gets_404(client, demo, setup):
     assert client.get(feed_url(services.calendar_feed_rotate(user=demo.user("s1_parent")))).status_code == 404
 
 
-# --- F13: rotation, expiry, never logged ----------------------------------------------------------
+# --- rotation, expiry, never logged ---------------------------------------------------------------
 
 
 def test_without_a_key_there_is_no_feed_and_opening_the_page_creates_none(client, demo):

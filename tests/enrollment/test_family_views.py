@@ -89,6 +89,15 @@ def test_a_parent_reads_the_notice_and_is_asked_again_after_a_new_version(parent
     assert services.notice_acknowledged(term=notice.term, guardian=guardian)
 
 
+def test_a_version_of_no_notice_of_this_term_answers_404_and_records_nothing(parent, demo, notice):
+    child = demo.child("刘子涵")
+    before = NoticeAcknowledgement.objects.count()
+    for version in (notice.version + 1, "", "abc"):
+        response = parent.post(url("notice-acknowledge", student_code=child.code), {"version": version})
+        assert response.status_code == 404, version
+    assert NoticeAcknowledgement.objects.count() == before
+
+
 def test_the_application_form_shows_the_open_groups_and_no_fee(parent, demo, acknowledged, grade3_groups):
     child = demo.child("刘子涵")
     ActivityGroup.objects.filter(pk=grade3_groups[0].pk).update(capacity=7)

@@ -136,6 +136,18 @@ def test_an_export_of_a_bad_range_is_refused_with_the_form(demo, client):
     assert "2026-12-10" in response.content.decode()
 
 
+def test_an_export_narrowed_to_another_schools_group_or_class_is_refused_not_widened(demo, client):
+    """A group or class that is not the school's is a form error: never an export of the whole school."""
+    care = care_session(demo, count=1)  # s1's group and class
+    client.force_login(demo.user("s2_admin"))
+    for field, code in (("group", care.group.code), ("class_group", care.students[0].class_group.code)):
+        response = client.get(
+            reverse("safety:records-export"), {"start": DAY.isoformat(), "end": DAY.isoformat(), field: code}
+        )
+        assert response.status_code == 400, field
+        assert response["Content-Type"].startswith("text/html")
+
+
 def test_records_and_export_are_for_school_admins_of_that_school(demo, client):
     for username in ("s1_staff", "s1_head31", "s1_guard", "s1_parent", "zy_bureau"):
         client.force_login(demo.user(username))

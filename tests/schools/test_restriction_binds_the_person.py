@@ -16,7 +16,7 @@ from safety.services import attendance, codes, release
 from safety.services.alerts import guardian_users
 from safety.services.release import ReleaseRefused
 from schools import access, services
-from schools.models import AuthorizedPickup, Guardianship
+from schools.models import AuthorizedPickup, Guardianship, Membership, Role
 from tests.support.attendance import at, care_session
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +199,27 @@ def test_the_release_page_and_the_gate_refuse_a_restricted_guardian(client, demo
         client.force_login(demo.user("s1_guard"))
         page = client.get(reverse("safety:pickup-check"), {"q": guardian.name}).content.decode()
     assert restricted.name in page and "border-danger" in page and "不得交出" in page
+
+
+@pytest.mark.parametrize("role", [Role.SCHOOL_ADMIN, Role.CLASS_TEACHER])
+def test_a_restricted_guardian_who_works_at_the_school_loses_the_family_pages_too(client, demo, role):
+    """The family pages show a person's own children by their guardianship, not by what their job
+    lets them see: a teacher or admin whom the school restricted as a guardian has no family page
+    of the child, although their staff pages still show the child."""
+    care = care_session(demo, count=1)
+    child = care.students[0]
+    link = Guardianship.objects.select_related("guardian__user").get(student=child)
+    parent = link.guardian.user
+    class_group = child.class_group if role == Role.CLASS_TEACHER else None
+    Membership.objects.create(user=parent, role=role, school=child.school, class_group=class_group)
+    family_pages = [
+        url("family-child", student_code=child.code),
+        reverse("enrollment:survey", kwargs={"student_code": child.code}),
+        reverse("safety:leave-report", kwargs={"student_code": child.code}),
+    ]
+    client.force_login(parent)
+    assert 404 not in [client.get(page).status_code for page in family_pages]
+    services.guardianship_restrict(link=link, reason="法院裁定", actor=demo.user("s1_admin"))
+    client.force_login(parent)  # a new request: the scope is read afresh
+    assert [client.get(page).status_code for page in family_pages] == [404, 404, 404]
+    assert child.pk in access.students_for(parent).values_list("pk", flat=True)  # still their pupil

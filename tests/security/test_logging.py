@@ -30,7 +30,7 @@ def test_the_configured_handlers_mask_what_they_write(caplog):
     assert all(any(isinstance(f, MaskPersonalData) for f in h.filters) for h in handlers)
 
 
-# --- F13: tracebacks, stacks and every spelling of a number --------------------------------------
+# --- tracebacks, stacks and every spelling of a number --------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ URLS = {
     # Second factor (F10): the roles that may be required to use one (OTP_REQUIRED_ROLES).
     "otp-enrol": frozenset({SCHOOL_ADMIN, BUREAU}),
     "otp-verify": frozenset({SCHOOL_ADMIN, BUREAU}),
-    # --- privacy (F10): a guardian's own privacy notice and consent records
+    # --- privacy: a guardian's own privacy notice and consent records -------------------------
     "privacy:notice": FAMILY,
     "privacy:consents": FAMILY,
     "privacy:consent-withdraw": FAMILY,
@@ -208,7 +208,7 @@ URLS = {
     "subsidies:complaint-note": BUREAU_ONLY,
     "subsidies:complaint-reply": BUREAU_ONLY,
     "subsidies:complaint-share": BUREAU_ONLY,
-    # --- evaluation (F8): term reports upward, scores and ranking, good practice
+    # --- evaluation: term reports upward, scores and ranking, good practice -------------------
     "oversight:term-report-list": frozenset({SCHOOL_ADMIN, BUREAU}),
     "oversight:term-report-prepare": ADMIN,
     "oversight:term-report-detail": frozenset({SCHOOL_ADMIN, BUREAU}),
