@@ -48,6 +48,15 @@ def _helper(submit_label=None, *layout, submit_class: str = "btn-primary", form_
     return helper
 
 
+def _filter_helper() -> FormHelper:
+    """A "Show" filter of a list page: GET, no CSRF token, laid out on one line."""
+    helper = _helper(_("Show"))
+    helper.form_method = "get"
+    helper.disable_csrf = True
+    helper.form_class = "d-flex gap-2 align-items-end mb-3"
+    return helper
+
+
 # --- gate register --------------------------------------------------------------------------
 
 
@@ -87,10 +96,7 @@ class GateDayForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Show"))
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.form_class = "d-flex gap-2 align-items-end mb-3"
+        self.helper = _filter_helper()
 
 
 # --- inspections ----------------------------------------------------------------------------
@@ -386,10 +392,7 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Show"))
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.form_class = "d-flex gap-2 align-items-end mb-3"
+        self.helper = _filter_helper()
 
 
 # --- off-campus coordination ----------------------------------------------------------------
