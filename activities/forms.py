@@ -108,6 +108,22 @@ class TermForm(forms.Form):
         return "".join(str(d) for d in sorted(self.cleaned_data["weekdays"]))
 
 
+class TermCopyForm(forms.Form):
+    """F15: the name and dates of a new term copied from an earlier one."""
+
+    name = forms.CharField(label=_("Term name"), max_length=60, help_text=_("e.g. 2026年秋季学期"))
+    start = forms.DateField(label=_("First day"), widget=DateInput())
+    end = forms.DateField(label=_("Last day"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _("Create the new term"),
+            "name",
+            Row(Column("start", css_class="col-6"), Column("end", css_class="col-6")),
+        )
+
+
 class ClosureForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=100, help_text=_("e.g. 运动会, 期末考试"))

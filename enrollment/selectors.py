@@ -170,7 +170,7 @@ def survey_of(term: Term) -> Survey | None:
 
 
 def survey_is_open(survey: Survey | None, now: datetime.datetime) -> bool:
-    return bool(survey and survey.opens_at <= now <= survey.closes_at)
+    return bool(survey and not survey.draft and survey.opens_at <= now <= survey.closes_at)
 
 
 def family_providers(*, user, today: datetime.date) -> list[dict]:
@@ -191,9 +191,11 @@ def family_providers(*, user, today: datetime.date) -> list[dict]:
 
 
 def survey_state(survey: Survey | None, now: datetime.datetime) -> str:
-    """ "none", "scheduled" (opens later), "open" or "closed"."""
+    """ "none", "draft" (carried over, not opened), "scheduled" (opens later), "open" or "closed"."""
     if survey is None:
         return "none"
+    if survey.draft:
+        return "draft"
     if now < survey.opens_at:
         return "scheduled"
     return "open" if now < survey.closes_at else "closed"
@@ -344,7 +346,8 @@ class _FamilyNotices:
 
 def _family_notices(*, term_ids: list[int], guardian_id) -> _FamilyNotices:
     current: dict[int, ParentNotice] = {}
-    for notice in ParentNotice.objects.filter(term_id__in=term_ids).order_by("term_id", "-version"):
+    published = ParentNotice.objects.filter(term_id__in=term_ids, draft=False)
+    for notice in published.order_by("term_id", "-version"):
         current.setdefault(notice.term_id, notice)
     acks = list(
         NoticeAcknowledgement.objects.filter(
@@ -478,10 +481,10 @@ def family_enrollment(*, user, now: datetime.datetime | None = None) -> list[Sch
 
 
 def term_notices(*, term: Term | None) -> QuerySet[ParentNotice]:
-    """Every version of the term's notice to parents (none without a term)."""
+    """Every published version of the term's notice to parents (none without a term)."""
     if term is None:
         return ParentNotice.objects.none()
-    return ParentNotice.objects.filter(term=term).select_related("term")
+    return ParentNotice.objects.filter(term=term, draft=False).select_related("term")
 
 
 def survey_response(*, survey: Survey, student: Student) -> SurveyResponse | None:
