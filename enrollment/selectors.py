@@ -125,13 +125,26 @@ def admin_school(*, user, code=None) -> School:
 # --- terms ----------------------------------------------------------------------------------
 
 
+def _window_open_on(term: Term, today: datetime.date) -> bool:
+    window = window_of(term)
+    return bool(
+        window
+        and not window.published_at
+        and timezone.localdate(window.opens_at) <= today <= timezone.localdate(window.closes_at)
+    )
+
+
 def _pick_current(terms: list[Term], today: datetime.date) -> Term | None:
-    """The term running today, else the next one to start (applications come before a term), else
-    the one that ended last."""
+    """A coming term whose application window is open today (F15: families apply for the next term
+    while the current one still runs), else the term running today, else the next one to start
+    (applications come before a term), else the one that ended last."""
+    coming = [t for t in terms if t.start > today]
+    enrolling = [t for t in coming if _window_open_on(t, today)]
+    if enrolling:
+        return min(enrolling, key=lambda t: t.start)
     running = [t for t in terms if t.start <= today <= t.end]
     if running:
         return max(running, key=lambda t: t.start)
-    coming = [t for t in terms if t.start > today]
     if coming:
         return min(coming, key=lambda t: t.start)
     return max(terms, key=lambda t: t.end) if terms else None

@@ -217,7 +217,6 @@ def survey_save(
     """Create or change the term's demand survey (one per term). Raises ValidationError(code="dates")."""
     if closes_at <= opens_at:
         raise ValidationError(_("The survey must close after it opens."), code="dates")
-    activity_services.term_refuse_if_archived(term)
     survey = Survey.objects.select_for_update().filter(term=term).first()
     created = survey is None
     survey = survey or Survey(term=term)
