@@ -28,6 +28,24 @@ def _after(hour: int = 10):
     return time_machine.travel(at(hour, day=AFTER), tick=False)
 
 
+def _release(care, child, *, now):
+    return release.release_record(
+        session=care.session,
+        student=child,
+        actor=care.lead,
+        guardian=care.guardian(child),
+        verification="photo",
+        now=now,
+    )
+
+
+def _held_and_released(care, child, *, on):
+    """Everybody present at the session on day `on`, then `child` handed to its guardian."""
+    marks = {s.pk: "present" for s in care.students}
+    attendance.roll_call_save(session=care.session, actor=care.lead, marks=marks, now=at(16, 5, on))
+    return _release(care, child, now=at(17, 2, on))
+
+
 @pytest.fixture
 def care(demo):
     care = care_session(demo, count=2, day=LAST)
@@ -44,20 +62,7 @@ def test_the_archive_rule_reads_the_terms_dates(demo, care):
 
 def test_on_the_last_day_roll_call_and_release_still_work(demo, care):
     child = care.students[0]
-    attendance.roll_call_save(
-        session=care.session,
-        actor=care.lead,
-        marks={s.pk: "present" for s in care.students},
-        now=at(16, 5, LAST),
-    )
-    record = release.release_record(
-        session=care.session,
-        student=child,
-        actor=care.lead,
-        guardian=care.guardian(child),
-        verification="photo",
-        now=at(17, 2, LAST),
-    )
+    record = _held_and_released(care, child, on=LAST)
     assert record.date == LAST
     assert Attendance.objects.filter(session=care.session).count() == 2
 
@@ -76,14 +81,7 @@ def test_after_the_end_roll_call_leave_and_release_are_refused(demo, care):
         )
     assert refused.value.code == "term_archived"
     with pytest.raises(ValidationError) as refused:
-        release.release_record(
-            session=care.session,
-            student=child,
-            actor=care.lead,
-            guardian=care.guardian(child),
-            verification="photo",
-            now=at(17, day=AFTER),
-        )
+        _release(care, child, now=at(17, day=AFTER))
     assert refused.value.code == "term_archived"
     assert not Attendance.objects.filter(session=care.session).exists()
 
@@ -164,20 +162,7 @@ def test_after_the_end_group_edits_are_refused_and_its_pages_are_read_only(demo,
 
 def test_the_archived_terms_records_stay_visible_to_families_and_the_school(demo, client, care):
     child = care.students[0]
-    attendance.roll_call_save(
-        session=care.session,
-        actor=care.lead,
-        marks={s.pk: "present" for s in care.students},
-        now=at(16, 5, LAST),
-    )
-    release.release_record(
-        session=care.session,
-        student=child,
-        actor=care.lead,
-        guardian=care.guardian(child),
-        verification="photo",
-        now=at(17, 2, LAST),
-    )
+    _held_and_released(care, child, on=LAST)
     with _after():
         client.force_login(care.guardian(child).user)
         page = client.get(reverse("safety:family"))

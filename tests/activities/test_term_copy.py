@@ -25,6 +25,18 @@ def autumn(demo):
     return Term.objects.get(school=demo.school("s1"), name="2026年秋季学期")
 
 
+def _publish_draft(term, admin):
+    """The school admin publishes the notice carried over, as it was."""
+    draft = enrollment_services.notice_draft(term)
+    return enrollment_services.notice_publish(
+        term=term,
+        service_method=draft.service_method,
+        content=draft.content,
+        safety_measures=draft.safety_measures,
+        actor=admin,
+    )
+
+
 def _shape(group: ActivityGroup) -> tuple:
     return (
         group.activity_id,
@@ -84,13 +96,7 @@ def test_the_notice_and_survey_carry_over_as_drafts(demo, autumn):
     assert enrollment_selectors.survey_state(survey, timezone.now()) == "draft"
     assert not enrollment_selectors.survey_is_open(survey, survey.opens_at)
     # Publishing replaces the draft with version 1; opening the survey ends its draft.
-    notice = enrollment_services.notice_publish(
-        term=spring,
-        service_method=draft.service_method,
-        content=draft.content,
-        safety_measures=draft.safety_measures,
-        actor=admin,
-    )
+    notice = _publish_draft(spring, admin)
     assert notice.version == 1 and not ParentNotice.objects.filter(term=spring, draft=True).exists()
     enrollment_services.survey_open(survey=survey, actor=admin)
     survey.refresh_from_db()
@@ -163,14 +169,7 @@ def test_a_parent_sees_the_copied_term_once_its_notice_is_published_and_its_wind
     client.force_login(demo.user("s1_parent"))
     family = reverse("enrollment:family")
     assert "2027年春季学期" not in client.get(family).content.decode()
-    draft = enrollment_services.notice_draft(spring)
-    notice = enrollment_services.notice_publish(
-        term=spring,
-        service_method=draft.service_method,
-        content=draft.content,
-        safety_measures=draft.safety_measures,
-        actor=admin,
-    )
+    notice = _publish_draft(spring, admin)
     now = timezone.now()
     enrollment_services.window_save(
         term=spring,
