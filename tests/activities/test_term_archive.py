@@ -172,6 +172,10 @@ def test_the_archived_terms_records_stay_visible_to_families_and_the_school(demo
         detail = client.get(reverse("activities:group-detail", kwargs={"group_code": care.group.code}))
         assert detail.status_code == 200
         assert LAST in [s.date for s in detail.context["sessions"]]
+        roll = client.get(reverse("safety:roll-call", kwargs={"session_code": care.session.code}))
+        assert roll.status_code == 200
+        assert 'id="roll-archived"' in roll.content.decode()
+        assert 'id="roll-call-form"' not in roll.content.decode()
     assert Release.objects.filter(student=child, date=LAST).exists()
 
 
