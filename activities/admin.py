@@ -137,7 +137,7 @@ class SlotInline(admin.TabularInline):
 @admin.register(ActivityGroup)
 class ActivityGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "activity", "term", "lead", "venue", "grades", "capacity"]
-    list_filter = ["term__school", "activity__category"]
+    list_filter = ["term__school", "activity__category", "sessions_pending"]
     search_fields = ["name", "activity__title"]
     list_select_related = ["activity", "term", "lead", "venue"]
     raw_id_fields = ["lead", "assistants"]

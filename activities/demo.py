@@ -158,7 +158,9 @@ def build(*, out=None) -> None:
             school = School.objects.get(identifier=identifier)
             if out:
                 out.write(f"  {school.name}: activities, {dates.name}\n")
-            _school(key, school, dates)
+            # The archived term's groups were set up while it ran.
+            with services.history_as_of(min(dates.end, today)):
+                _school(key, school, dates)
     # F13: s1_staff's calendar subscription address (a key of its own, rotated on "my sessions").
     staff = User.objects.filter(username="s1_staff").first()
     if staff is not None and not CalendarFeedKey.objects.filter(user=staff).exists():

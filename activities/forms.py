@@ -68,10 +68,24 @@ def _helper(submit_label, *layout, form_tag=True) -> FormHelper:
 # --- terms ----------------------------------------------------------------------------------
 
 
-class TermForm(forms.Form):
+class TermCopyForm(forms.Form):
+    """A term's name and dates: all a new term copied from an earlier one asks (F15)."""
+
     name = forms.CharField(label=_("Term name"), max_length=60, help_text=_("e.g. 2026年秋季学期"))
     start = forms.DateField(label=_("First day"), widget=DateInput())
     end = forms.DateField(label=_("Last day"), widget=DateInput())
+    submit_label = _("Create the new term")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self.submit_label, *self.layout())
+
+    def layout(self) -> list:
+        return ["name", Row(Column("start", css_class="col-6"), Column("end", css_class="col-6"))]
+
+
+class TermForm(TermCopyForm):
+    submit_label = _("Save term")
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Service weekdays"),
         choices=WEEKDAYS,
@@ -82,15 +96,12 @@ class TermForm(forms.Form):
     day_start = forms.TimeField(label=_("Service starts"), widget=TimeInput())
     day_end = forms.TimeField(label=_("Service ends"), widget=TimeInput())
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            _("Save term"),
-            "name",
-            Row(Column("start", css_class="col-6"), Column("end", css_class="col-6")),
+    def layout(self) -> list:
+        return [
+            *super().layout(),
             InlineCheckboxes("weekdays"),
             Row(Column("day_start", css_class="col-6"), Column("day_end", css_class="col-6")),
-        )
+        ]
 
     @staticmethod
     def initial_from(term) -> dict:

@@ -76,6 +76,16 @@ class RegionPolicy(models.Model):
         return str(self.region)
 
 
+class TermQuerySet(models.QuerySet):
+    def archived_on(self, day):
+        """F15: terms whose last day is before `day`: read-only from the day after their end."""
+        return self.filter(end__lt=day)
+
+    def live_on(self, day):
+        """F15: terms not archived on `day` (running or still to come)."""
+        return self.filter(end__gte=day)
+
+
 class Term(models.Model):
     code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
     school = models.ForeignKey(
@@ -88,6 +98,8 @@ class Term(models.Model):
     weekdays = models.CharField(_("service weekdays"), max_length=7, default="12345")
     day_start = models.TimeField(_("service starts"))
     day_end = models.TimeField(_("service ends"))
+
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("term")
@@ -111,6 +123,11 @@ class Term(models.Model):
     @property
     def weekday_set(self) -> set[int]:
         return {int(d) for d in self.weekdays}
+
+    def archived_on(self, day) -> bool:
+        """F15: a term is archived (read-only) from the day after its last day. Nothing stores it:
+        the release of a child on the last day still works that day, and the term locks at midnight."""
+        return self.end < day
 
 
 class Closure(models.Model):
@@ -376,9 +393,13 @@ class ActivityGroup(models.Model):
     )
     term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="groups")
     name = models.CharField(_("name"), max_length=60)
+    # F15: empty only on a group copied from an earlier term whose lead left the school; a lead
+    # must be chosen before the group gets sessions.
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("lead teacher"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="led_groups",
     )
@@ -389,6 +410,9 @@ class ActivityGroup(models.Model):
     # Eligible grades as digits, e.g. "123" for grades 1 to 3.
     grades = models.CharField(_("grades"), max_length=9)
     capacity = models.PositiveIntegerField(_("capacity"))
+    # F15: a group copied into a new term waits for the school admin to confirm it (or save it)
+    # before its sessions are generated.
+    sessions_pending = models.BooleanField(_("sessions not yet generated"), default=False)
 
     class Meta:
         verbose_name = _("activity group")

@@ -28,8 +28,9 @@ from activities.models import (
     Term,
     Venue,
 )
-from schools import access
+from schools import access, schoolyear
 from schools.models import Membership, Role, School, User
+from schools.schoolyear import TermDates
 
 STAFF_ROLES = (Role.SERVICE_TEACHER, Role.SCHOOL_ADMIN, Role.CLASS_TEACHER)
 
@@ -148,6 +149,57 @@ def managed_school(user, code=None) -> School:
 
 def term_list(school: School) -> QuerySet[Term]:
     return school.terms.annotate(group_count=Count("groups")).order_by("-start")
+
+
+@dataclass
+class TermCopyPreview:
+    """F15: what term_copy would carry into a new term, and the teachers it would leave out."""
+
+    groups: int = 0
+    activities: int = 0
+    venues: int = 0
+    slots: int = 0
+    no_lead: list = field(default_factory=list)  # group names whose lead left the school
+    left: list = field(default_factory=list)  # (group name, person) for assistants who left
+
+
+def term_copy_preview(term: Term) -> TermCopyPreview:
+    """Counts of the groups, activities, venues and weekly slots of the term, and the teachers no
+    longer on the school's staff (3 queries)."""
+    staff = set(
+        Membership.objects.filter(school_id=term.school_id, role__in=STAFF_ROLES).values_list(
+            "user_id", flat=True
+        )
+    )
+    groups = list(
+        term.groups.select_related("lead")
+        .prefetch_related("assistants")
+        .annotate(n=Count("slots"))
+        .order_by("name")
+    )
+    preview = TermCopyPreview(
+        groups=len(groups),
+        activities=len({g.activity_id for g in groups}),
+        venues=len({g.venue_id for g in groups}),
+        slots=sum(g.n for g in groups),
+    )
+    for group in groups:
+        if group.lead_id not in staff:
+            preview.no_lead.append(group.name)
+        preview.left += [(group.name, a) for a in group.assistants.all() if a.pk not in staff]
+    return preview
+
+
+def term_pending_groups(term: Term) -> list[ActivityGroup]:
+    """F15: the term's copied groups still waiting for their sessions."""
+    return list(term.groups.filter(sessions_pending=True).select_related("lead").order_by("name"))
+
+
+def term_next_dates(term: Term) -> TermDates:
+    """F15: the school-year term after `term` (schools/schoolyear.py), to prefill a copy."""
+    return next(
+        t for t in schoolyear.terms_around(term.end + datetime.timedelta(days=1)) if t and t.start > term.end
+    )
 
 
 def term_makeup_days(term: Term) -> QuerySet[MakeupDay]:

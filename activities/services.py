@@ -4,6 +4,8 @@ so forms, the Django admin, imports and any API all go through the same checks."
 import datetime
 import secrets
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -64,6 +66,43 @@ def calendar_feed_rotate(*, user: User, now: datetime.datetime | None = None) ->
     return ical.token_for(user)
 
 
+# --- the archive rule -------------------------------------------------------------------------
+
+
+# Builders of past records (the demo's archived term) write as of a day of that term; nothing a
+# request reaches sets it.
+_history_day: ContextVar[datetime.date | None] = ContextVar("history_day", default=None)
+
+
+@contextmanager
+def history_as_of(day: datetime.date):
+    """F15: within the block, the archive rule reads `day` as today (for demo builders only)."""
+    token = _history_day.set(day)
+    try:
+        yield
+    finally:
+        _history_day.reset(token)
+
+
+def term_is_archived(term: Term, *, day: datetime.date | None = None) -> bool:
+    """F15: whether the term is archived on `day` (today): the one reading pages and services share."""
+    return term.archived_on(day or _history_day.get() or timezone.localdate())
+
+
+def term_refuse_if_archived(term: Term, *, day: datetime.date | None = None) -> None:
+    """F15: a term whose last day is before `day` (today) is archived: read-only. Every write
+    service that takes a term, group or session calls this (enrollment, safety, subsidies too).
+    The last day itself still works (a child released that evening); the lock starts the day after.
+
+    Raises ValidationError(code="term_archived")."""
+    if term_is_archived(term, day=day):
+        raise ValidationError(
+            _("%(term)s ended on %(end)s and is archived: its records can be read but no longer changed."),
+            code="term_archived",
+            params={"term": term.name, "end": term.end.isoformat()},
+        )
+
+
 # --- terms ----------------------------------------------------------------------------------
 
 
@@ -84,6 +123,8 @@ def term_save(
 
     Raises ValidationError(code="dates", "window", "too_early" or "weekdays").
     """
+    if term is not None:
+        term_refuse_if_archived(term)
     if end < start:
         raise ValidationError(_("The last day cannot be before the first day."), code="dates")
     if day_end <= day_start:
@@ -121,10 +162,129 @@ def term_save(
     return term
 
 
+# --- a new term from an earlier one (F15) ------------------------------------------------------
+# Higher floors register callables (source=, term=, actor=) that carry their own per-term records
+# over (enrollment/apps.py registers the notice and survey as drafts); activities never imports them.
+TERM_COPIED: list = []
+
+
+def _term_copy_check(*, source: Term, name: str, start: datetime.date, end: datetime.date) -> None:
+    """Raises ValidationError(code="name", "dates", "duplicate", "overlap")."""
+    if not name.strip():
+        raise ValidationError(_("Give the new term a name."), code="name")
+    if end < start:
+        raise ValidationError(_("The last day cannot be before the first day."), code="dates")
+    terms = Term.objects.filter(school_id=source.school_id)
+    if terms.filter(name=name.strip()).exists():
+        raise ValidationError(
+            _("The school already has a term called %(name)s."),
+            code="duplicate",
+            params={"name": name.strip()},
+        )
+    other = terms.filter(start__lte=end, end__gte=start).first()
+    if other is not None:
+        raise ValidationError(
+            _("The dates overlap %(term)s (%(start)s to %(end)s); terms of a school cannot overlap."),
+            code="overlap",
+            params={"term": other.name, "start": other.start.isoformat(), "end": other.end.isoformat()},
+        )
+
+
+def staff_ids(school: School) -> set[int]:
+    """The ids of the people who hold a staff role at the school today."""
+    return set(
+        Membership.objects.filter(school=school, role__in=STAFF_ROLES).values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def term_copy(
+    *, source: Term, name: str, start: datetime.date, end: datetime.date, actor: User | None
+) -> Term:
+    """F15: a new term of the same school from an earlier one: its service days and hours, and every
+    group (activity, lead, assistants, venue, grades, capacity, weekly slots) as an editable copy
+    whose sessions wait for term_sessions_confirm or the group's first save. Activities and venues
+    belong to the school and are shared, not copied. Teachers no longer on the staff are left out
+    (a group without a lead must get one before its sessions). Higher floors carry their records
+    over through TERM_COPIED (the notice and survey, as drafts).
+
+    Raises ValidationError(code="name", "dates", "duplicate", "overlap", and term_save's codes)."""
+    _term_copy_check(source=source, name=name, start=start, end=end)
+    term = term_save(
+        school=source.school,
+        name=name,
+        start=start,
+        end=end,
+        weekdays=source.weekdays,
+        day_start=source.day_start,
+        day_end=source.day_end,
+        actor=actor,
+    )
+    staff = staff_ids(source.school)
+    groups = source.groups.select_related("activity").prefetch_related("assistants", "slots").order_by("name")
+    left_out = 0
+    for old in groups:
+        lead_id = old.lead_id if old.lead_id in staff else None
+        new = ActivityGroup.objects.create(
+            activity=old.activity,
+            term=term,
+            name=old.name,
+            lead_id=lead_id,
+            venue_id=old.venue_id,
+            grades=old.grades,
+            capacity=old.capacity,
+            sessions_pending=True,
+        )
+        assistants = [a for a in old.assistants.all() if a.pk in staff and a.pk != lead_id]
+        new.assistants.set(assistants)
+        Slot.objects.bulk_create(
+            [Slot(group=new, weekday=x.weekday, start=x.start, end=x.end) for x in old.slots.all()]
+        )
+        left_out += (lead_id is None) + (len(old.assistants.all()) - len(assistants))
+    for carry in TERM_COPIED:
+        carry(source=source, term=term, actor=actor)
+    audit.record(
+        actor=actor,
+        verb="term.copy",
+        target=term,
+        changes={"from": source.name, "groups": len(groups), "teachers_left_out": left_out},
+    )
+    return term
+
+
+@transaction.atomic
+def term_sessions_confirm(*, term: Term, actor: User | None) -> int:
+    """F15: generate the sessions of the term's copied groups the school admin has checked.
+    Returns how many groups got their sessions.
+
+    Raises ValidationError(code="term_archived", "no_lead", "conflict", "venue_blocked", ...)."""
+    term_refuse_if_archived(term)
+    pending = list(
+        term.groups.filter(sessions_pending=True)
+        .select_related("term", "venue", "activity", "lead")
+        .prefetch_related("assistants")
+        .order_by("name")
+    )
+    for group in pending:
+        if group.lead_id is None:
+            raise ValidationError(
+                _("Choose a lead teacher for %(group)s before its sessions are generated."),
+                code="no_lead",
+                params={"group": group.name},
+            )
+    for group in pending:
+        group.sessions_pending = False
+        group.save(update_fields=["sessions_pending"])
+        sessions_generate(group=group)
+    audit.record(actor=actor, verb="term.sessions_confirm", target=term, changes={"groups": len(pending)})
+    return len(pending)
+
+
 @transaction.atomic
 def closure_add(*, term: Term, date: datetime.date, reason: str, actor: User | None) -> Closure:
     """Close the service on a day; that day's sessions without records go, and their teachers and
     families are told. Raises ValidationError."""
+    term_refuse_if_archived(term)
     if not term.start <= date <= term.end:
         raise ValidationError(_("The date is outside the term."), code="outside_term")
     closure, _created = Closure.objects.update_or_create(term=term, date=date, defaults={"reason": reason})
@@ -157,6 +317,7 @@ def makeup_day_set(*, makeup: MakeupDay, runs_as: int, actor: User | None) -> Ma
 
     Raises ValidationError(code="weekday").
     """
+    term_refuse_if_archived(makeup.term)
     if not 1 <= runs_as <= 5:
         raise ValidationError(_("A make-up day runs the timetable of a weekday."), code="weekday")
     makeup.runs_as = runs_as
@@ -493,6 +654,7 @@ def group_save(
     "days_stranded", ...).
     """
     school = activity.school
+    term_refuse_if_archived(term)
     if term.school_id != school.id or venue.school_id != school.id:
         raise ValidationError(_("Term, venue and activity must belong to the same school."), code="school")
     _group_check_places(activity=activity, venue=venue, capacity=capacity)
@@ -517,6 +679,8 @@ def group_save(
     group = group or ActivityGroup(activity=activity, term=term)
     group.name, group.lead, group.venue = name.strip(), lead, venue
     group.grades, group.capacity = grades, capacity
+    # F15: the first save of a group copied from an earlier term confirms it: sessions follow.
+    group.sessions_pending = False
     group.full_clean(exclude=["activity", "term"])
     group.save()
     group.assistants.set(assistants or [])
@@ -540,6 +704,9 @@ def sessions_generate(*, group: ActivityGroup) -> list[int]:
     Returns the years the holiday library has no data for. Raises ValidationError(code="conflict").
     """
     term = group.term
+    if group.sessions_pending or group.lead_id is None:
+        # F15: a group copied into a new term gets sessions once the school admin confirms it.
+        return []
     if not activity_can_run(group.activity):
         # F12: a gate, not a badge: an off-campus activity without its checklist and coordination
         # gets no sessions (held ones stay); activity_gate_opened generates them when it opens.
@@ -1009,7 +1176,7 @@ def sessions_change_tell(
         if not dates:
             continue
         staff = [group.lead] if teachers == "lead" else [group.lead, *group.assistants.all()]
-        for person in staff:
+        for person in filter(None, staff):
             told[person][group.name] |= set(dates)
         for audience in SESSION_AUDIENCES:
             for user, found in audience(group=group, dates=sorted(dates)).items():

@@ -7,6 +7,9 @@ urlpatterns = [
     path("terms/", views.term_list, name="term-list"),
     path("terms/new/", views.term_create, name="term-create"),
     path("terms/<uuid:term_code>/", views.term_edit, name="term-edit"),
+    # F15: a new term from an earlier one, and the sessions of its copied groups.
+    path("terms/<uuid:term_code>/copy/", views.term_copy, name="term-copy"),
+    path("terms/<uuid:term_code>/sessions/", views.term_sessions_confirm, name="term-sessions-confirm"),
     path("terms/<uuid:term_code>/closures/", views.term_closure_add, name="term-closure-add"),
     path("terms/<uuid:term_code>/makeup-days/", views.term_makeup_days, name="term-makeup-days"),
     path("venues/", views.venue_list, name="venue-list"),

@@ -18,7 +18,7 @@ from activities import calendar, forms, ical, selectors, services
 from activities.models import OffCampusChecklist
 from schools import access
 from schools.decorators import bureau_officer_required, school_admin_required, teacher_or_admin_required
-from schools.formerrors import add_service_error
+from schools.formerrors import add_service_error, flash_service_error
 from schools.models import Role
 
 MY_SESSIONS_DAYS = 14
@@ -123,6 +123,60 @@ def term_edit(request, term_code):
     return _term_page(request, term, form=form)
 
 
+@require_http_methods(["GET", "POST"])
+@school_admin_required
+def term_copy(request, term_code):
+    """F15: a new term from this one: a preview of what is copied, then the new name and dates."""
+    source = selectors.get_term_for_user(request.user, term_code)
+    coming = selectors.term_next_dates(source)
+    form = forms.TermCopyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"name": coming.name, "start": coming.start, "end": coming.end},
+    )
+    if form.is_valid():
+        try:
+            term = services.term_copy(source=source, actor=request.user, **form.cleaned_data)
+        except (ValidationError, IntegrityError) as exc:
+            add_service_error(
+                form, exc, {"duplicate": "name", "name": "name", "overlap": "start"}, clash=NAME_TAKEN
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "The term %(name)s has been created from %(source)s. Check its groups, then generate "
+                    "their sessions."
+                )
+                % {"name": term.name, "source": source.name},
+            )
+            _warn_missing_years(request, term)
+            return redirect("activities:term-edit", term_code=term.code)
+    return render(
+        request,
+        "activities/term_copy.html",
+        {
+            "school": source.school,
+            "source": source,
+            "form": form,
+            "preview": selectors.term_copy_preview(source),
+        },
+    )
+
+
+@require_POST
+@school_admin_required
+def term_sessions_confirm(request, term_code):
+    """F15: the copied groups have been checked: generate their sessions."""
+    term = selectors.get_term_for_user(request.user, term_code)
+    try:
+        count = services.term_sessions_confirm(term=term, actor=request.user)
+    except ValidationError as exc:
+        flash_service_error(request, exc)
+    else:
+        messages.success(request, _("Sessions have been generated for %(n)s groups.") % {"n": count})
+    return redirect("activities:term-edit", term_code=term.code)
+
+
 def _term_page(request, term, *, form=None, closure_form=None, makeup_form=None):
     kwargs = {"term_code": term.code}
     return render(
@@ -131,6 +185,8 @@ def _term_page(request, term, *, form=None, closure_form=None, makeup_form=None)
         {
             "school": term.school,
             "term": term,
+            "archived": services.term_is_archived(term),
+            "pending_groups": selectors.term_pending_groups(term),
             "form": form or forms.TermForm(initial=forms.TermForm.initial_from(term)),
             "closures": term.closures.order_by("date"),
             "closure_form": closure_form
@@ -420,6 +476,12 @@ def group_create(request):
 @school_admin_required
 def group_edit(request, group_code):
     group = selectors.get_group_to_manage(request.user, group_code)
+    if services.term_is_archived(group.term):
+        # F15: an archived term's groups are read-only: their page, without the form.
+        messages.info(
+            request, _("%(term)s is archived: its groups can no longer be changed.") % {"term": group.term}
+        )
+        return redirect("activities:group-detail", group_code=group.code)
     return _group_form(request, school=group.activity.school, group=group)
 
 
@@ -491,6 +553,7 @@ def group_detail(request, group_code):
             "group": group,
             "sessions": selectors.group_sessions(group),
             "can_manage": access.manages_school(request.user, group.activity.school_id),
+            "archived": services.term_is_archived(group.term),
             "can_run": services.activity_can_run(group.activity),
             "blocked": services.activity_blocked_reason(group.activity),
             # An open critical safety finding on the venue stops its sessions (F6).

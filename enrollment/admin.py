@@ -26,8 +26,8 @@ class NoAddAdmin(admin.ModelAdmin):
 
 @admin.register(ParentNotice)
 class ParentNoticeAdmin(admin.ModelAdmin):
-    list_display = ["term", "version", "published_at", "published_by"]
-    list_filter = ["published_at"]
+    list_display = ["term", "version", "draft", "published_at", "published_by"]
+    list_filter = ["draft", "published_at"]
     search_fields = ["term__name", "term__school__name"]
     readonly_fields = ["free_statement"]
 
@@ -48,8 +48,8 @@ class EnrollmentWindowAdmin(admin.ModelAdmin):
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["term", "opens_at", "closes_at"]
-    list_filter = ["opens_at"]
+    list_display = ["term", "draft", "opens_at", "closes_at"]
+    list_filter = ["draft", "opens_at"]
     search_fields = ["term__name", "term__school__name"]
 
 

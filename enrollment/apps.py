@@ -20,3 +20,6 @@ class EnrollmentConfig(AppConfig):
             activities_services.SEATS_CHANGED.append(services.waitlist_promote)
         if services.group_days_check not in activities_services.SLOT_CHECKS:
             activities_services.SLOT_CHECKS.append(services.group_days_check)
+        # F15: a term copied from an earlier one gets its notice and survey as drafts.
+        if services.term_drafts_copy not in activities_services.TERM_COPIED:
+            activities_services.TERM_COPIED.append(services.term_drafts_copy)

@@ -13,6 +13,7 @@ import random
 
 from django.utils import timezone
 
+from activities import services as activity_services
 from activities.models import Category, Term
 from enrollment import services
 from enrollment.days import days_meet, groups_weekdays
@@ -63,7 +64,9 @@ def build(*, out=None) -> None:
             # Seeded as before the demo followed the calendar (by school) for the term behind today.
             seed = identifier if open_on is None else f"{identifier}-{dates.key}"
             rng = random.Random(seed)
-            _school(school, term, dates, window, rng, running=current is not None, open_on=open_on)
+            # The term just ended (on a holiday) was enrolled while it could be.
+            with activity_services.history_as_of(min(dates.end, today)):
+                _school(school, term, dates, window, rng, running=current is not None, open_on=open_on)
 
 
 def _school(

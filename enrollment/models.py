@@ -30,6 +30,9 @@ class ParentNotice(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
     )
+    # F15: carried over from an earlier term and not yet published (version 0, at most one a term):
+    # parents never see it; publishing the notice replaces it with version 1.
+    draft = models.BooleanField(_("draft"), default=False)
 
     class Meta:
         verbose_name = _("notice to parents")
@@ -110,6 +113,8 @@ class Survey(models.Model):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
     note = models.TextField(_("note to parents"), blank=True)
+    # F15: carried over from an earlier term: closed to parents until the school admin opens it.
+    draft = models.BooleanField(_("draft"), default=False)
 
     class Meta:
         verbose_name = _("demand survey")

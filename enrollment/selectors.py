@@ -125,13 +125,26 @@ def admin_school(*, user, code=None) -> School:
 # --- terms ----------------------------------------------------------------------------------
 
 
+def _window_open_on(term: Term, today: datetime.date) -> bool:
+    window = window_of(term)
+    return bool(
+        window
+        and not window.published_at
+        and timezone.localdate(window.opens_at) <= today <= timezone.localdate(window.closes_at)
+    )
+
+
 def _pick_current(terms: list[Term], today: datetime.date) -> Term | None:
-    """The term running today, else the next one to start (applications come before a term), else
-    the one that ended last."""
+    """A coming term whose application window is open today (F15: families apply for the next term
+    while the current one still runs), else the term running today, else the next one to start
+    (applications come before a term), else the one that ended last."""
+    coming = [t for t in terms if t.start > today]
+    enrolling = [t for t in coming if _window_open_on(t, today)]
+    if enrolling:
+        return min(enrolling, key=lambda t: t.start)
     running = [t for t in terms if t.start <= today <= t.end]
     if running:
         return max(running, key=lambda t: t.start)
-    coming = [t for t in terms if t.start > today]
     if coming:
         return min(coming, key=lambda t: t.start)
     return max(terms, key=lambda t: t.end) if terms else None
@@ -170,7 +183,7 @@ def survey_of(term: Term) -> Survey | None:
 
 
 def survey_is_open(survey: Survey | None, now: datetime.datetime) -> bool:
-    return bool(survey and survey.opens_at <= now <= survey.closes_at)
+    return bool(survey and not survey.draft and survey.opens_at <= now <= survey.closes_at)
 
 
 def family_providers(*, user, today: datetime.date) -> list[dict]:
@@ -191,9 +204,11 @@ def family_providers(*, user, today: datetime.date) -> list[dict]:
 
 
 def survey_state(survey: Survey | None, now: datetime.datetime) -> str:
-    """ "none", "scheduled" (opens later), "open" or "closed"."""
+    """ "none", "draft" (carried over, not opened), "scheduled" (opens later), "open" or "closed"."""
     if survey is None:
         return "none"
+    if survey.draft:
+        return "draft"
     if now < survey.opens_at:
         return "scheduled"
     return "open" if now < survey.closes_at else "closed"
@@ -344,7 +359,8 @@ class _FamilyNotices:
 
 def _family_notices(*, term_ids: list[int], guardian_id) -> _FamilyNotices:
     current: dict[int, ParentNotice] = {}
-    for notice in ParentNotice.objects.filter(term_id__in=term_ids).order_by("term_id", "-version"):
+    published = ParentNotice.objects.filter(term_id__in=term_ids, draft=False)
+    for notice in published.order_by("term_id", "-version"):
         current.setdefault(notice.term_id, notice)
     acks = list(
         NoticeAcknowledgement.objects.filter(
@@ -478,10 +494,10 @@ def family_enrollment(*, user, now: datetime.datetime | None = None) -> list[Sch
 
 
 def term_notices(*, term: Term | None) -> QuerySet[ParentNotice]:
-    """Every version of the term's notice to parents (none without a term)."""
+    """Every published version of the term's notice to parents (none without a term)."""
     if term is None:
         return ParentNotice.objects.none()
-    return ParentNotice.objects.filter(term=term).select_related("term")
+    return ParentNotice.objects.filter(term=term, draft=False).select_related("term")
 
 
 def survey_response(*, survey: Survey, student: Student) -> SurveyResponse | None:

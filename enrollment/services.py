@@ -51,6 +51,9 @@ def notice_publish(
             _("The notice must state the service method, its content and the safety measures."),
             code="empty",
         )
+    activity_services.term_refuse_if_archived(term)
+    # F15: a draft carried over from an earlier term gives way to the published version.
+    ParentNotice.objects.filter(term=term, draft=True).delete()
     last = ParentNotice.objects.filter(term=term).aggregate(v=Max("version"))["v"] or 0
     notice = ParentNotice.objects.create(
         term=term,
@@ -65,7 +68,48 @@ def notice_publish(
 
 
 def notice_current(term: Term) -> ParentNotice | None:
-    return ParentNotice.objects.filter(term=term).order_by("-version").first()
+    """The term's latest published notice (a draft is never shown to parents)."""
+    return ParentNotice.objects.filter(term=term, draft=False).order_by("-version").first()
+
+
+def notice_draft(term: Term) -> ParentNotice | None:
+    """F15: the notice carried over from an earlier term, not yet published."""
+    return ParentNotice.objects.filter(term=term, draft=True).first()
+
+
+def term_drafts_copy(*, source: Term, term: Term, actor: User) -> dict:
+    """F15: carry the source term's notice and survey over to a new term as drafts (the notice
+    unpublished, the survey not open; its dates move with the term). activities.services.term_copy
+    calls this through TERM_COPIED, inside its transaction. Returns what was carried over."""
+    carried = {"notice": False, "survey": False}
+    notice = notice_current(source)
+    if notice is not None:
+        ParentNotice.objects.create(
+            term=term,
+            version=0,
+            service_method=notice.service_method,
+            content=notice.content,
+            safety_measures=notice.safety_measures,
+            published_by=actor,
+            draft=True,
+        )
+        carried["notice"] = True
+    survey = Survey.objects.filter(term=source).first()
+    if survey is not None:
+        shift = term.start - source.start
+        Survey.objects.create(
+            term=term,
+            opens_at=survey.opens_at + shift,
+            closes_at=survey.closes_at + shift,
+            note=survey.note,
+            draft=True,
+        )
+        carried["survey"] = True
+    if any(carried.values()):
+        audit.record(
+            actor=actor, verb="term.drafts_copy", target=term, changes={"from": source.name, **carried}
+        )
+    return carried
 
 
 def notice_acknowledged(*, term: Term, guardian: Guardian) -> bool:
@@ -100,7 +144,7 @@ def survey_answer(
 ) -> SurveyResponse:
     """Record (or change) a guardian's answer for one child. Raises ValidationError(code="closed"...)."""
     now = timezone.now()
-    if not survey.opens_at <= now <= survey.closes_at:
+    if survey.draft or not survey.opens_at <= now <= survey.closes_at:
         raise ValidationError(_("The survey is not open."), code="closed")
     _require_guardian(guardian, student)
     from activities.models import Category
@@ -142,6 +186,7 @@ def window_save(
             _("Applications must close after they open, and class review must end after they close."),
             code="dates",
         )
+    activity_services.term_refuse_if_archived(term)
     window = EnrollmentWindow.objects.filter(term=term).first() or EnrollmentWindow(term=term)
     if window.published_at:
         raise ValidationError(
@@ -192,13 +237,14 @@ def survey_open(*, survey: Survey, actor: User) -> Survey:
     ValidationError(code="already_open")."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     now = timezone.now()
-    if survey.opens_at <= now < survey.closes_at:
+    if not survey.draft and survey.opens_at <= now < survey.closes_at:
         raise ValidationError(_("The survey is already open."), code="already_open")
+    survey.draft = False
     if survey.opens_at > now:
         survey.opens_at = now
     if survey.closes_at <= now:
         survey.closes_at = now + datetime.timedelta(days=SURVEY_DEFAULT_DAYS)
-    survey.save(update_fields=["opens_at", "closes_at"])
+    survey.save(update_fields=["opens_at", "closes_at", "draft"])
     audit.record(
         actor=actor,
         verb="survey.open",
@@ -446,6 +492,7 @@ def application_submit(
     _application_fields).
     """
     _require_guardian(guardian, student)
+    activity_services.term_refuse_if_archived(term)
     window, first_round, second_round = _window_state(term)
     if not (first_round or second_round):
         raise ValidationError(_("Applications for this term are not open."), code="closed")
@@ -491,6 +538,7 @@ def application_update(
     _require_guardian(guardian, application.student)
     if application.status not in (Application.Status.SUBMITTED, Application.Status.RETURNED):
         raise ValidationError(_("Only an application not yet reviewed can be changed."), code="not_editable")
+    activity_services.term_refuse_if_archived(application.term)
     window, _first, second = _window_state(application.term)
     if not (second or (window and timezone.now() <= window.review_deadline)):
         raise ValidationError(_("Class review for this term has closed."), code="closed")
@@ -509,6 +557,7 @@ def application_withdraw(*, application: Application, guardian: Guardian) -> App
     the wait list at once. Raises ValidationError(code="not_active")."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     _require_guardian(guardian, application.student)
+    activity_services.term_refuse_if_archived(application.term)
     if application.status not in Application.ACTIVE:
         raise ValidationError(_("This application is no longer active."), code="not_active")
     application.status, application.withdrawn_at = Application.Status.WITHDRAWN, timezone.now()
@@ -552,6 +601,7 @@ def _review(
         .get(pk=application.pk)
     )
     _require_class_teacher(reviewer, application)
+    activity_services.term_refuse_if_archived(application.term)
     if application.status != Application.Status.SUBMITTED:
         raise ValidationError(_("Only submitted applications can be reviewed."), code="not_pending")
     application.status, application.review_note = status, note.strip()
@@ -668,6 +718,7 @@ def seat_take(*, application: Application, group: ActivityGroup) -> Placement:
     """
     group = _lock(group)
     application = Application.objects.select_related("guardian__user", "student").get(pk=application.pk)
+    activity_services.term_refuse_if_archived(application.term)
     if application.status != Application.Status.APPROVED:
         raise ValidationError(_("Only approved applications are placed."), code="not_approved")
     _require_common_day(application.days, group)
@@ -733,6 +784,7 @@ def placement_decline(*, placement: Placement, guardian: Guardian) -> Placement:
     offer another seat. Raises ValidationError(code="not_placed")."""
     application = placement.application
     _require_guardian(guardian, application.student)
+    activity_services.term_refuse_if_archived(application.term)
     released = Placement.objects.filter(pk=placement.pk, status=Placement.Status.PLACED).update(
         status=Placement.Status.RELEASED, position=None, changed=timezone.now()
     )
@@ -842,6 +894,7 @@ def placement_run(*, term: Term, actor: User) -> dict:
     """Allocate approved first-round applications to groups: priority groups first, then ranked
     choices, then the tie-break; never above capacity; the rest on their first choice's wait list.
     A draft until published: running it again starts over. Raises ValidationError(code="published")."""
+    activity_services.term_refuse_if_archived(term)
     window = EnrollmentWindow.objects.select_for_update().get(term=term)
     if window.published_at:
         raise ValidationError(_("Placement has been published; use manual moves instead."), code="published")
@@ -902,6 +955,7 @@ def placement_move(*, placement: Placement, group: ActivityGroup, actor: User) -
     """The school admin moves a child to another group of the term (a seat if free, else its wait
     list). Raises ValidationError(code="term", "grade" or "days_mismatch")."""
     application = placement.application
+    activity_services.term_refuse_if_archived(application.term)
     if group.term_id != application.term_id:
         raise ValidationError(_("Move only within the same term."), code="term")
     if str(application.student.class_group.grade) not in group.grades:
@@ -939,6 +993,7 @@ def _place_by_choices(application: Application) -> Placement | None:
 @transaction.atomic
 def placement_publish(*, term: Term, actor: User) -> int:
     """Publish the allocation and tell every applying family its result. Raises ValidationError."""
+    activity_services.term_refuse_if_archived(term)
     window = EnrollmentWindow.objects.select_for_update().get(term=term)
     if window.published_at:
         raise ValidationError(_("Placement has already been published."), code="published")
@@ -989,6 +1044,7 @@ def placement_publish(*, term: Term, actor: User) -> int:
 @transaction.atomic
 def second_round_open(*, term: Term, needs_review: bool, actor: User) -> EnrollmentWindow:
     """After publication, open the remaining seats first-come (补报). Raises ValidationError."""
+    activity_services.term_refuse_if_archived(term)
     window = EnrollmentWindow.objects.select_for_update().get(term=term)
     if not window.published_at:
         raise ValidationError(_("Publish the placement before opening a second round."), code="not_published")

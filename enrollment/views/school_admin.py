@@ -78,13 +78,15 @@ def term(request, term_code):
 def notice(request, term_code):
     term = selectors.get_admin_term_for_user(user=request.user, code=term_code)
     current = services.notice_current(term)
+    # F15: a notice carried over from an earlier term prefills the form until it is published.
+    source = current or services.notice_draft(term)
     initial = (
         {
-            "service_method": current.service_method,
-            "content": current.content,
-            "safety_measures": current.safety_measures,
+            "service_method": source.service_method,
+            "content": source.content,
+            "safety_measures": source.safety_measures,
         }
-        if current
+        if source
         else {}
     )
     form = forms.NoticeForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -107,6 +109,7 @@ def notice(request, term_code):
             term,
             "notice",
             notice=current,
+            draft=source if source is not current else None,
             form=form,
             acknowledgements=selectors.acknowledgement_count(current),
         ),

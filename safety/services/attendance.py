@@ -39,6 +39,8 @@ LEAVE_MAX_DAYS = 31
 
 
 def _roll_call_check(*, session: Session, marks: dict[int, str], now: datetime.datetime) -> None:
+    # F15: no new marks once the term is archived (the day after its last day).
+    activity_services.term_refuse_if_archived(session.group.term, day=timezone.localdate(now))
     if session.date > timezone.localdate(now):
         raise ValidationError(
             _("The roll can be called on the day of the session, not before."), code="not_today"
@@ -223,6 +225,7 @@ def leave_report(
     if not access.students_for(actor).filter(pk=student.pk).exists():
         raise ValidationError(_("You cannot report leave for this child."), code="not_allowed")
     if session is not None:
+        activity_services.term_refuse_if_archived(session.group.term, day=today)
         start = end = session.date
         item = selectors.roster(Session.objects.select_related(*selectors.SESSION_RELATED).get(pk=session.pk))
         if not any(c.student.pk == student.pk for c in item.roll):

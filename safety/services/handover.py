@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import selectors as activity_selectors
+from activities import services as activity_services
 from activities.models import Session
 from audit import services as audit
 from notices.services import notification_send
@@ -27,6 +28,7 @@ MAX_COUNT = 500
 
 
 def _today_only(session: Session, now: datetime.datetime) -> None:
+    activity_services.term_refuse_if_archived(session.group.term, day=timezone.localdate(now))
     if session.date != timezone.localdate(now):
         raise ValidationError(_("Handovers are recorded on the day of the session."), code="not_today")
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities import services as activity_services
 from activities.models import Session
 from audit import services as audit
 from notices.services import notification_send
@@ -136,6 +137,8 @@ def release_record(
     "id_last4").
     """
     now = now or timezone.now()
+    # F15: on the term's last day the release works; from the day after the term is archived.
+    activity_services.term_refuse_if_archived(session.group.term, day=timezone.localdate(now))
     if session.date != timezone.localdate(now):
         raise ValidationError(_("Children are released on the day of the session."), code="not_today")
     child, _roster = _child_in(session, student)
@@ -408,6 +411,7 @@ def transfer_record(
     "moved", "not_in_care").
     """
     now = now or timezone.now()
+    activity_services.term_refuse_if_archived(session.group.term, day=timezone.localdate(now))
     if session.date != timezone.localdate(now):
         raise ValidationError(_("Children are moved on the day of the session."), code="not_today")
     if (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities import services as activity_services
 from audit import services as audit
 from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
@@ -141,6 +142,8 @@ def roll_call(request, session_code):
             "roster": roster,
             "form": form,
             "is_today": session.date == timezone.localdate(),
+            # F15: an archived term's roll calls are read-only.
+            "archived": activity_services.term_is_archived(session.group.term),
         },
         status=400 if form.errors else 200,
     )

@@ -13,6 +13,7 @@ from tests.support.builders import hour
 
 pytestmark = pytest.mark.django_db
 
+pytestmark = pytest.mark.usefixtures("built_while_running")
 MONDAY = datetime.date(2026, 11, 2)
 
 

@@ -9,6 +9,7 @@ from activities.models import Category, RegionPolicy, Session
 
 pytestmark = pytest.mark.django_db
 
+pytestmark = pytest.mark.usefixtures("built_while_running")
 ALL_WEEK = [(d, datetime.time(16, 0), datetime.time(17, 0)) for d in range(1, 6)]
 MON_WED = [(1, datetime.time(16, 0), datetime.time(17, 0)), (3, datetime.time(16, 0), datetime.time(17, 0))]
 

@@ -89,6 +89,8 @@ URLS = {
     "activities:term-list": ADMIN,
     "activities:term-create": ADMIN,
     "activities:term-edit": ADMIN,
+    "activities:term-copy": ADMIN,
+    "activities:term-sessions-confirm": ADMIN,
     "activities:term-closure-add": ADMIN,
     "activities:term-makeup-days": ADMIN,
     "activities:venue-list": ADMIN,
