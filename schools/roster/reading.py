@@ -192,6 +192,20 @@ def _fill_merged(rows: list[list], merged: list, *, first: int, width: int) -> N
                 row[column] = value
 
 
+def _headerless_check(rows: list[list], index: int, width: int) -> None:
+    """A value of its own below the header in a column without one may be a row that slipped: it
+    is refused (a title above the header, or a merged cell spreading over, is not)."""
+    header = rows[index]
+    blank = [c for c in range(width) if c >= len(header) or not _filled(header[c])]
+    for number, row in enumerate(rows[index + 1 :], start=index + 2):
+        if any(c < len(row) and _filled(row[c]) for c in blank):
+            raise ValidationError(
+                _("Row %(row)s has values in a column without a header."),
+                code="headerless",
+                params={"row": number},
+            )
+
+
 def _resembles(key: str) -> str | None:
     found = [(len(part), name) for part, name in RESEMBLES.items() if key and part in key]
     return max(found)[1] if found else None
@@ -254,6 +268,7 @@ def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table
             params={"max": MAX_ROWS},
         )
     width = max(len(row) for row in rows[index:])
+    _headerless_check(rows, index, width)
     _fill_merged(rows, merged, first=index + 1, width=width)
     plan = column_plan(rows[index], header_row=index + 1, width=width, chosen=columns)
     missing = [
@@ -270,6 +285,6 @@ def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table
     ]
     if not body:
         raise ValidationError(_("The file has no student rows below the header."), code="no_rows")
-    plan.ignored = [i for i in plan.ignored if plan.labels[i] or any(_filled(v[i]) for _n, v in body)]
+    plan.ignored = [i for i in plan.ignored if plan.labels[i]]
     order = sorted(plan.matched.items(), key=lambda item: item[1])
     return Table(headers=[HEADER_OF[name] for name, _i in order], columns=dict(order), rows=body, plan=plan)

@@ -148,6 +148,16 @@ def test_a_sheet_without_a_header_row_in_its_first_rows_is_refused_with_a_messag
     assert "前 10 行中没有找到列标题行" in response.content.decode()
 
 
+def test_a_title_row_wider_than_the_header_is_no_value_without_a_header_but_a_child_row_is(admin):
+    lines, merged = register([row(1)])
+    lines[0] += ["", "", "制表：教务处"]  # a title spreading past the last header
+    upload(admin, table_xlsx(lines, merged), "花名册.xlsx")
+    assert last_import().status == RosterImport.Status.PREVIEWED
+    lines[3] += ["", "多余"]
+    response = upload(admin, table_xlsx(lines, merged), "花名册.xlsx")
+    assert "第 4 行在没有表头的列中有内容" in response.content.decode()
+
+
 def test_a_formula_is_read_as_what_excel_stored_never_evaluated(admin):
     children = [row(1), row(2)]
     lines, merged = register(children)
