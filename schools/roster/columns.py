@@ -3,7 +3,7 @@ the shapes the reading, checking and planning steps hand on."""
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 # Header, field, required. The order is the template's and the export's.
 COLUMNS = [
@@ -157,23 +157,15 @@ class ColumnPlan:
         ]
 
     def as_dict(self) -> dict:
-        return {
-            "header_row": self.header_row,
-            "labels": self.labels,
-            "matched": self.matched,
-            "ambiguous": self.ambiguous,
-            "ignored": self.ignored,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "ColumnPlan":
-        return cls(
-            header_row=data.get("header_row", 1),
-            labels=list(data.get("labels", [])),
-            matched=dict(data.get("matched", {})),
-            ambiguous={k: list(v) for k, v in data.get("ambiguous", {}).items()},
-            ignored=list(data.get("ignored", [])),
-        )
+        """The plan kept on a RosterImport (JSON: its column numbers as strings are ints again)."""
+        known = {f.name for f in fields(cls)}
+        plan = cls(**{key: value for key, value in data.items() if key in known})
+        plan.ambiguous = {name: [int(c) for c in columns] for name, columns in plan.ambiguous.items()}
+        return plan
 
 
 @dataclass

@@ -49,13 +49,18 @@ def register_table(children: list[dict], *, title: str = "学生花名册", titl
 
 def register_xlsx(children: list[dict], **kwargs) -> bytes:
     """The register export as .xlsx bytes."""
+    return table_xlsx(*register_table(children, **kwargs))
+
+
+def table_xlsx(lines: list[list], merged=()) -> bytes:
+    """Rows as they stand (title rows included) as .xlsx bytes, with merged ranges
+    ((top, left), (bottom, right)) counted from 0."""
     import openpyxl
 
-    rows, merged = register_table(children, **kwargs)
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "学生信息"
-    for line in rows:
+    for line in lines:
         sheet.append(line)
     for (top, left), (bottom, right) in merged:
         sheet.merge_cells(start_row=top + 1, start_column=left + 1, end_row=bottom + 1, end_column=right + 1)
@@ -88,3 +93,11 @@ def sample_children(count: int, *, seed: int = 15) -> list[dict]:
             }
         )
     return children
+
+
+def register_column_plan() -> dict:
+    """The column plan a register export's headers give (kept on the demo's roster imports)."""
+    from schools.roster.reading import column_plan
+
+    lines, _merged = register_table([])
+    return column_plan(lines[-1], header_row=len(lines), width=len(REGISTER_HEADERS)).as_dict()

@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from schools import roster
 from schools.models import Guardian, RosterImport, Student
 from schools.roster.columns import FIELD_OF_KEY, header_key
+from schools.roster.samples import table_xlsx
 from tests.support.roster_files import (
     HEADERS,
     confirm,
@@ -21,7 +22,6 @@ from tests.support.roster_files import (
     row,
     table_csv,
     table_xls,
-    table_xlsx,
 )
 
 pytestmark = pytest.mark.django_db

@@ -67,19 +67,6 @@ def table_csv(lines: list[list], encoding: str) -> bytes:
     return buffer.getvalue().encode(encoding)
 
 
-def table_xlsx(lines: list[list], merged=()) -> bytes:
-    """Rows as they stand, with merged ranges ((top, left), (bottom, right)) counted from 0."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for line in lines:
-        sheet.append(line)
-    for (top, left), (bottom, right) in merged:
-        sheet.merge_cells(start_row=top + 1, start_column=left + 1, end_row=bottom + 1, end_column=right + 1)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def table_xls(lines: list[list], merged=()) -> bytes:
     """The same as an old Excel file (.xls, BIFF8), written by xlwt."""
     import xlwt
