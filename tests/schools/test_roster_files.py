@@ -264,3 +264,13 @@ def test_another_schools_admin_cannot_choose_the_columns(admin, client, demo):
     assert client.post(url, {"guardian_mobile": "14"}).status_code == 404
     item.refresh_from_db()
     assert item.status == RosterImport.Status.COLUMNS
+
+
+def test_a_table_that_starts_in_column_b_keeps_its_rows_and_columns():
+    lines, merged = register([row(1), row(2)])
+    shifted = [["", *line] for line in lines]
+    merged = [((top, left + 1), (bottom, right + 1)) for (top, left), (bottom, right) in merged]
+    table = roster.roster_read(data=table_xlsx(shifted, merged), kind="xlsx")
+    assert [number for number, _values in table.rows] == [4, 5]
+    assert table.plan.label(table.columns["name"]) == "C：学生姓名"
+    assert table.rows[0][1][table.columns["student_number"]] == row(1)["全国学籍号"]
