@@ -8,7 +8,7 @@ floor  = reading the same file with openpyxl (read-only, values only) plus inser
          students, guardianships), with no checks at all. Also shown: the stricter floor of the brief's
          wording, read + one bulk insert of the students alone.
 import = schools.roster.roster_import_run on the stored file, as the Celery task runs it: read it
-         with import-export's format, check every row (phonenumbers, stdnum, dates, duplicates),
+         with calamine (values only), check every row (phonenumbers, stdnum, dates, duplicates),
          check against the school, write everything in one transaction, report progress.
 preview = the dry run the admin sees first (upload checks, read, row checks, school checks);
          timed on its own.

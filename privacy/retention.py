@@ -211,7 +211,7 @@ DESCRIPTIONS = {
 def _purge_due(item: RosterImport) -> bool:
     return bool(
         item.file
-        or item.status == RosterImport.Status.PREVIEWED
+        or item.status in (RosterImport.Status.PREVIEWED, RosterImport.Status.COLUMNS)
         or any(not e.get("expired") for e in item.errors)
     )
 
@@ -224,7 +224,12 @@ def roster_imports_purge(*, now: datetime.datetime) -> int:
     cutoff = now - datetime.timedelta(hours=settings.ROSTER_IMPORT_KEEP_HOURS)
     stale = RosterImport.objects.filter(
         created__lt=cutoff,
-        status__in=[RosterImport.Status.PREVIEWED, RosterImport.Status.FAILED, RosterImport.Status.REJECTED],
+        status__in=[
+            RosterImport.Status.PREVIEWED,
+            RosterImport.Status.COLUMNS,  # F15: waiting for the school admin to choose columns
+            RosterImport.Status.FAILED,
+            RosterImport.Status.REJECTED,
+        ],
     ).order_by("pk")
     changed = 0
     for item in stale.iterator():
@@ -232,7 +237,7 @@ def roster_imports_purge(*, now: datetime.datetime) -> int:
             continue
         errors = []
         status = item.status
-        if status == RosterImport.Status.PREVIEWED:
+        if status in (RosterImport.Status.PREVIEWED, RosterImport.Status.COLUMNS):
             status = RosterImport.Status.REJECTED
             message = _("Not confirmed within %(hours)s hours: the file was deleted. Upload it again.") % {
                 "hours": settings.ROSTER_IMPORT_KEEP_HOURS

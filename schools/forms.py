@@ -330,8 +330,8 @@ class PickupAddForm(forms.Form):
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Roster file (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        label=_("Roster file (.xlsx, .xls or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -352,6 +352,31 @@ class RosterConfirmForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "roster-confirm-form"
         self.helper.add_input(Submit("confirm", _("Import these students"), css_class="w-100"))
+
+
+class RosterColumnsForm(forms.Form):
+    """One choice per ambiguous field of a roster file: which column feeds it (or none, for a field
+    the import does not need)."""
+
+    NONE = "-1"
+
+    def __init__(self, *args, plan: "roster.ColumnPlan", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, header, required, columns in plan.choices():
+            choices = [("", "---------")] + [(str(i), label) for i, label in columns]
+            if not required:
+                choices.append((self.NONE, _("not in this file")))
+            self.fields[name] = forms.ChoiceField(label=header, choices=choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [value for value in cleaned.values() if value and value != self.NONE]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(_("One column cannot feed two fields."), code="twice")
+        return cleaned
+
+    def columns(self) -> dict[str, int]:
+        return {name: int(value) for name, value in self.cleaned_data.items()}
 
 
 # --- second factor --------------------------------------------------------------------------------

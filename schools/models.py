@@ -579,6 +579,7 @@ class RosterImport(models.Model):
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("checked, waiting for confirmation")
+        COLUMNS = "columns", _("waiting for the columns to be chosen")
         REJECTED = "rejected", _("rejected")
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("importing")
@@ -601,6 +602,9 @@ class RosterImport(models.Model):
     processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
     # [{"row": spreadsheet row or null for the whole file, "column": header or "", "message": …}]
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Which column feeds which field (schools.roster.columns.ColumnPlan.as_dict), with the school
+    # admin's choice where a header was ambiguous: the confirmed import reads the file the same way.
+    column_plan = models.JSONField(_("columns"), default=dict, blank=True)
     # What the preview found would be created, then what the import did create.
     preview_counts = models.JSONField(_("preview counts"), default=dict, blank=True)
     created_counts = models.JSONField(_("created counts"), default=dict, blank=True)
@@ -623,7 +627,7 @@ class RosterImport(models.Model):
             models.UniqueConstraint(fields=["code"], name="rosterimport_code_unique"),
             models.CheckConstraint(
                 condition=models.Q(
-                    status__in=["previewed", "rejected", "queued", "running", "done", "failed"]
+                    status__in=["previewed", "columns", "rejected", "queued", "running", "done", "failed"]
                 ),
                 name="rosterimport_status_valid",
             ),

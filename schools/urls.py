@@ -67,6 +67,11 @@ urlpatterns += [
         roster_views.roster_import_progress,
         name="roster-import-progress",
     ),
+    path(
+        "roster/imports/<uuid:import_code>/columns/",
+        roster_views.roster_import_columns,
+        name="roster-import-columns",
+    ),
     path("roster/export/", roster_views.roster_export, name="roster-export"),
     path("roster/template/", roster_views.roster_template, name="roster-template"),
     path("roster/activation-slips/", roster_views.activation_slips, name="activation-slips"),

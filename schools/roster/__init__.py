@@ -1,13 +1,16 @@
 """Roster import and export (花名册).
 
-A school uploads its roster as .xlsx or .csv with the Chinese headers school registers use. The
-file is read with django-import-export's formats, every row is checked (a dry run: nothing is
-saved) and the school admin sees every problem by spreadsheet row and column. Once confirmed the
-rows are checked again against the database and written in one transaction: all or nothing.
-Large files run on a Celery worker that reports progress.
+A school uploads its roster as .xlsx, .xls or .csv as its register exports it: a title above the
+header row, 是否… or 监护人联系电话 headers, merged cells. Headers are matched by a rule; an
+ambiguous one (two columns could be the mobile) is chosen by the school admin; columns the portal
+does not use are listed as ignored. Workbooks are read by calamine as data (no formula evaluated).
+Every row is checked (a dry run: nothing is saved) and the school admin sees every problem by
+spreadsheet row and column. Once confirmed the rows are checked again against the database and
+written in one transaction: all or nothing. Large files run on a Celery worker that reports
+progress.
 
-Row numbers are the ones Excel shows: the header is row 1, the first student is row 2; blank rows
-are skipped but keep their numbers.
+Row numbers are the ones Excel shows: with the header on row 1 the first student is row 2, with two
+title rows above it row 4; blank rows are skipped but keep their numbers.
 
 Speed: rows are validated in Python and written with one bulk insert per table (see
 bench/roster_import.py).
@@ -23,20 +26,26 @@ rows), `rows` (each row on its own), `planning` (the rows against the school, an
 """
 
 from schools.models import GRADE_NAMES
-from schools.roster.columns import COLUMNS, HEADERS, Plan, RowError, Table
+from schools.roster.columns import COLUMNS, HEADERS, ColumnPlan, Plan, RowError, Table
 from schools.roster.export import (
     StudentRosterResource,
     roster_export_queryset,
     roster_export_xlsx,
     roster_template_xlsx,
 )
-from schools.roster.imports import roster_import_confirm, roster_import_preview, roster_import_run
+from schools.roster.imports import (
+    roster_import_choose_columns,
+    roster_import_confirm,
+    roster_import_preview,
+    roster_import_run,
+)
 from schools.roster.planning import plan_against_school
 from schools.roster.reading import csv_decode, roster_read, upload_check
 from schools.roster.rows import rows_check
 
 __all__ = [
     "COLUMNS",
+    "ColumnPlan",
     "GRADE_NAMES",
     "HEADERS",
     "Plan",
@@ -47,6 +56,7 @@ __all__ = [
     "plan_against_school",
     "roster_export_queryset",
     "roster_export_xlsx",
+    "roster_import_choose_columns",
     "roster_import_confirm",
     "roster_import_preview",
     "roster_import_run",

@@ -31,25 +31,25 @@ def _errors_json(errors: list[RowError]) -> list[dict]:
 def roster_import_preview(*, school: School, uploaded_by: User, upload) -> RosterImport:
     """Check a roster file without importing it (a dry run) and keep it for confirmation.
 
-    Returns a RosterImport that is PREVIEWED (ready) or REJECTED (with every bad row). Raises
+    Returns a RosterImport that is PREVIEWED (ready), REJECTED (with every bad row) or COLUMNS
+    (a header was ambiguous: the school admin chooses, see roster_import_choose_columns). Raises
     ValidationError for a file that cannot be read at all (see upload_check and roster_read).
     """
     kind = upload_check(upload)
     upload.seek(0)
     table = roster_read(data=upload.read(), kind=kind)
-    rows, errors = rows_check(table)
-    plan, db_errors = plan_against_school(school=school, rows=rows)
-    errors += db_errors
     roster_import = RosterImport(
         school=school,
         uploaded_by=uploaded_by,
         original_name=(upload.name or "")[-200:],
         total_rows=len(table.rows),
-        status=RosterImport.Status.REJECTED if errors else RosterImport.Status.PREVIEWED,
-        errors=_errors_json(errors),
-        preview_counts={**plan.counts(), "errors": len(errors), "bad_rows": len({e.row for e in errors})},
+        column_plan=table.plan.as_dict(),
     )
-    if not errors:
+    if table.plan.ambiguous:
+        roster_import.status = RosterImport.Status.COLUMNS
+    else:
+        _preview_check(roster_import, table)
+    if roster_import.status != RosterImport.Status.REJECTED:
         upload.seek(0)
         roster_import.file.save(f"{roster_import.code}.{kind}", upload, save=False)
     roster_import.save()
@@ -57,9 +57,54 @@ def roster_import_preview(*, school: School, uploaded_by: User, upload) -> Roste
         actor=uploaded_by,
         verb="roster.preview",
         target=roster_import,
-        changes={"rows": roster_import.total_rows, "errors": len(errors)},
+        changes={"rows": roster_import.total_rows, "errors": len(roster_import.errors)},
     )
     return roster_import
+
+
+def _preview_check(roster_import: RosterImport, table) -> None:
+    """The dry run: every row checked on its own and against the school; nothing saved."""
+    rows, errors = rows_check(table)
+    plan, db_errors = plan_against_school(school=roster_import.school, rows=rows)
+    errors += db_errors
+    roster_import.status = RosterImport.Status.REJECTED if errors else RosterImport.Status.PREVIEWED
+    roster_import.errors = _errors_json(errors)
+    roster_import.preview_counts = {
+        **plan.counts(),
+        "errors": len(errors),
+        "bad_rows": len({e.row for e in errors}),
+    }
+
+
+@transaction.atomic
+def roster_import_choose_columns(*, roster_import: RosterImport, actor: User, columns: dict) -> RosterImport:
+    """Read a file again with the columns the school admin chose for its ambiguous headers
+    (field name -> column, -1 for none) and check it like roster_import_preview.
+
+    Raises ValidationError(code="not_columns") unless the import waits for that choice.
+    """
+    locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+    if locked.status != RosterImport.Status.COLUMNS:
+        raise ValidationError(_("The columns of this file have already been chosen."), code="not_columns")
+    with locked.file.open("rb") as handle:
+        data = handle.read()
+    table = roster_read(data=data, kind=locked.file.name.rsplit(".", 1)[-1], columns=columns)
+    if table.plan.ambiguous:
+        raise ValidationError(_("Choose a column for every field."), code="columns")
+    locked.column_plan = {**table.plan.as_dict(), "chosen": columns}
+    _preview_check(locked, table)
+    if locked.status == RosterImport.Status.REJECTED:
+        name, storage = locked.file.name, locked.file.storage
+        locked.file = ""
+        transaction.on_commit(lambda: storage.delete(name))
+    locked.save()
+    audit.record(
+        actor=actor,
+        verb="roster.columns",
+        target=locked,
+        changes={"columns": {name: table.plan.label(i) for name, i in table.plan.matched.items()}},
+    )
+    return locked
 
 
 def roster_import_confirm(*, roster_import: RosterImport, actor: User) -> RosterImport:
@@ -108,7 +153,7 @@ def roster_import_run(*, roster_import_id: int, report_progress: bool = True) ->
             data = handle.read()
         kind = roster_import.file.name.rsplit(".", 1)[-1]
         try:
-            table = roster_read(data=data, kind=kind)
+            table = roster_read(data=data, kind=kind, columns=roster_import.column_plan.get("chosen"))
         except ValidationError as exc:
             return _finish_rejected(roster_import, [RowError(None, "", m) for m in exc.messages])
         rows, errors = rows_check(table, progress=progress)

@@ -1,25 +1,43 @@
-"""Reading a roster file: the upload checks (size, extension, content, zip bombs) and the rows
-of an .xlsx or .csv, through django-import-export's formats."""
+"""Reading a roster file as schools have them: the upload checks (size, extension, content by its
+magic bytes, zip bombs), then the rows of an .xlsx, .xls or .csv (UTF-8 with or without BOM, or
+GB18030/GBK). The header row is found among the first rows (a title above it, blank rows, merged
+cells), headers are matched by a rule (columns.header_key) and the columns become a ColumnPlan:
+matched, ambiguous (the school admin chooses) and ignored."""
 
 import csv
 import io
 import zipfile
 from itertools import islice
 
-import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
 from schools.phones import normalise_text
-from schools.roster.columns import ALIASES, FIELD_OF, HEADERS, MAX_ROWS, MAX_UNPACKED, REQUIRED, Table
+from schools.roster.columns import (
+    COLUMNS,
+    FIELD_OF_KEY,
+    HEADER_OF,
+    HEADER_SCAN,
+    HEADERS,
+    MAX_ROWS,
+    MAX_UNPACKED,
+    RESEMBLES,
+    ColumnPlan,
+    Table,
+    header_key,
+)
+
+XLSX_MAGIC = b"PK\x03\x04"  # a zip archive
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file (Excel 97-2003)
 
 
 def upload_check(upload) -> str:
-    """The upload's kind, "xlsx" or "csv", after checking its size, name and content.
+    """The upload's kind by its content, "xlsx", "xls" or "csv", after checking its size, name
+    and content.
 
-    Raises ValidationError(code="too_large", "macro", "xls", "kind", "not_xlsx", "not_csv", "empty").
+    Raises ValidationError(code="too_large", "macro", "kind", "not_xlsx", "not_csv", "empty").
     """
     limit = settings.ROSTER_IMPORT_MAX_BYTES
     if upload.size > limit:
@@ -31,42 +49,55 @@ def upload_check(upload) -> str:
     if upload.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     name = (upload.name or "").lower()
-    kind = name.rsplit(".", 1)[-1] if "." in name else ""
-    if kind in ("xlsm", "xltm", "xlsb", "xlam"):
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension in ("xlsm", "xltm", "xlsb", "xlam"):
         raise ValidationError(
             _("Workbooks with macros are not accepted. Save the roster as an Excel workbook (.xlsx)."),
             code="macro",
         )
-    if kind in ("xls", "et", "wps"):
+    if extension not in ("xlsx", "xls", "csv"):
         raise ValidationError(
-            _(
-                "Old Excel files (.xls) are not accepted. "
-                "Save the roster as an Excel workbook (.xlsx) or CSV."
-            ),
-            code="xls",
-        )
-    if kind not in ("xlsx", "csv"):
-        raise ValidationError(
-            _("Only Excel workbooks (.xlsx) and CSV files (.csv) can be imported."), code="kind"
+            _("Only Excel workbooks (.xlsx or .xls) and CSV files (.csv) can be imported."), code="kind"
         )
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
+    kind = _sniff(head, extension)
     if kind == "xlsx":
         _check_xlsx(upload)
-    elif head.startswith(b"PK\x03\x04") or b"\x00" in head:
+    upload.seek(0)
+    return kind
+
+
+def _sniff(head: bytes, extension: str) -> str:
+    """The kind the content shows (a renamed workbook is read as what it is); the extension only
+    says whether a spreadsheet or a text file was meant."""
+    if head.startswith(XLSX_MAGIC):
+        kind = "xlsx"
+    elif head.startswith(XLS_MAGIC):
+        kind = "xls"
+    else:
+        kind = "csv" if b"\x00" not in head else ""
+    if extension == "csv" and kind != "csv":
         raise ValidationError(
             _("This is not a CSV text file. Save the roster from Excel as “CSV UTF-8” or as .xlsx."),
             code="not_csv",
         )
-    upload.seek(0)
+    if extension != "csv" and kind not in ("xlsx", "xls"):
+        raise ValidationError(
+            _(
+                "This file is not a real Excel workbook (.xlsx or .xls); it may have been renamed. "
+                "Open it in Excel and save it as .xlsx."
+            ),
+            code="not_xlsx",
+        )
     return kind
 
 
 def _check_xlsx(stream) -> None:
     not_xlsx = ValidationError(
         _(
-            "This file is not a real Excel workbook (.xlsx); it may have been renamed. "
+            "This file is not a real Excel workbook (.xlsx or .xls); it may have been renamed. "
             "Open it in Excel and save it as .xlsx."
         ),
         code="not_xlsx",
@@ -93,26 +124,7 @@ def _check_xlsx(stream) -> None:
 
 
 class RosterXLSX(base_formats.XLSX):
-    """import-export's .xlsx format, reading the first sheet by values only (openpyxl read-only,
-    defusedxml) and keeping blank rows so that row numbers match Excel's."""
-
-    def create_dataset(self, in_stream):
-        import openpyxl
-
-        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
-        try:
-            return _dataset(book.worksheets[0].iter_rows(values_only=True))
-        finally:
-            book.close()
-
-
-class RosterCSV(base_formats.CSV):
-    """import-export's CSV format; decodes UTF-8 (with or without BOM) or GB18030 (what Excel on a
-    Chinese Windows writes) and keeps blank lines so that row numbers match Excel's."""
-
-    def create_dataset(self, in_stream):
-        text = csv_decode(in_stream) if isinstance(in_stream, bytes) else in_stream
-        return _dataset(csv.reader(io.StringIO(text, newline="")))
+    """import-export's .xlsx format, which the export writes with."""
 
 
 def csv_decode(data: bytes) -> str:
@@ -129,96 +141,150 @@ def csv_decode(data: bytes) -> str:
     )
 
 
-def _dataset(rows) -> tablib.Dataset:
-    """A tablib Dataset of every row, padded to the header's width; blank rows kept as None."""
-    rows = iter(rows)
-    headers = list(next(rows, None) or [])
-    while headers and (headers[-1] is None or str(headers[-1]).strip() == ""):
-        headers.pop()
-    if not headers:
-        return tablib.Dataset()
-    dataset = tablib.Dataset(headers=headers)
-    width = len(headers)
-    for number, row in enumerate(islice(rows, MAX_ROWS + 1), start=2):
-        row = tuple(row)
-        if len(row) > width:
-            if any(v is not None and str(v).strip() for v in row[width:]):
-                raise ValidationError(
-                    _("Row %(row)s has values in a column without a header."),
-                    code="headerless",
-                    params={"row": number},
-                )
-            row = row[:width]
-        elif len(row) < width:
-            row = row + (None,) * (width - len(row))
-        dataset.append(row)
-    return dataset
+def _sheet(data: bytes, kind: str) -> tuple[list[list], list]:
+    """The first sheet's rows from A1, blank rows kept so that row numbers match Excel's, and its
+    merged ranges. Workbooks (.xlsx and .xls) are read by calamine as data: the values Excel
+    stored, never a formula evaluated, no macro run."""
+    limit = MAX_ROWS + HEADER_SCAN + 1
+    if kind == "csv":
+        text = csv_decode(data)
+        return [list(row) for row in islice(csv.reader(io.StringIO(text, newline="")), limit)], []
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    indent = [""] * sheet.start[1] if sheet.start else []  # iter_rows starts at the first used column
+    rows = [indent + list(row) for row in islice(sheet.iter_rows(), limit)]
+    return rows, list(sheet.merged_cell_ranges or [])
 
 
-FORMATS = {"xlsx": RosterXLSX, "csv": RosterCSV}
+def _filled(value) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
-def roster_read(*, data: bytes, kind: str) -> Table:
-    """The rows of a roster file with checked headers.
+def _header_row(rows: list[list]) -> int:
+    """The index of the row among the first ones that names the most fields."""
+    best, best_count = None, 0
+    for index, row in enumerate(rows[:HEADER_SCAN]):
+        count = len({FIELD_OF_KEY[key] for key in map(header_key, row) if key in FIELD_OF_KEY})
+        if count > best_count:
+            best, best_count = index, count
+    if best is None:
+        raise ValidationError(
+            _(
+                "No row of column headers was found in the first %(count)s rows. "
+                "The columns are: %(columns)s."
+            ),
+            code="headers",
+            params={"count": HEADER_SCAN, "columns": "、".join(HEADERS)},
+        )
+    return best
+
+
+def _fill_merged(rows: list[list], merged: list, *, first: int, width: int) -> None:
+    """A merged cell below the headers (a class written once for several children) gives its value
+    to every cell it covers."""
+    for (top, left), (bottom, right) in merged:
+        if top < first or top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for row in rows[top : min(bottom, len(rows) - 1) + 1]:
+            for column in range(left, min(right, width - 1, len(row) - 1) + 1):
+                row[column] = value
+
+
+def _headerless_check(rows: list[list], index: int, width: int) -> None:
+    """A value of its own below the header in a column without one may be a row that slipped: it
+    is refused (a title above the header, or a merged cell spreading over, is not)."""
+    header = rows[index]
+    blank = [c for c in range(width) if c >= len(header) or not _filled(header[c])]
+    for number, row in enumerate(rows[index + 1 :], start=index + 2):
+        if any(c < len(row) and _filled(row[c]) for c in blank):
+            raise ValidationError(
+                _("Row %(row)s has values in a column without a header."),
+                code="headerless",
+                params={"row": number},
+            )
+
+
+def _resembles(key: str) -> str | None:
+    found = [(len(part), name) for part, name in RESEMBLES.items() if key and part in key]
+    return max(found)[1] if found else None
+
+
+def column_plan(header: list, *, header_row: int, width: int, chosen: dict | None = None) -> ColumnPlan:
+    """Which column feeds which field: a header that names a field once is matched; a field that
+    two columns name, or that a column only resembles, is ambiguous until the school admin
+    chooses (chosen: field name -> column, or -1 for none); every other column is ignored."""
+    labels = [normalise_text(str(v)) if _filled(v) else "" for v in header]
+    labels += [""] * (width - len(labels))
+    plan = ColumnPlan(header_row=header_row, labels=labels)
+    named, resembling = {}, {}
+    for index, label in enumerate(labels):
+        key = header_key(label)
+        if key in FIELD_OF_KEY:
+            named.setdefault(FIELD_OF_KEY[key], []).append(index)
+        elif name := _resembles(key):
+            resembling.setdefault(name, []).append(index)
+        else:
+            plan.ignored.append(index)
+    for _header, name, _required in COLUMNS:
+        columns = named.get(name, []) + resembling.get(name, [])
+        if len(columns) == 1 and name in named:
+            plan.matched[name] = columns[0]
+        elif columns:
+            plan.ambiguous[name] = sorted(columns)
+    for name, column in (chosen or {}).items():
+        candidates = plan.ambiguous.get(name, [])
+        if column in candidates or (column == -1 and candidates):
+            del plan.ambiguous[name]
+            if column != -1:
+                plan.matched[name] = column
+            plan.ignored += [c for c in candidates if c != column]
+    plan.ignored.sort()
+    return plan
+
+
+def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table:
+    """The rows of a roster file below its header row, found among the first rows (title rows and
+    blank rows above it are skipped), with the plan of its columns. columns: the school admin's
+    choice for ambiguous columns (field name -> column).
 
     Raises ValidationError(code="unreadable", "headers", "no_rows", "too_many_rows", "encoding").
     """
     try:
-        dataset = FORMATS[kind]().create_dataset(data)
+        rows, merged = _sheet(data, kind)
     except ValidationError:
         raise
-    except Exception:  # openpyxl and csv raise many kinds of errors on a damaged file
+    except Exception:  # calamine and csv raise many kinds of errors on a damaged file
         raise ValidationError(
             _("The file could not be read. Open it in Excel, save it again as .xlsx and upload that."),
             code="unreadable",
         ) from None
-    if not dataset.headers:
-        raise ValidationError(_("The first row must hold the column headers."), code="headers")
-    headers, problems = [], []
-    for raw in dataset.headers:
-        header = _header(raw)
-        if header not in FIELD_OF:
-            problems.append(
-                ValidationError(
-                    _("Unknown column “%(header)s”. The columns are: %(columns)s."),
-                    code="headers",
-                    params={"header": normalise_text(str(raw or "")) or "?", "columns": "、".join(HEADERS)},
-                )
-            )
-        elif header in headers:
-            problems.append(
-                ValidationError(
-                    _("The column “%(header)s” appears twice."), code="headers", params={"header": header}
-                )
-            )
-        headers.append(header)
-    for header in REQUIRED:
-        if header not in headers:
-            problems.append(
-                ValidationError(
-                    _("The column “%(header)s” is missing."), code="headers", params={"header": header}
-                )
-            )
-    if problems:
-        raise ValidationError(problems)
-    if dataset.height > MAX_ROWS:
+    index = _header_row(rows)
+    if len(rows) - index - 1 > MAX_ROWS:
         raise ValidationError(
             _("The file has more than %(max)s rows. Split it into several files."),
             code="too_many_rows",
             params={"max": MAX_ROWS},
         )
-    rows = [
-        (number, values)
-        for number, values in enumerate(dataset, start=2)
-        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)
+    width = max(len(row) for row in rows[index:])
+    _headerless_check(rows, index, width)
+    _fill_merged(rows, merged, first=index + 1, width=width)
+    plan = column_plan(rows[index], header_row=index + 1, width=width, chosen=columns)
+    missing = [
+        ValidationError(_("The column “%(header)s” is missing."), code="headers", params={"header": header})
+        for header, name, required in COLUMNS
+        if required and name not in plan.matched and name not in plan.ambiguous
     ]
-    if not rows:
+    if missing:
+        raise ValidationError(missing)
+    body = [
+        (number, tuple(row) + ("",) * (width - len(row)))
+        for number, row in enumerate(rows[index + 1 :], start=index + 2)
+        if any(_filled(v) for v in row)
+    ]
+    if not body:
         raise ValidationError(_("The file has no student rows below the header."), code="no_rows")
-    return Table(headers=headers, columns={FIELD_OF[h]: i for i, h in enumerate(headers)}, rows=rows)
-
-
-def _header(raw) -> str:
-    text = normalise_text(str(raw or "")).replace(" ", "").strip("*")
-    for note in ("(必填)", "(选填)"):
-        text = text.replace(note, "")
-    return ALIASES.get(text, text)
+    plan.ignored = [i for i in plan.ignored if plan.labels[i]]
+    order = sorted(plan.matched.items(), key=lambda item: item[1])
+    return Table(headers=[HEADER_OF[name] for name, _i in order], columns=dict(order), rows=body, plan=plan)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
 from schools import access, activation, activation_pdf, forms, roster, selectors
@@ -102,7 +102,41 @@ def roster_import_detail(request, import_code):
             "form": form,
             "errors_more": max(item.preview_counts.get("errors", 0) - len(item.errors), 0),
             "progress_url": reverse("schools:roster-import-progress", kwargs={"import_code": item.code}),
+            **_columns_context(item),
         },
+    )
+
+
+def _columns_context(item, columns_form=None) -> dict:
+    """The file's columns for the preview: those ignored, and the choice of ambiguous ones."""
+    plan = roster.ColumnPlan.from_dict(item.column_plan) if item.column_plan else None
+    if plan is not None and columns_form is None and item.status == item.Status.COLUMNS:
+        columns_form = forms.RosterColumnsForm(plan=plan)
+    return {"column_plan": plan, "columns_form": columns_form}
+
+
+@require_POST
+@school_admin_required
+def roster_import_columns(request, import_code):
+    """The school admin's choice of the columns a header left ambiguous; then the file is checked."""
+    item = access.get_roster_import_for_user(request.user, import_code)
+    if item.status != item.Status.COLUMNS:
+        return redirect("schools:roster-import-detail", import_code=item.code)
+    form = forms.RosterColumnsForm(request.POST, plan=roster.ColumnPlan.from_dict(item.column_plan))
+    if form.is_valid():
+        try:
+            roster.roster_import_choose_columns(
+                roster_import=item, actor=request.user, columns=form.columns()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("schools:roster-import-detail", import_code=item.code)
+    return render(
+        request,
+        "schools/roster/detail.html",
+        {"item": item, "form": forms.RosterConfirmForm(), **_columns_context(item, form)},
+        status=400,
     )
 
 

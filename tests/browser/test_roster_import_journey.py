@@ -30,7 +30,7 @@ def test_admin_fixes_a_bad_row_imports_and_watches_progress(
     page.goto(live_server.url + "/school/roster/import/")
     expect(page.get_by_role("heading", name="花名册导入")).to_be_visible()
     rows = [row(1), row(2), row(3, 监护人手机号="12345")]
-    page.get_by_label("花名册文件（.xlsx 或 .csv）").set_input_files(
+    page.get_by_label("花名册文件（.xlsx、.xls 或 .csv）").set_input_files(
         {"name": "花名册.xlsx", "mimeType": XLSX, "buffer": xlsx(rows)}
     )
     page.get_by_role("button", name="检查文件").click()
@@ -45,7 +45,7 @@ def test_admin_fixes_a_bad_row_imports_and_watches_progress(
     page.wait_for_load_state("load")
     page.get_by_role("link", name="← 花名册导入", exact=True).click()
     rows[2] = row(3)
-    page.get_by_label("花名册文件（.xlsx 或 .csv）").set_input_files(
+    page.get_by_label("花名册文件（.xlsx、.xls 或 .csv）").set_input_files(
         {"name": "花名册-改.xlsx", "mimeType": XLSX, "buffer": xlsx(rows)}
     )
     page.get_by_role("button", name="检查文件").click()

@@ -1,6 +1,8 @@
 """Roster files (花名册) for the import tests: rows of new children that never clash with the demo
-roster, as .xlsx or .csv, and the import they make."""
+roster, as .xlsx, .xls or .csv, plain or as a school register system (学籍系统) exports them, and
+the import they make."""
 
+import csv
 import datetime
 import io
 
@@ -9,6 +11,7 @@ from django.urls import reverse
 
 from schools import roster
 from schools.models import RosterImport
+from schools.roster.samples import register_table
 from schools.validators import student_number_from_id_base
 
 HEADERS = roster.HEADERS
@@ -55,6 +58,40 @@ def xlsx(rows: list[dict], headers=HEADERS) -> bytes:
 def csv_bytes(rows: list[dict], encoding="utf-8-sig") -> bytes:
     lines = [",".join(HEADERS)] + [",".join(str(r[h]) for h in HEADERS) for r in rows]
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def table_csv(lines: list[list], encoding: str) -> bytes:
+    """Rows as they stand (title rows included) as CSV text in the given encoding."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(lines)
+    return buffer.getvalue().encode(encoding)
+
+
+def table_xls(lines: list[list], merged=()) -> bytes:
+    """The same as an old Excel file (.xls, BIFF8), written by xlwt."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("学生信息")
+    covered = set()
+    for (top, left), (bottom, right) in merged:
+        sheet.write_merge(top, bottom, left, right, lines[top][left])
+        covered |= {(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)}
+    for r, line in enumerate(lines):
+        for c, value in enumerate(line):
+            if (r, c) not in covered and value not in ("", None):
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def register(rows: list[dict], *, renames: dict | None = None, title_rows: int = 2) -> tuple[list, list]:
+    """(lines, merged) of a register export of these children; renames changes register headers."""
+    lines, merged = register_table(rows, title_rows=title_rows)
+    header = lines[title_rows]
+    lines[title_rows] = [(renames or {}).get(h, h) for h in header]
+    return lines, merged
 
 
 def last_import() -> RosterImport:

@@ -77,6 +77,7 @@ URLS = {
     "schools:roster-import": ADMIN,
     "schools:roster-import-detail": ADMIN,
     "schools:roster-import-progress": ADMIN,
+    "schools:roster-import-columns": ADMIN,
     "schools:roster-export": ADMIN,
     "schools:roster-template": ADMIN,
     # F13: activation slips and codes; a school's request that an account holder confirm a child
