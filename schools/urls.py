@@ -67,6 +67,7 @@ urlpatterns += [
         roster_views.roster_import_progress,
         name="roster-import-progress",
     ),
+    path("roster/rollover/", roster_views.rollover_page, name="rollover"),
     path("roster/export/", roster_views.roster_export, name="roster-export"),
     path("roster/template/", roster_views.roster_template, name="roster-template"),
     path("roster/activation-slips/", roster_views.activation_slips, name="activation-slips"),
