@@ -137,6 +137,13 @@ def classes_with_counts(*, user, school: models.School) -> QuerySet[models.Class
     )
 
 
+def school_leavings(*, school: models.School) -> QuerySet[models.SchoolLeaving]:
+    """The children who left a school (graduated, transferred out, left), newest first; `school`
+    comes from access.managed_schools_for. A transferred child's record now belongs to the
+    receiving school: the sending school keeps only this row (name, class, day, reason)."""
+    return models.SchoolLeaving.objects.filter(school=school).select_related("student", "to_school")
+
+
 def school_classes(*, user, school: models.School) -> QuerySet[models.ClassGroup]:
     """The school's classes, for choices and filters."""
     return (

@@ -51,11 +51,12 @@ def transfers_record(*, school: School, plan, actor: User | None) -> None:
     if not plan.transfers:
         return
     by_school: dict[int, int] = {}
-    for pk, (from_school, _class_name) in plan.transfers.items():
+    for child in Student.objects.filter(pk__in=list(plan.transfers)):
+        from_school, _class_name = plan.transfers[child.pk]
         audit.record(
             actor=actor,
             verb="student.transfer_in",
-            target=Student(pk=pk),
+            target=child,
             changes={"from_school": from_school, "to_school": school.pk},
         )
         by_school[from_school] = by_school.get(from_school, 0) + 1

@@ -62,6 +62,9 @@ def roster_import(request):
     recent = (
         access.roster_imports_for(request.user).filter(school=ctx["school"]).select_related("uploaded_by")
     )
+    leavings = list(selectors.school_leavings(school=ctx["school"])[:50])
+    if request.method == "GET":
+        audit.access_log(request=request, student_codes=[leaving.student.code for leaving in leavings])
     return render(
         request,
         "schools/roster/import.html",
@@ -69,6 +72,7 @@ def roster_import(request):
             **ctx,
             "form": form,
             "recent": recent[:10],
+            "leavings": leavings,
             "headers": roster.COLUMNS,
             "max_mb": f"{settings.ROSTER_IMPORT_MAX_BYTES / 1024 / 1024:g}",
         },
