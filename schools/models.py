@@ -636,6 +636,7 @@ class RosterImport(models.Model):
     created_counts = models.JSONField(_("created counts"), default=dict, blank=True)
     # F15: a re-import updates: the codes of the school's enrolled children missing from the file
     # (shown in the preview), and those the admin ticked as having left school at confirmation.
+    change_counts = models.JSONField(_("changes to stored children"), default=dict, blank=True)
     missing = models.JSONField(_("children missing from the file"), default=list, blank=True)
     marked_left = models.JSONField(_("children marked as left"), default=list, blank=True)
     confirmed_by = models.ForeignKey(

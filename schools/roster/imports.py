@@ -49,6 +49,7 @@ def roster_import_preview(*, school: School, uploaded_by: User, upload) -> Roste
         status=RosterImport.Status.REJECTED if errors else RosterImport.Status.PREVIEWED,
         errors=_errors_json(errors),
         preview_counts={**plan.counts(), "errors": len(errors), "bad_rows": len({e.row for e in errors})},
+        change_counts=plan.change_counts(),
         missing=[] if errors else plan.missing,
     )
     if not errors:
@@ -128,7 +129,10 @@ def roster_import_run(*, roster_import_id: int, report_progress: bool = True) ->
             if errors or db_errors:
                 return _finish_rejected(roster_import, errors + db_errors)
             actor = roster_import.confirmed_by
-            counts = plan_apply(school=roster_import.school, plan=plan, actor=actor)
+            counts = {
+                **plan_apply(school=roster_import.school, plan=plan, actor=actor),
+                **plan.change_counts(),
+            }
             counts["left"] = children_mark_left(
                 school=roster_import.school, codes=locked.marked_left, still_missing=plan.missing, actor=actor
             )

@@ -45,10 +45,9 @@ class RosterPlan(Plan):
     unchanged: int = 0
     missing: list = field(default_factory=list)  # codes of enrolled children not in the file
 
-    def counts(self) -> dict:
+    def change_counts(self) -> dict:
         transfers = len(self.transfers)
         return {
-            **super().counts(),
             "class_changed": len(self.class_moves) - transfers,
             "guardian_changed": len({row["student_number"] for row in self.guardian_rows})
             + len(self.guardian_renames),
@@ -62,6 +61,7 @@ class RosterPlan(Plan):
 @dataclass
 class Known:
     pk: int
+    name: str
     school_id: int
     key: tuple
     graduated: bool
@@ -74,14 +74,15 @@ def _known_children(numbers: list[str]) -> dict[str, Known]:
     """The stored children with these 学籍号, with the mobiles of their guardians (and of pending
     requests), in any school of the deployment."""
     known = {}
-    fields = ("pk", "student_number", "school_id", "class_group__grade", "class_group__number")
+    fields = ("pk", "name", "student_number", "school_id", "class_group__grade", "class_group__number")
     for chunk in _chunks(numbers):
         rows = Student.objects.filter(student_number__in=chunk).values_list(
             *fields, "class_group__graduated_in", "active"
         )
-        for pk, number, school_id, grade, class_number, graduated_in, active in rows:
+        for pk, name, number, school_id, grade, class_number, graduated_in, active in rows:
             known[number] = Known(
                 pk=pk,
+                name=name,
                 school_id=school_id,
                 key=(grade, class_number),
                 graduated=graduated_in is not None,
@@ -176,10 +177,21 @@ def plan_against_school(*, school: School, rows: list[dict]) -> tuple[RosterPlan
                 )
             )
             continue
+        child = known.get(row["student_number"])
+        if child is not None and child.name != row["name"]:
+            # The same 学籍号 under another name is another child, or a typo: never overwrite.
+            errors.append(
+                RowError(
+                    row["row"],
+                    HEADER_OF["student_number"],
+                    _("A student with this national student number is already registered."),
+                    mask_tail(row["student_number"]),
+                )
+            )
+            continue
         key = (row["grade"], row["class_number"])
         if key not in plan.class_ids:
             plan.classes_new.add(key)
-        child = known.get(row["student_number"])
         needs_guardian = _plan_known(plan, row, child, school) if child else True
         if child is None:
             plan.rows.append(row)

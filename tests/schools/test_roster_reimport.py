@@ -74,7 +74,7 @@ def test_a_new_year_file_updates_the_roster_and_marks_only_ticked_children_as_le
     item = last_import()
     assert response.status_code == 302, item.errors
     assert item.status == "previewed", item.errors
-    counts = item.preview_counts
+    counts = {**item.preview_counts, **item.change_counts}
     assert counts["students"] == 3
     assert counts["class_changed"] == 5
     assert counts["guardian_changed"] == 0
@@ -113,7 +113,7 @@ def test_a_guardian_with_a_new_mobile_is_a_guardian_change(admin, s1):
     response = upload(admin, xlsx([stored_row(child, 监护人手机号="15288889999", 监护人姓名="新家长")]))
     assert response.status_code == 302
     item = last_import()
-    assert item.preview_counts["guardian_changed"] == 1 and item.preview_counts["students"] == 0
+    assert item.change_counts["guardian_changed"] == 1 and item.preview_counts["students"] == 0
     admin.post(detail_url(item), {})
     item.refresh_from_db()
     assert item.status == "done", item.errors
@@ -130,7 +130,7 @@ def test_a_child_of_another_school_is_a_transfer_in_and_the_sending_school_sees_
     upload(client, xlsx([stored_row(child, 年级="三年级", 班级="(2)班")]))
     item = last_import()
     assert item.school == s2 and item.status == "previewed", item.errors
-    assert item.preview_counts["transfers_in"] == 1 and item.preview_counts["students"] == 0
+    assert item.change_counts["transfers_in"] == 1 and item.preview_counts["students"] == 0
     assert str(child.code) not in item.missing
     client.post(detail_url(item), {})
     item.refresh_from_db()
