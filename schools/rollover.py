@@ -22,12 +22,12 @@ from schools.models import (
     Membership,
     Role,
     School,
-    SchoolLeaving,
     SchoolYearRollover,
     Student,
     User,
     class_display_name,
 )
+from schools.roster.leaving import children_leave
 
 # The top grade a school's children graduate from, by stage: 六年级 for a primary school, 九年级
 # (初三) for a junior secondary or nine-year school.
@@ -134,22 +134,7 @@ def rollover_run(
     leavers = list(
         Student.objects.filter(class_group__in=graduating, active=True).select_related("class_group")
     )
-    SchoolLeaving.objects.bulk_create(
-        [
-            SchoolLeaving(
-                student=child,
-                school=school,
-                class_name=child.class_group.display_name,
-                left_on=day,
-                reason=LeaveReason.GRADUATED,
-                recorded_by=actor,
-            )
-            for child in leavers
-        ]
-    )
-    Student.objects.filter(pk__in=[c.pk for c in leavers]).update(
-        active=False, left_on=day, left_reason=LeaveReason.GRADUATED
-    )
+    children_leave(school=school, children=leavers, reason=LeaveReason.GRADUATED, day=day, actor=actor)
     ended = Membership.objects.filter(class_group__in=graduating, role=Role.CLASS_TEACHER)
     ended.delete()
     ClassGroup.objects.filter(pk__in=[g.pk for g in graduating]).update(graduated_in=year)

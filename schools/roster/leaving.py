@@ -10,6 +10,27 @@ from schools import selectors
 from schools.models import LeaveReason, School, SchoolLeaving, Student, User
 
 
+def children_leave(*, school: School, children: list[Student], reason: str, day, actor: User | None) -> None:
+    """Record these children (loaded with their class) as having left the school on `day`: a
+    leaving record each, inactive with the day and reason. Call inside a transaction."""
+    SchoolLeaving.objects.bulk_create(
+        [
+            SchoolLeaving(
+                student=child,
+                school=school,
+                class_name=child.class_group.display_name,
+                left_on=day,
+                reason=reason,
+                recorded_by=actor,
+            )
+            for child in children
+        ]
+    )
+    Student.objects.filter(pk__in=[c.pk for c in children]).update(
+        active=False, left_on=day, left_reason=reason
+    )
+
+
 def children_mark_left(
     *, school: School, codes: list[str], still_missing: list[str], actor: User | None
 ) -> int:
@@ -18,25 +39,11 @@ def children_mark_left(
     codes = set(codes) & set(still_missing)
     if not codes:
         return 0
-    today = timezone.localdate()
     children = list(
         Student.objects.filter(school=school, active=True, code__in=codes).select_related("class_group")
     )
-    SchoolLeaving.objects.bulk_create(
-        [
-            SchoolLeaving(
-                student=child,
-                school=school,
-                class_name=child.class_group.display_name,
-                left_on=today,
-                reason=LeaveReason.LEFT,
-                recorded_by=actor,
-            )
-            for child in children
-        ]
-    )
-    Student.objects.filter(pk__in=[c.pk for c in children]).update(
-        active=False, left_on=today, left_reason=LeaveReason.LEFT
+    children_leave(
+        school=school, children=children, reason=LeaveReason.LEFT, day=timezone.localdate(), actor=actor
     )
     for child in children:
         audit.record(actor=actor, verb="student.left", target=child, changes={"reason": LeaveReason.LEFT})
