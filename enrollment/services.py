@@ -488,11 +488,18 @@ def application_submit(
     """A guardian applies for a child (M2: 家长申请). In a second round without review the chosen
     seat is taken at once, or the child joins the wait list.
 
-    Raises ValidationError(code="not_guardian", "closed", "notice", "duplicate", and those of
-    _application_fields).
+    Raises ValidationError(code="not_guardian", "left_school", "closed", "notice", "duplicate", and
+    those of _application_fields).
     """
     _require_guardian(guardian, student)
     activity_services.term_refuse_if_archived(term)
+    if not student.active or student.school_id != term.school_id:
+        # F15: a child who left the school (graduated, transferred, left) is not offered a seat.
+        raise ValidationError(
+            _("%(child)s is no longer enrolled at this school."),
+            code="left_school",
+            params={"child": student.name},
+        )
     window, first_round, second_round = _window_state(term)
     if not (first_round or second_round):
         raise ValidationError(_("Applications for this term are not open."), code="closed")
@@ -906,6 +913,7 @@ def placement_run(*, term: Term, actor: User) -> dict:
     meets = groups_weekdays(groups)
     applications = list(
         Application.objects.filter(term=term, status=Application.Status.APPROVED, second_round=False)
+        .filter(student__active=True, student__school_id=term.school_id)  # F15: not who left the school
         .select_related("student")
         .prefetch_related("choices")
     )

@@ -1,20 +1,21 @@
 """Retention (F10, PIPL art. 19/47): anonymise children's data a region no longer needs.
 
-A child counts as left from the first run that sees them no longer enrolled (`Student.active`
-off; the job runs daily). After the region's retention period (RetentionPolicy, the most specific
-region on the school's reporting path, else settings.RETENTION_MONTHS) the child is anonymised in
-place (rows stay, so attendance and subsidy history keep their counts): name, student number,
-birth day and priority-group data; their pick-up persons; and each guardian with no other child
-still kept (name, mobile, account closed); with the child go the texts that name them: their
-releases (who collected them), refused pick-ups, safety alerts (through settings.PRIVACY_HOOKS,
-"student_anonymise") and notifications to their guardians and their school's staff that name the
-child, a pick-up person or an anonymised guardian. Applications' priority-group data is cleared
-once their term ended that long ago, and gate-register visitors who came in that long ago are
-anonymised ("visitors_expire"). Roster-import files that were checked and never confirmed, or that
-failed, are deleted after ROSTER_IMPORT_KEEP_HOURS, with the error lists that quote their cells.
-Audit events and access logs are append-only and kept (see SECURITY.md).
-Each run writes one DeletionLog row per kind of record with a count and no personal data.
-Running again changes nothing more.
+A child counts as left from the day recorded when they left (`Student.left_on`: graduated in the
+year rollover, left school or transferred, F15), else from the first run that sees them no longer
+enrolled (`Student.active` off; the job runs daily). After the region's retention period
+(RetentionPolicy, the most specific region on the school's reporting path, else
+settings.RETENTION_MONTHS) the child is anonymised in place (rows stay, so attendance and subsidy
+history keep their counts): name, student number, birth day and priority-group data; their pick-up
+persons; and each guardian with no other child still kept (name, mobile, account closed); with the
+child go the texts that name them: their releases (who collected them), refused pick-ups, safety
+alerts (through settings.PRIVACY_HOOKS, "student_anonymise") and notifications to their guardians
+and their school's staff that name the child, a pick-up person or an anonymised guardian.
+Applications' priority-group data is cleared once their term ended that long ago, and gate-register
+visitors who came in that long ago are anonymised ("visitors_expire"). Roster-import files that were
+checked and never confirmed, or that failed, are deleted after ROSTER_IMPORT_KEEP_HOURS, with the
+error lists that quote their cells. Audit events and access logs are append-only and kept (see
+SECURITY.md). Each run writes one DeletionLog row per kind of record with a count and no personal
+data. Running again changes nothing more.
 """
 
 import calendar
@@ -67,12 +68,23 @@ def _cutoff(now: datetime.datetime, months: int) -> datetime.datetime:
     return now.replace(year=year, month=month + 1, day=min(now.day, calendar.monthrange(year, month + 1)[1]))
 
 
+def _left_at(left_on: datetime.date | None, now: datetime.datetime) -> datetime.datetime:
+    """When the clock starts: the start of the day the child left (F15: graduation, leaving
+    school), else the first run that sees them gone; never later than now."""
+    if left_on is None:
+        return now
+    return min(now, timezone.make_aware(datetime.datetime.combine(left_on, datetime.time.min)))
+
+
 def departures_note(*, now: datetime.datetime) -> int:
     """Start the clock for children no longer enrolled and not yet noted."""
     new = Student.objects.filter(active=False).exclude(
         Exists(StudentDeparture.objects.filter(student=OuterRef("pk")))
     )
-    rows = [StudentDeparture(student_id=pk, noticed_at=now) for pk in new.values_list("pk", flat=True)]
+    rows = [
+        StudentDeparture(student_id=pk, noticed_at=_left_at(left_on, now))
+        for pk, left_on in new.values_list("pk", "left_on")
+    ]
     StudentDeparture.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
     return len(rows)
 

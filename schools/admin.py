@@ -20,6 +20,8 @@ from schools.models import (
     Region,
     RosterImport,
     School,
+    SchoolLeaving,
+    SchoolYearRollover,
     Student,
     User,
 )
@@ -79,8 +81,8 @@ class SchoolAdmin(admin.ModelAdmin):
 
 @admin.register(ClassGroup)
 class ClassGroupAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "school", "grade", "number"]
-    list_filter = ["grade", "school"]
+    list_display = ["__str__", "school", "grade", "number", "graduated_in"]
+    list_filter = ["grade", "graduated_in", "school"]
     search_fields = ["school__name"]
     list_select_related = ["school"]
 
@@ -94,7 +96,15 @@ class GuardianshipInline(admin.TabularInline):
 @admin.register(Student)
 class StudentAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["name", "gender", "class_group", "school", "masked_student_number", "active"]
-    list_filter = ["school", "class_group__grade", "gender", "left_behind", "migrant", "active"]
+    list_filter = [
+        "school",
+        "class_group__grade",
+        "gender",
+        "left_behind",
+        "migrant",
+        "active",
+        "left_reason",
+    ]
     # By name, or by the last characters of the 学籍号 that the list shows (…1236), never by the
     # whole number: a full 学籍号 is the child's ID number (birth date, birth place), and a search
     # box that takes it answers "is this child here, and where?" for a number found elsewhere, and
@@ -166,6 +176,26 @@ class RosterImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- the school year (schools/rollover.py) ----------------------------------------------------
+
+
+@admin.register(SchoolYearRollover)
+class SchoolYearRolloverAdmin(ReadOnlyPermissions, admin.ModelAdmin):
+    """A record of each year rollover; rollovers run only through the school admin's pages."""
+
+    list_display = ["school", "year", "run_by", "run_at"]
+    list_filter = ["year", "school"]
+    search_fields = ["school__name", "run_by__username"]
+
+
+@admin.register(SchoolLeaving)
+class SchoolLeavingAdmin(AccessLoggedAdmin, ReadOnlyPermissions, admin.ModelAdmin):
+    list_display = ["student", "school", "class_name", "left_on", "reason", "to_school"]
+    list_filter = ["reason", "left_on", "school"]
+    search_fields = ["student__name", "school__name"]
+    list_select_related = ["student", "school", "to_school"]
 
 
 # --- login throttling (schools/lockout.py) ---------------------------------------------------

@@ -94,6 +94,46 @@ class ClassTeacherForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Set class teacher")))
 
 
+class RolloverForm(forms.Form):
+    """The year rollover's preview form: the class teacher of each class after moving up (kept
+    unless changed), and the admin's confirmation."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked the classes above and want to move the school into the new school year."),
+        required=True,
+    )
+
+    def __init__(self, *args, moves=(), staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.moves = list(moves)
+        for move in self.moves:
+            field = forms.ModelChoiceField(
+                queryset=staff,
+                label=move.new_name,
+                required=False,
+                empty_label=_("— no class teacher —"),
+                initial=move.teacher.pk if move.teacher else None,
+            )
+            field.label_from_instance = lambda u: f"{u} ({u.username})"
+            self.fields[self.teacher_field(move)] = field
+        self.fields["confirm"] = self.fields.pop("confirm")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("run", _("Move up a grade")))
+
+    @staticmethod
+    def teacher_field(move) -> str:
+        return f"teacher_{move.class_group.code.hex}"
+
+    def teachers(self) -> dict:
+        """{class id: the chosen class teacher or None}, for the classes whose teacher changed."""
+        changed = {}
+        for move in self.moves:
+            chosen = self.cleaned_data.get(self.teacher_field(move))
+            if (chosen.pk if chosen else None) != (move.teacher.pk if move.teacher else None):
+                changed[move.class_group.pk] = chosen
+        return changed
+
+
 STAFF_ROLE_CHOICES = [
     (Role.SERVICE_TEACHER, Role.SERVICE_TEACHER.label),
     (Role.GATE_GUARD, Role.GATE_GUARD.label),
@@ -347,8 +387,29 @@ class RosterUploadForm(forms.Form):
 
 
 class RosterConfirmForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    """Confirm an import; for a re-import, tick the children missing from the file who have left
+    the school (none is ticked at first: the others stay enrolled)."""
+
+    left = forms.ModelMultipleChoiceField(
+        queryset=Student.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Children of the school missing from the file"),
+        help_text=_(
+            "They stay enrolled unless you tick them. Tick only the children who have left the school."
+        ),
+    )
+
+    def __init__(self, *args, missing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if missing is None:
+            del self.fields["left"]
+        else:
+            self.fields["left"].queryset = missing
+            self.fields["left"].label_from_instance = lambda s: (
+                f"{s.name} · {s.class_group.display_name} · {s.masked_student_number}"
+            )
         self.helper = FormHelper()
         self.helper.form_id = "roster-confirm-form"
         self.helper.add_input(Submit("confirm", _("Import these students"), css_class="w-100"))

@@ -228,6 +228,9 @@ class ClassGroup(models.Model):
     )
     grade = models.PositiveSmallIntegerField(_("grade"))
     number = models.PositiveSmallIntegerField(_("class number"))
+    # F15: the school year in which the class graduated (学年升级 of its top grade); a graduated
+    # class keeps its grade and children as history and frees its name for the class moving up.
+    graduated_in = models.PositiveSmallIntegerField(_("graduated in school year"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("class")
@@ -235,7 +238,11 @@ class ClassGroup(models.Model):
         ordering = ["school_id", "grade", "number"]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="classgroup_code_unique"),
-            models.UniqueConstraint(fields=["school", "grade", "number"], name="classgroup_unique_in_school"),
+            models.UniqueConstraint(
+                fields=["school", "grade", "number"],
+                condition=models.Q(graduated_in__isnull=True),
+                name="classgroup_unique_in_school",
+            ),
             models.CheckConstraint(
                 condition=models.Q(grade__gte=1, grade__lte=9), name="classgroup_grade_1_9"
             ),
@@ -252,6 +259,12 @@ class ClassGroup(models.Model):
 
 def class_display_name(grade: int, number: int) -> str:
     return f"{GRADE_NAMES.get(grade, grade)}年级({number})班"
+
+
+class LeaveReason(models.TextChoices):
+    GRADUATED = "graduated", _("graduated")
+    TRANSFERRED = "transferred", _("transferred to another school")
+    LEFT = "left", _("left school")
 
 
 class Student(models.Model):
@@ -280,6 +293,12 @@ class Student(models.Model):
     disability = models.BooleanField(_("disability"), default=False)
     other_priority_note = models.CharField(_("other need (note)"), max_length=200, blank=True)
     active = models.BooleanField(_("enrolled"), default=True)
+    # F15: when and why a child left the school; the retention clock (privacy.retention) starts on
+    # left_on. Empty while enrolled.
+    left_on = models.DateField(_("left school on"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=12, choices=LeaveReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("student")
@@ -289,6 +308,17 @@ class Student(models.Model):
             models.UniqueConstraint(fields=["code"], name="student_code_unique"),
             models.UniqueConstraint(fields=["student_number"], name="student_number_unique"),
             models.CheckConstraint(condition=models.Q(gender__in=["M", "F"]), name="student_gender_valid"),
+            models.CheckConstraint(
+                condition=models.Q(left_reason__in=["", "graduated", "transferred", "left"]),
+                name="student_left_reason_valid",
+            ),
+            # A child who left has a date and a reason; an enrolled child has neither.
+            models.CheckConstraint(
+                condition=models.Q(active=True, left_on__isnull=True, left_reason="")
+                | models.Q(active=False, left_on__isnull=False) & ~models.Q(left_reason="")
+                | models.Q(active=False, left_on__isnull=True, left_reason=""),
+                name="student_left_matches_active",
+            ),
         ]
         indexes = [
             # Class rosters: a class's students by name.
@@ -608,6 +638,11 @@ class RosterImport(models.Model):
     # What the preview found would be created, then what the import did create.
     preview_counts = models.JSONField(_("preview counts"), default=dict, blank=True)
     created_counts = models.JSONField(_("created counts"), default=dict, blank=True)
+    # F15: a re-import updates: the codes of the school's enrolled children missing from the file
+    # (shown in the preview), and those the admin ticked as having left school at confirmation.
+    change_counts = models.JSONField(_("changes to stored children"), default=dict, blank=True)
+    missing = models.JSONField(_("children missing from the file"), default=list, blank=True)
+    marked_left = models.JSONField(_("children marked as left"), default=list, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),
@@ -653,6 +688,83 @@ class RosterImport(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+# --- the school year (schools/rollover.py) ----------------------------------------------------
+
+
+class SchoolYearRollover(models.Model):
+    """One year rollover (学年升级) of a school: classes moved up, the top grade graduated. One per
+    school and school year, so a second run finds the row and changes nothing."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="rollovers"
+    )
+    # The school year that begins (schools.schoolyear.school_year): 2027 for the rollover into 2027–28.
+    year = models.PositiveSmallIntegerField(_("school year"))
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("run by"), on_delete=models.PROTECT, related_name="+"
+    )
+    run_at = models.DateTimeField(_("run at"), auto_now_add=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("school year rollover")
+        verbose_name_plural = _("school year rollovers")
+        ordering = ["-year", "school_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year"], name="schoolyearrollover_once_a_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.year}"
+
+
+class SchoolLeaving(models.Model):
+    """A child leaving a school (graduated, transferred out, left): the school's own record of it,
+    kept when the child's record moves to another school."""
+
+    student = models.ForeignKey(
+        "Student", verbose_name=_("student"), on_delete=models.PROTECT, related_name="leavings"
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="leavings"
+    )
+    class_name = models.CharField(_("class"), max_length=30)
+    left_on = models.DateField(_("left school on"))
+    reason = models.CharField(_("reason for leaving"), max_length=12, choices=LeaveReason.choices)
+    to_school = models.ForeignKey(
+        School,
+        verbose_name=_("to school"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("school leaving")
+        verbose_name_plural = _("school leavings")
+        ordering = ["-left_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reason__in=["graduated", "transferred", "left"]),
+                name="schoolleaving_reason_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "-left_on"], name="schoolleaving_school_idx")]
+
+    def __str__(self):
+        return f"{self.student} {self.get_reason_display()} {self.left_on}"
 
 
 # --- login throttling (schools/lockout.py) ---------------------------------------------------

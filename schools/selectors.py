@@ -117,7 +117,9 @@ def classes_with_counts(*, user, school: models.School) -> QuerySet[models.Class
         students__active=True,
     )
     return (
-        models.ClassGroup.objects.filter(pk__in=access.classes_for(user).filter(school=school).values("pk"))
+        models.ClassGroup.objects.filter(
+            pk__in=access.classes_for(user).filter(school=school, graduated_in__isnull=True).values("pk")
+        )
         .annotate(
             student_count=Count("students", filter=active),
             priority_count=Count("students", filter=priority),
@@ -135,9 +137,18 @@ def classes_with_counts(*, user, school: models.School) -> QuerySet[models.Class
     )
 
 
+def school_leavings(*, school: models.School) -> QuerySet[models.SchoolLeaving]:
+    """The children who left a school (graduated, transferred out, left), newest first; `school`
+    comes from access.managed_schools_for. A transferred child's record now belongs to the
+    receiving school: the sending school keeps only this row (name, class, day, reason)."""
+    return models.SchoolLeaving.objects.filter(school=school).select_related("student", "to_school")
+
+
 def school_classes(*, user, school: models.School) -> QuerySet[models.ClassGroup]:
     """The school's classes, for choices and filters."""
-    return access.classes_for(user).filter(school=school).order_by("grade", "number")
+    return (
+        access.classes_for(user).filter(school=school, graduated_in__isnull=True).order_by("grade", "number")
+    )
 
 
 def class_roster(*, user, class_group: models.ClassGroup) -> QuerySet[models.Student]:

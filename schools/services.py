@@ -169,7 +169,9 @@ def class_create(*, school: School, grade: int, number: int, actor: User | None 
     """Add a class to a school. Raises ValidationError(code="class_exists" or "grade")."""
     if not 1 <= grade <= 9:
         raise ValidationError(_("Grade must be between 1 and 9."), code="grade")
-    if ClassGroup.objects.filter(school=school, grade=grade, number=number).exists():
+    if ClassGroup.objects.filter(
+        school=school, grade=grade, number=number, graduated_in__isnull=True
+    ).exists():
         raise ValidationError(_("This class already exists in the school."), code="class_exists")
     group = ClassGroup.objects.create(school=school, grade=grade, number=number)
     audit.record(actor=actor, verb="class.create", target=group)

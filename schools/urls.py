@@ -72,6 +72,7 @@ urlpatterns += [
         roster_views.roster_import_columns,
         name="roster-import-columns",
     ),
+    path("roster/rollover/", roster_views.rollover_page, name="rollover"),
     path("roster/export/", roster_views.roster_export, name="roster-export"),
     path("roster/template/", roster_views.roster_template, name="roster-template"),
     path("roster/activation-slips/", roster_views.activation_slips, name="activation-slips"),

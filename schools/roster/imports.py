@@ -13,6 +13,7 @@ from audit import services as audit
 from notices.services import enqueue_on_commit
 from schools.models import RosterImport, School, User
 from schools.roster.columns import HEADERS, MAX_ERRORS, RowError
+from schools.roster.leaving import children_mark_left, transfers_record
 from schools.roster.planning import plan_against_school, plan_apply
 from schools.roster.reading import roster_read, upload_check
 from schools.roster.rows import rows_check
@@ -74,6 +75,8 @@ def _preview_check(roster_import: RosterImport, table) -> None:
         "errors": len(errors),
         "bad_rows": len({e.row for e in errors}),
     }
+    roster_import.change_counts = plan.change_counts()
+    roster_import.missing = [] if errors else plan.missing
 
 
 @transaction.atomic
@@ -107,15 +110,18 @@ def roster_import_choose_columns(*, roster_import: RosterImport, actor: User, co
     return locked
 
 
-def roster_import_confirm(*, roster_import: RosterImport, actor: User) -> RosterImport:
-    """Import a previewed file: at once when small, on a Celery worker when large.
+def roster_import_confirm(*, roster_import: RosterImport, actor: User, left=()) -> RosterImport:
+    """Import a previewed file: at once when small, on a Celery worker when large. `left`: the
+    codes of children missing from the file whom the admin ticked as having left school (the
+    others stay enrolled).
 
     Raises ValidationError(code="not_previewed").
     """
+    marked = sorted({str(code) for code in left} & set(roster_import.missing))
     with transaction.atomic():
         claimed = RosterImport.objects.filter(
             pk=roster_import.pk, status=RosterImport.Status.PREVIEWED
-        ).update(status=RosterImport.Status.QUEUED, confirmed_by=actor)
+        ).update(status=RosterImport.Status.QUEUED, confirmed_by=actor, marked_left=marked)
         if not claimed:
             raise ValidationError(
                 _("This import has already been confirmed or cannot be imported."), code="not_previewed"
@@ -167,10 +173,16 @@ def roster_import_run(*, roster_import_id: int, report_progress: bool = True) ->
             plan, db_errors = plan_against_school(school=roster_import.school, rows=rows)
             if errors or db_errors:
                 return _finish_rejected(roster_import, errors + db_errors)
-            counts = plan_apply(school=roster_import.school, plan=plan, actor=roster_import.confirmed_by)
-            audit.record(
-                actor=roster_import.confirmed_by, verb="roster.import", target=roster_import, changes=counts
+            actor = roster_import.confirmed_by
+            counts = {
+                **plan_apply(school=roster_import.school, plan=plan, actor=actor),
+                **plan.change_counts(),
+            }
+            counts["left"] = children_mark_left(
+                school=roster_import.school, codes=locked.marked_left, still_missing=plan.missing, actor=actor
             )
+            audit.record(actor=actor, verb="roster.import", target=roster_import, changes=counts)
+            transfers_record(school=roster_import.school, plan=plan, actor=actor)
             _finish(roster_import, status=RosterImport.Status.DONE, created_counts=counts)
             return roster_import
     except IntegrityError:

@@ -1,12 +1,27 @@
 """The rows against the school: what is already stored, what to create, and the write of it all
 in bulk (one insert per table)."""
 
+from dataclasses import dataclass, field
+
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schools import activation
-from schools.models import ClassGroup, Guardian, GuardianLink, Guardianship, School, Student, User, mask_tail
+from schools.models import (
+    ClassGroup,
+    Guardian,
+    GuardianLink,
+    Guardianship,
+    LeaveReason,
+    School,
+    SchoolLeaving,
+    Student,
+    User,
+    class_display_name,
+    mask_tail,
+)
 from schools.roster.columns import CHUNK, HEADER_OF, Plan, RowError
 
 
@@ -15,16 +30,107 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start : start + size]
 
 
-def plan_against_school(*, school: School, rows: list[dict]) -> tuple[Plan, list[RowError]]:
-    """Check the rows against what is already stored and work out what to create. Reads only."""
-    plan, errors = Plan(), []
-    numbers = [row["student_number"] for row in rows]
-    taken = set()
+@dataclass
+class RosterPlan(Plan):
+    """A Plan (new children) and, for a re-import (F15), what changes for children already stored,
+    matched by 学籍号: class moves, transfers in from another school, children coming back, new
+    guardians, renamed guardians; and the school's enrolled children missing from the file."""
+
+    known_ids: dict = field(default_factory=dict)  # student_number -> id of a stored child
+    class_moves: dict = field(default_factory=dict)  # child id -> (grade, number)
+    transfers: dict = field(default_factory=dict)  # child id -> (sending school id, class name)
+    returning: set = field(default_factory=set)  # ids of this school's children who had left
+    guardian_rows: list = field(default_factory=list)  # rows of stored children naming a new guardian
+    guardian_renames: dict = field(default_factory=dict)  # guardian id -> name
+    unchanged: int = 0
+    missing: list = field(default_factory=list)  # codes of enrolled children not in the file
+
+    def change_counts(self) -> dict:
+        transfers = len(self.transfers)
+        return {
+            "class_changed": len(self.class_moves) - transfers,
+            "guardian_changed": len({row["student_number"] for row in self.guardian_rows})
+            + len(self.guardian_renames),
+            "transfers_in": transfers,
+            "returning": len(self.returning),
+            "unchanged": self.unchanged,
+            "missing": len(self.missing),
+        }
+
+
+@dataclass
+class Known:
+    pk: int
+    name: str
+    school_id: int
+    key: tuple
+    graduated: bool
+    active: bool
+    class_name: str
+    guardians: dict = field(default_factory=dict)  # mobile -> (guardian id or None, name)
+
+
+def _known_children(numbers: list[str]) -> dict[str, Known]:
+    """The stored children with these 学籍号, with the mobiles of their guardians (and of pending
+    requests), in any school of the deployment."""
+    known = {}
+    fields = ("pk", "name", "student_number", "school_id", "class_group__grade", "class_group__number")
     for chunk in _chunks(numbers):
-        taken.update(
-            Student.objects.filter(student_number__in=chunk).values_list("student_number", flat=True)
+        rows = Student.objects.filter(student_number__in=chunk).values_list(
+            *fields, "class_group__graduated_in", "active"
         )
-    mobiles = list({row["guardian_mobile"] for row in rows})
+        for pk, name, number, school_id, grade, class_number, graduated_in, active in rows:
+            known[number] = Known(
+                pk=pk,
+                name=name,
+                school_id=school_id,
+                key=(grade, class_number),
+                graduated=graduated_in is not None,
+                active=active,
+                class_name=class_display_name(grade, class_number),
+            )
+    by_pk = {k.pk: k for k in known.values()}
+    for chunk in _chunks(list(by_pk)):
+        for student_id, guardian_id, mobile, name in Guardianship.objects.filter(
+            student_id__in=chunk, ended_at__isnull=True
+        ).values_list("student_id", "guardian_id", "guardian__mobile", "guardian__name"):
+            by_pk[student_id].guardians[mobile] = (guardian_id, name)
+        pending = GuardianLink.objects.filter(student_id__in=chunk, status=GuardianLink.Status.PENDING)
+        for student_id, mobile in pending.values_list("student_id", "mobile"):
+            by_pk[student_id].guardians.setdefault(mobile, (None, ""))
+    return known
+
+
+def _plan_known(plan: RosterPlan, row: dict, known: Known, school: School) -> bool:
+    """Note what changes for a stored child; True when their guardian is new to them."""
+    key = (row["grade"], row["class_number"])
+    plan.known_ids[row["student_number"]] = known.pk
+    changed = False
+    if known.school_id != school.pk:
+        plan.transfers[known.pk] = (known.school_id, known.class_name)
+        plan.class_moves[known.pk] = key
+        changed = True
+    else:
+        if not known.active:
+            plan.returning.add(known.pk)
+            changed = True
+        if known.key != key or known.graduated:
+            plan.class_moves[known.pk] = key
+            changed = True
+    guardian_id, name = known.guardians.get(row["guardian_mobile"], (None, None))
+    new_guardian = name is None
+    renamed = not new_guardian and guardian_id is not None and name != row["guardian_name"]
+    if new_guardian:
+        plan.guardian_rows.append(row)
+    if renamed:
+        plan.guardian_renames[guardian_id] = row["guardian_name"]
+    if not (changed or new_guardian or renamed):
+        plan.unchanged += 1
+    return new_guardian
+
+
+def _blocked_mobiles(plan: Plan, mobiles: list[str]) -> set:
+    """Note the accounts to ask (plan.link_user_ids) and return the mobiles that cannot be linked."""
     # An existing guardian, or an account holding the mobile as its own, is asked to confirm; an
     # account whose username merely looks like the mobile is not that person (F13): refused.
     for chunk in _chunks(mobiles):
@@ -41,21 +147,22 @@ def plan_against_school(*, school: School, rows: list[dict]) -> tuple[Plan, list
                 plan.link_user_ids[mobile] = pk
             else:
                 blocked.add(mobile if mobile in chunk else username)
-    plan.class_ids = {
-        (grade, number): pk
-        for grade, number, pk in ClassGroup.objects.filter(school=school).values_list("grade", "number", "pk")
-    }
+    return blocked
+
+
+def _school_classes(school: School) -> dict:
+    current = ClassGroup.objects.filter(school=school, graduated_in__isnull=True)
+    return {(grade, number): pk for grade, number, pk in current.values_list("grade", "number", "pk")}
+
+
+def plan_against_school(*, school: School, rows: list[dict]) -> tuple[RosterPlan, list[RowError]]:
+    """Check the rows against what is already stored and work out what to create and what to
+    update (a re-import matches children by 学籍号). Reads only."""
+    plan, errors = RosterPlan(), []
+    known = _known_children([row["student_number"] for row in rows])
+    blocked = _blocked_mobiles(plan, list({row["guardian_mobile"] for row in rows}))
+    plan.class_ids = _school_classes(school)
     for row in rows:
-        if row["student_number"] in taken:
-            errors.append(
-                RowError(
-                    row["row"],
-                    HEADER_OF["student_number"],
-                    _("A student with this national student number is already registered."),
-                    mask_tail(row["student_number"]),
-                )
-            )
-            continue
         mobile = row["guardian_mobile"]
         if mobile in blocked:
             errors.append(
@@ -70,12 +177,34 @@ def plan_against_school(*, school: School, rows: list[dict]) -> tuple[Plan, list
                 )
             )
             continue
+        child = known.get(row["student_number"])
+        if child is not None and child.name != row["name"]:
+            # The same 学籍号 under another name is another child, or a typo: never overwrite.
+            errors.append(
+                RowError(
+                    row["row"],
+                    HEADER_OF["student_number"],
+                    _("A student with this national student number is already registered."),
+                    mask_tail(row["student_number"]),
+                )
+            )
+            continue
         key = (row["grade"], row["class_number"])
         if key not in plan.class_ids:
             plan.classes_new.add(key)
-        if mobile not in plan.link_user_ids:
+        needs_guardian = _plan_known(plan, row, child, school) if child else True
+        if child is None:
+            plan.rows.append(row)
+        if needs_guardian and mobile not in plan.link_user_ids:
             plan.guardians_new.setdefault(mobile, row["guardian_name"])
-        plan.rows.append(row)
+    in_file = {row["student_number"] for row in rows}
+    plan.missing = [
+        str(code)
+        for code, number in Student.objects.filter(school=school, active=True).values_list(
+            "code", "student_number"
+        )
+        if number not in in_file
+    ]
     return plan, errors
 
 
@@ -87,10 +216,7 @@ def plan_apply(*, school: School, plan: Plan, actor: User | None) -> dict:
         ClassGroup.objects.bulk_create(
             [ClassGroup(school=school, grade=g, number=n) for g, n in sorted(plan.classes_new)]
         )
-        plan.class_ids = dict(
-            ((g, n), pk)
-            for g, n, pk in ClassGroup.objects.filter(school=school).values_list("grade", "number", "pk")
-        )
+        plan.class_ids = _school_classes(school)
     unusable = make_password(None)  # no password until the person activates the account
     new_users = [
         User(username=mobile, mobile=mobile, last_name=name, password=unusable)
@@ -123,7 +249,8 @@ def plan_apply(*, school: School, plan: Plan, actor: User | None) -> dict:
         for row in plan.rows
     ]
     Student.objects.bulk_create(students)
-    student_ids = _ids(Student, "student_number", students)
+    student_ids = {**plan.known_ids, **_ids(Student, "student_number", students)}
+    guardian_rows = plan.rows + plan.guardian_rows
     Guardianship.objects.bulk_create(
         [
             Guardianship(
@@ -131,7 +258,7 @@ def plan_apply(*, school: School, plan: Plan, actor: User | None) -> dict:
                 student_id=student_ids[row["student_number"]],
                 relationship=row["relationship"],
             )
-            for row in plan.rows
+            for row in guardian_rows
             if row["guardian_mobile"] in guardian_ids
         ]
     )
@@ -144,7 +271,7 @@ def plan_apply(*, school: School, plan: Plan, actor: User | None) -> dict:
                 relationship=row["relationship"],
                 requested_by=actor,
             )
-            for row in plan.rows
+            for row in guardian_rows
             if row["guardian_mobile"] in plan.link_user_ids
         ]
     )
@@ -152,7 +279,38 @@ def plan_apply(*, school: School, plan: Plan, actor: User | None) -> dict:
         from schools import services
 
         services.guardian_links_notify(user_ids={link.user_id for link in links})
+    _apply_changes(school=school, plan=plan, actor=actor)
     return counts
+
+
+def _apply_changes(*, school: School, plan: RosterPlan, actor: User | None) -> None:
+    """Write what a re-import changes for stored children: classes, transfers in (the sending
+    school keeps a "transferred" leaving record), children coming back, guardians' names."""
+    today = timezone.localdate()
+    leavings = [
+        SchoolLeaving(
+            student_id=pk,
+            school_id=from_school,
+            class_name=class_name,
+            left_on=today,
+            reason=LeaveReason.TRANSFERRED,
+            to_school=school,
+            recorded_by=actor,
+        )
+        for pk, (from_school, class_name) in plan.transfers.items()
+    ]
+    SchoolLeaving.objects.bulk_create(leavings)
+    by_class = {}
+    for pk, key in plan.class_moves.items():
+        by_class.setdefault(plan.class_ids[key], []).append(pk)
+    enrolled = {"active": True, "left_on": None, "left_reason": ""}
+    for class_id, pks in by_class.items():
+        for chunk in _chunks(pks):
+            Student.objects.filter(pk__in=chunk).update(school=school, class_group_id=class_id, **enrolled)
+    for chunk in _chunks(list(plan.returning)):
+        Student.objects.filter(pk__in=chunk).update(**enrolled)
+    for guardian_id, name in plan.guardian_renames.items():
+        Guardian.objects.filter(pk=guardian_id).update(name=name)
 
 
 def _ids(model, key: str, objs: list) -> dict:

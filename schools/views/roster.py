@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
-from schools import access, activation, activation_pdf, forms, roster, selectors
+from schools import access, activation, activation_pdf, forms, rollover, roster, selectors
 from schools.decorators import school_admin_required
 from schools.models import School
 
@@ -62,6 +62,9 @@ def roster_import(request):
     recent = (
         access.roster_imports_for(request.user).filter(school=ctx["school"]).select_related("uploaded_by")
     )
+    leavings = list(selectors.school_leavings(school=ctx["school"])[:50])
+    if request.method == "GET":
+        audit.access_log(request=request, student_codes=[leaving.student.code for leaving in leavings])
     return render(
         request,
         "schools/roster/import.html",
@@ -69,6 +72,7 @@ def roster_import(request):
             **ctx,
             "form": form,
             "recent": recent[:10],
+            "leavings": leavings,
             "headers": roster.COLUMNS,
             "max_mb": f"{settings.ROSTER_IMPORT_MAX_BYTES / 1024 / 1024:g}",
         },
@@ -79,10 +83,19 @@ def roster_import(request):
 @school_admin_required
 def roster_import_detail(request, import_code):
     item = access.get_roster_import_for_user(request.user, import_code)
-    form = forms.RosterConfirmForm(request.POST if request.method == "POST" else None)
+    missing = None
+    if item.status == item.Status.PREVIEWED and item.missing:
+        missing = (
+            access.students_for(request.user)
+            .filter(school=item.school, active=True, code__in=item.missing)
+            .select_related("class_group")
+            .order_by("class_group__grade", "class_group__number", "name")
+        )
+    form = forms.RosterConfirmForm(request.POST if request.method == "POST" else None, missing=missing)
     if request.method == "POST" and form.is_valid():
+        left = [child.code for child in form.cleaned_data.get("left", [])]
         try:
-            item = roster.roster_import_confirm(roster_import=item, actor=request.user)
+            item = roster.roster_import_confirm(roster_import=item, actor=request.user, left=left)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -94,6 +107,8 @@ def roster_import_detail(request, import_code):
             elif item.status == item.Status.REJECTED:
                 messages.error(request, _("Nothing was imported: the school's data no longer fits the file."))
         return redirect("schools:roster-import-detail", import_code=item.code)
+    if missing is not None and request.method == "GET":
+        audit.access_log(request=request, targets=missing)  # PIPL: the children listed on this page
     return render(
         request,
         "schools/roster/detail.html",
@@ -138,6 +153,37 @@ def roster_import_columns(request, import_code):
         {"item": item, "form": forms.RosterConfirmForm(), **_columns_context(item, form)},
         status=400,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@school_admin_required
+def rollover_page(request):
+    """The year rollover (学年升级): the preview of every class's move, then the run."""
+    ctx = _school_context(request)
+    school = ctx["school"]
+    preview = rollover.rollover_preview(school=school)
+    form = forms.RolloverForm(
+        request.POST if request.method == "POST" else None,
+        moves=preview.moves,
+        staff=selectors.staff_users(school=school),
+    )
+    if request.method == "POST" and (preview.done is not None or form.is_valid()):
+        done = None
+        if preview.done is None:
+            done = rollover.rollover_run(school=school, actor=request.user, teachers=form.teachers())
+        if done is None:
+            messages.info(request, _("This school year has already been rolled over; nothing changed."))
+        else:
+            messages.success(
+                request,
+                _("%(classes)s classes moved up a grade; %(children)s children graduated.")
+                % {
+                    "classes": done.counts["classes_promoted"],
+                    "children": done.counts["children_graduated"],
+                },
+            )
+        return redirect(reverse("schools:rollover") + ctx["school_qs"])
+    return render(request, "schools/roster/rollover.html", {**ctx, "preview": preview, "form": form})
 
 
 @require_GET

@@ -75,6 +75,7 @@ URLS = {
     "schools:family-pickup-add": FAMILY,
     "schools:family-pickup-end": FAMILY,
     "schools:roster-import": ADMIN,
+    "schools:rollover": ADMIN,
     "schools:roster-import-detail": ADMIN,
     "schools:roster-import-progress": ADMIN,
     "schools:roster-import-columns": ADMIN,
