@@ -9,47 +9,10 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from notices.models import Notification
-from schools.models import GRADE_NAMES, ClassGroup, Guardianship, LeaveReason, SchoolLeaving, Student
-from tests.support.roster_files import last_import, row, xlsx
+from schools.models import ClassGroup, LeaveReason, SchoolLeaving, Student
+from tests.support.roster_files import enrolled, last_import, row, stored_row, xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-def stored_row(child: Student, **changes) -> dict:
-    """The roster row of a stored child as the school's register would export it."""
-    guardianship = (
-        Guardianship.objects.filter(student=child, ended_at__isnull=True)
-        .select_related("guardian")
-        .order_by("pk")
-        .first()
-    )
-    values = {
-        "姓名": child.name,
-        "性别": "男" if child.gender == "M" else "女",
-        "全国学籍号": child.student_number,
-        "出生日期": child.birth_date.isoformat(),
-        "年级": f"{GRADE_NAMES[child.class_group.grade]}年级",
-        "班级": f"({child.class_group.number})班",
-        "监护人姓名": guardianship.guardian.name,
-        "监护人手机号": guardianship.guardian.mobile,
-        "与学生关系": guardianship.relationship,
-        "留守儿童": "是" if child.left_behind else "否",
-        "进城务工人员随迁子女": "是" if child.migrant else "",
-        "低收入家庭": "",
-        "残疾": "",
-        "其他需要": "",
-    }
-    values.update(changes)
-    return values
-
-
-def enrolled(school) -> list[Student]:
-    return list(
-        Student.objects.filter(school=school, active=True, guardianship__ended_at__isnull=True)
-        .select_related("class_group")
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def upload(client, data: bytes, school=None):

@@ -10,7 +10,7 @@ import openpyxl
 from django.urls import reverse
 
 from schools import roster
-from schools.models import RosterImport
+from schools.models import GRADE_NAMES, Guardianship, RosterImport, Student
 from schools.roster.samples import register_table
 from schools.validators import student_number_from_id_base
 
@@ -42,6 +42,43 @@ def row(i: int, **changes) -> dict:
     }
     values.update(changes)
     return values
+
+
+def stored_row(child: Student, **changes) -> dict:
+    """The roster row of a stored child as the school's register would export it."""
+    guardianship = (
+        Guardianship.objects.filter(student=child, ended_at__isnull=True)
+        .select_related("guardian")
+        .order_by("pk")
+        .first()
+    )
+    values = {
+        "姓名": child.name,
+        "性别": "男" if child.gender == "M" else "女",
+        "全国学籍号": child.student_number,
+        "出生日期": child.birth_date.isoformat(),
+        "年级": f"{GRADE_NAMES[child.class_group.grade]}年级",
+        "班级": f"({child.class_group.number})班",
+        "监护人姓名": guardianship.guardian.name,
+        "监护人手机号": guardianship.guardian.mobile,
+        "与学生关系": guardianship.relationship,
+        "留守儿童": "是" if child.left_behind else "否",
+        "进城务工人员随迁子女": "是" if child.migrant else "",
+        "低收入家庭": "",
+        "残疾": "",
+        "其他需要": "",
+    }
+    values.update(changes)
+    return values
+
+
+def enrolled(school) -> list[Student]:
+    return list(
+        Student.objects.filter(school=school, active=True, guardianship__ended_at__isnull=True)
+        .select_related("class_group")
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def xlsx(rows: list[dict], headers=HEADERS) -> bytes:
