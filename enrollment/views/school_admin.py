@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities import services as activity_services
 from audit import services as audit
 from enrollment import forms, selectors, services
 from enrollment.models import Application, EnrollmentWindow, Placement
@@ -23,6 +24,8 @@ def _context(term, active: str, **extra) -> dict:
         "school": term.school,
         "terms": selectors.school_terms(term.school),
         "active": active,
+        # F15: an archived term's pages are read-only (its services refuse with term_archived).
+        "archived": activity_services.term_is_archived(term),
         **extra,
     }
 

@@ -221,3 +221,31 @@ def test_it_warns_when_applications_were_approved_after_the_last_run(
     page = html(admin.get(placement))
     assert 'id="run-again"' in page
     assert late.student.name in re.search(r'id="unplaced">(.*?)</ul>', page, re.S).group(1)
+
+
+def test_an_archived_terms_enrollment_pages_are_read_only(demo, client):
+    """F15: the demo's spring term has ended: its window, notice and placement pages show its
+    records with the archive notice, and no form that would change them."""
+    from activities.models import Term
+
+    s1_terms = Term.objects.filter(school=demo.school("s1"))
+    spring = s1_terms.get(name="2026年春季学期")
+    client.force_login(demo.user("s1_admin"))
+    changing = {
+        "admin-term": ['name="closes_at"'],
+        "admin-notice": ['name="service_method"'],
+        "admin-placement": [
+            url("placement-run", term_code=spring.code),
+            url("placement-publish", term_code=spring.code),
+            'name="needs_review"',
+            "/enrollment/admin/placements/",
+        ],
+    }
+    for name, marks in changing.items():
+        page = html(client.get(url(name, term_code=spring.code)))
+        assert 'id="enrollment-archived"' in page, name
+        assert [m for m in marks if m in page] == [], name
+    live = s1_terms.exclude(pk=spring.pk).order_by("-start").first()
+    for name in changing:
+        assert 'id="enrollment-archived"' not in html(client.get(url(name, term_code=live.code))), name
+    assert 'name="service_method"' in html(client.get(url("admin-notice", term_code=live.code)))
