@@ -55,7 +55,7 @@ class RegionPolicy(models.Model):
         _("service weekdays"),
         max_length=7,
         blank=True,
-        help_text=_("ISO weekday numbers (1 = Monday); empty: inherited, else Monday to Friday."),
+        help_text=_("ISO weekday numbers (1 = Monday); empty: inherited, else no limit."),
     )
     tutoring_max_group = models.PositiveSmallIntegerField(
         _("largest tutoring group"),

@@ -140,7 +140,9 @@ def test_a_held_activity_gets_sessions_only_once_approved_and_the_school_is_told
     assert activity.review == Review.APPROVED and activity.reviewed_by == officer
     assert group.sessions.exists()
     note = Notification.objects.get(
-        recipient=demo.user("s1_admin"), kind="activities/content_reviewed", title__contains="英语提高班（演示）"
+        recipient=demo.user("s1_admin"),
+        kind="activities/content_reviewed",
+        title__contains="英语提高班（演示）",
     )
     assert "同意" in note.body
     assert AuditEvent.objects.filter(verb="activity.review_decided", target_id=str(activity.code)).exists()
