@@ -478,6 +478,10 @@ def activity_save(
         OffCampusChecklist.objects.get_or_create(activity=activity)
     audit.record(actor=actor, verb="activity.save", target=activity, changes={"category": category})
     if held:
+        # Held again after a change: its coming sessions without records go until approved.
+        Session.objects.filter(
+            group__activity=activity, date__gte=timezone.localdate(), has_records=False
+        ).delete()
         audit.record(
             actor=actor,
             verb="activity.review_held",

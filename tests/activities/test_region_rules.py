@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from notices.models import Notification
 from privacy.models import RetentionPolicy
 from schools.models import Region
+from tests.support.factories import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -119,16 +120,19 @@ def test_an_approved_text_stays_approved_but_a_changed_one_is_held_again(demo, s
 
 
 def test_a_held_activity_gets_sessions_only_once_approved_and_the_school_is_told(demo, s1, venue_factory):
-    from tests.activities.test_sessions import make_group
-
     term = Term.objects.filter(school=s1, end__gte=timezone.localdate()).order_by("start").first()
     activity = _save(s1, "英语提高班（演示）", explanation="英语游戏", actor=demo.user("s1_admin"))
-    group = make_group(
-        demo,
-        term,
-        activity,
-        venue_factory(name="评审活动室"),
+    lead = staff(username="f17_review_lead", last_name="评审", school=s1)
+    group = services.group_save(
+        activity=activity,
+        term=term,
+        name="一组",
+        lead=lead,
+        venue=venue_factory(name="评审活动室"),
+        grades="345",
+        capacity=30,
         slots=[(1, datetime.time(16), datetime.time(17))],
+        actor=demo.user("s1_admin"),
     )
     assert not group.sessions.exists()
     officer = demo.user("zy_bureau")
@@ -148,6 +152,19 @@ def test_a_held_activity_gets_sessions_only_once_approved_and_the_school_is_told
     assert AuditEvent.objects.filter(verb="activity.review_decided", target_id=str(activity.code)).exists()
     with pytest.raises(ValidationError):
         region_services.activity_review_decide(activity=activity, approve=False, note="x", actor=officer)
+    # Changed and held again: its coming sessions go until the bureau approves the new text.
+    assert group.sessions.filter(date__gte=timezone.localdate()).exists()
+    activity.refresh_from_db()
+    services.activity_save(
+        school=s1,
+        title=activity.title,
+        category=activity.category,
+        description="加入预习",
+        explanation="英语游戏，预习只是看图",
+        actor=None,
+        activity=activity,
+    )
+    assert not group.sessions.filter(date__gte=timezone.localdate()).exists()
 
 
 def test_the_bureau_pages_list_decide_and_the_school_sees_the_decision(client, demo, s1):
