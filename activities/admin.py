@@ -37,6 +37,7 @@ class ActivityAdminForm(forms.ModelForm):
             "film_title",
             "film_age_rating",
             "active",
+            "review_explanation",
         ]
 
     def clean(self):
@@ -52,6 +53,14 @@ class ActivityAdminForm(forms.ModelForm):
                     film_title=data.get("film_title", ""),
                     film_age_rating=data.get("film_age_rating", ""),
                 )
+                # F17: words under watch hold the activity for the bureau here too.
+                self.instance.school = data["school"]
+                services.activity_review_needed(
+                    activity=self.instance,
+                    title=data["title"],
+                    description=data.get("description", ""),
+                    explanation=data.get("review_explanation", ""),
+                )
             except ValidationError as exc:
                 raise ValidationError(exc.messages) from exc
         return data
@@ -59,7 +68,7 @@ class ActivityAdminForm(forms.ModelForm):
 
 @admin.register(RegionPolicy)
 class RegionPolicyAdmin(admin.ModelAdmin):
-    list_display = ["region", "earliest_end", "tutoring_max_group"]
+    list_display = ["region", "earliest_end", "latest_end", "weekdays", "tutoring_max_group"]
     list_filter = ["region__level"]
     search_fields = ["region__name", "region__code", "extra_terms"]
 
@@ -116,8 +125,9 @@ class ProviderAdmin(admin.ModelAdmin):
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
     form = ActivityAdminForm
-    list_display = ["title", "school", "category", "provider", "off_campus", "active"]
-    list_filter = ["category", "off_campus", "active", "school"]
+    list_display = ["title", "school", "category", "provider", "off_campus", "active", "review"]
+    list_filter = ["category", "off_campus", "active", "review", "school"]
+    readonly_fields = ["review", "review_words", "review_note", "reviewed_by", "reviewed_at"]
     search_fields = ["title", "description", "school__name"]
     list_select_related = ["school", "provider"]
 

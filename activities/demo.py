@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import timezone
 
-from activities import services
+from activities import region_services, services
 from activities.models import (
     Activity,
     ActivityGroup,
@@ -161,6 +161,7 @@ def build(*, out=None) -> None:
             # The archived term's groups were set up while it ran.
             with services.history_as_of(min(dates.end, today)):
                 _school(key, school, dates)
+    _content_review()
     # F13: s1_staff's calendar subscription address (a key of its own, rotated on "my sessions").
     staff = User.objects.filter(username="s1_staff").first()
     if staff is not None and not CalendarFeedKey.objects.filter(user=staff).exists():
@@ -225,6 +226,47 @@ def _school(key: str, school: School, dates: schoolyear.TermDates) -> None:
             film_age_rating=ages,
             actor=admin,
         )
+
+
+# F17: 中原区's own watch word, an activity held for its bureau's review and one it approved (s1).
+WATCH_WORD = "拔高"
+HELD = ("英语口语提高班", "以英语儿歌、绘本和游戏为主，不讲授新课，不布置作业。")
+APPROVED = (
+    "语文阅读衔接营",
+    "共读整本书、讲故事，帮助六年级学生适应初中的阅读方式。",
+    "以课外阅读为主，同意开展。",
+)
+
+
+def _content_review() -> None:
+    zhongyuan = Region.objects.get(code="410102")
+    policy, _created = RegionPolicy.objects.get_or_create(region=zhongyuan)
+    if WATCH_WORD not in policy.watch_terms:
+        policy.watch_terms = "\n".join(filter(None, [policy.watch_terms, WATCH_WORD]))
+        policy.save(update_fields=["watch_terms"])
+    school = School.objects.get(identifier="4101020001")
+    admin, officer = User.objects.get(username="s1_admin"), User.objects.get(username="zy_bureau")
+    title, description = HELD
+    if not Activity.objects.filter(school=school, title=title).exists():
+        services.activity_save(
+            school=school,
+            title=title,
+            category=Category.CLUBS,
+            description=description,
+            explanation="兴趣小组，学生自愿参加，只练口语表达。",
+            actor=admin,
+        )
+    title, description, note = APPROVED
+    if not Activity.objects.filter(school=school, title=title).exists():
+        activity = services.activity_save(
+            school=school,
+            title=title,
+            category=Category.READING,
+            description=description,
+            explanation="阅读活动，不涉及学科教学内容。",
+            actor=admin,
+        )
+        region_services.activity_review_decide(activity=activity, approve=True, note=note, actor=officer)
 
 
 def _ensure_staff(user: User, school: School) -> None:

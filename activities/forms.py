@@ -224,6 +224,15 @@ class ActivityForm(forms.Form):
     film_age_rating = forms.CharField(
         label=_("Suitable for ages"), max_length=40, required=False, help_text=_("For films, e.g. 6岁以上")
     )
+    explanation = forms.CharField(
+        label=_("Explanation for the education bureau"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when the text contains words that may hide lessons (such as 同步辅导 or 预习): "
+            "the activity is then held for the bureau's review."
+        ),
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,6 +245,7 @@ class ActivityForm(forms.Form):
             "provider",
             "off_campus",
             Row(Column("film_title", css_class="col-sm-8"), Column("film_age_rating", css_class="col-sm-4")),
+            "explanation",
         )
 
     @staticmethod
@@ -615,3 +625,81 @@ def official_days_text(days) -> str:
             run.append(day)
     flush()
     return "\n".join(lines)
+
+
+# --- F17: the region's rules and the bureau's content review ------------------------------------
+
+
+WEEKDAY_CHOICES = [(str(n), label) for n, label in WEEKDAYS]
+
+
+class RegionPolicyForm(forms.Form):
+    """A region's own values; an empty field inherits from the regions above."""
+
+    earliest_end = forms.TimeField(
+        label=_("Earliest end of the service day"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    latest_end = forms.TimeField(
+        label=_("Latest end of the service day"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("Service weekdays"),
+        choices=WEEKDAY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tutoring_max_group = forms.IntegerField(
+        label=_("Largest free-tutoring group"), required=False, min_value=1, max_value=50
+    )
+    retention_months = forms.IntegerField(
+        label=_("Retention period (months)"), required=False, min_value=1, max_value=120
+    )
+    extra_terms = forms.CharField(
+        label=_("Further words that mark extra lessons (refused)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line."),
+    )
+    watch_terms = forms.CharField(
+        label=_("Watch list: words that send an activity to the bureau's review"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save the region's rules"))
+
+    @staticmethod
+    def initial_from(policy, retention_months) -> dict:
+        if policy is None:
+            return {"retention_months": retention_months}
+        return {
+            "earliest_end": policy.earliest_end,
+            "latest_end": policy.latest_end,
+            "weekdays": list(policy.weekdays),
+            "tutoring_max_group": policy.tutoring_max_group,
+            "retention_months": retention_months,
+            "extra_terms": policy.extra_terms,
+            "watch_terms": policy.watch_terms,
+        }
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note to the school"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Record the decision"))

@@ -50,6 +50,13 @@ class RegionPolicy(models.Model):
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="policy"
     )
     earliest_end = models.TimeField(_("earliest allowed end of the service day"), null=True, blank=True)
+    latest_end = models.TimeField(_("latest allowed end of the service day"), null=True, blank=True)
+    weekdays = models.CharField(
+        _("service weekdays"),
+        max_length=7,
+        blank=True,
+        help_text=_("ISO weekday numbers (1 = Monday); empty: inherited, else no limit."),
+    )
     tutoring_max_group = models.PositiveSmallIntegerField(
         _("largest tutoring group"),
         null=True,
@@ -60,6 +67,11 @@ class RegionPolicy(models.Model):
         _("further words that mark extra lessons"),
         blank=True,
         help_text=_("One per line; added to the national list (补课, 新课, 超前学习 …)."),
+    )
+    watch_terms = models.TextField(
+        _("words that send an activity to the bureau's review"),
+        blank=True,
+        help_text=_("One per line; added to the national list (同步辅导, 衔接, 预习, 提高班)."),
     )
 
     class Meta:
@@ -299,6 +311,15 @@ class Provider(models.Model):
         return self.name
 
 
+class Review(models.TextChoices):
+    """F17: where an activity stands in the bureau's content review."""
+
+    NONE = "", _("not needed")
+    HELD = "held", _("held for the bureau's review")
+    APPROVED = "approved", _("approved by the bureau")
+    REJECTED = "rejected", _("rejected by the bureau")
+
+
 class Activity(models.Model):
     code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
     school = models.ForeignKey(
@@ -320,6 +341,22 @@ class Activity(models.Model):
     film_title = models.CharField(_("film title"), max_length=100, blank=True)
     film_age_rating = models.CharField(_("suitable for ages"), max_length=40, blank=True)
     active = models.BooleanField(_("offered"), default=True)
+    # F17: text with words that suggest disguised lessons is held for the bureau's review.
+    review = models.CharField(
+        _("content review"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True
+    )
+    review_words = models.CharField(_("words under review"), max_length=200, blank=True)
+    review_explanation = models.TextField(_("the school's explanation"), blank=True)
+    review_note = models.TextField(_("the bureau's note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("activity")
@@ -334,6 +371,9 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(category="films") | ~models.Q(film_title=""),
                 name="activity_film_has_title",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review__in=Review.values), name="activity_review_valid"
             ),
         ]
 

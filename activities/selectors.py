@@ -500,3 +500,29 @@ def official_years_for(user) -> QuerySet:
     from activities.models import OfficialYear
 
     return OfficialYear.objects.all() if access.is_province_officer(user) else OfficialYear.objects.none()
+
+
+# --- F17: the bureau's region rules and content review -------------------------------------------
+
+
+def regions_ruled_by(user) -> QuerySet:
+    """The regions whose rules the user sets: those of their own bureau memberships (superusers:
+    every region). Not the regions under them: a county's bureau sets the county's own."""
+    return access.bureau_regions_of(user).order_by("report_path")
+
+
+def get_ruled_region_for_user(user, code: str):
+    return access.get_or_404(regions_ruled_by(user), code=code)
+
+
+def activities_for_bureau_review(user) -> QuerySet[Activity]:
+    """Held and decided activities of the schools whose bureau is the user's (access.bureau_region_ids:
+    the nearest region on the school's chain with an officer); superusers: all."""
+    rows = Activity.objects.exclude(review="").select_related("school", "school__region", "reviewed_by")
+    if not access.scope(user).everything:
+        rows = rows.filter(school__region_id__in=access.bureau_region_ids(user))
+    return rows.order_by("-review", "school__name", "title")
+
+
+def get_review_activity_for_user(user, code) -> Activity:
+    return access.get_or_404(activities_for_bureau_review(user), code=code)

@@ -27,6 +27,7 @@ from activities.models import (
     OfficialDay,
     OfficialYear,
     Provider,
+    Review,
     Session,
     Slot,
     Term,
@@ -132,16 +133,7 @@ def term_save(
     weekdays = "".join(sorted(set(weekdays)))
     if not weekdays or any(d not in "1234567" for d in weekdays):
         raise ValidationError(_("Choose at least one service weekday."), code="weekdays")
-    policy = rules.policy_for(school)
-    if policy.earliest_end and day_end < policy.earliest_end:
-        raise ValidationError(
-            _(
-                "%(region)s requires the service day to end no earlier than %(time)s "
-                "(each region sets its own service hours)."
-            ),
-            code="too_early",
-            params={"region": policy.earliest_end_region, "time": policy.earliest_end.strftime("%H:%M")},
-        )
+    term_check_region_window(policy=rules.policy_for(school), day_end=day_end, weekdays=weekdays)
     term = term or Term(school=school)
     term.name, term.start, term.end, term.weekdays = name.strip(), start, end, weekdays
     term.day_start, term.day_end = day_start, day_end
@@ -412,6 +404,32 @@ def activity_validate(
         raise ValidationError(_("A film needs its title and the ages it suits."), code="film")
 
 
+def term_check_region_window(*, policy: rules.Policy, day_end: datetime.time, weekdays: str) -> None:
+    """The service window and weekdays the region sets (M1; F17: latest end and weekdays too).
+    Raises ValidationError(code="too_early", "too_late" or "region_weekdays")."""
+    if policy.earliest_end and day_end < policy.earliest_end:
+        raise ValidationError(
+            _(
+                "%(region)s requires the service day to end no earlier than %(time)s "
+                "(each region sets its own service hours)."
+            ),
+            code="too_early",
+            params={"region": policy.earliest_end_region, "time": policy.earliest_end.strftime("%H:%M")},
+        )
+    if policy.latest_end and day_end > policy.latest_end:
+        raise ValidationError(
+            _("%(region)s requires the service day to end no later than %(time)s."),
+            code="too_late",
+            params={"region": policy.latest_end_region, "time": policy.latest_end.strftime("%H:%M")},
+        )
+    if set(weekdays) - set(policy.weekdays):
+        raise ValidationError(
+            _("%(region)s allows the service only on these weekdays: %(days)s."),
+            code="region_weekdays",
+            params={"region": policy.weekdays_region, "days": rules.weekday_names(policy.weekdays)},
+        )
+
+
 @transaction.atomic
 def activity_save(
     *,
@@ -425,8 +443,10 @@ def activity_save(
     film_age_rating: str = "",
     actor: User | None,
     activity: Activity | None = None,
+    explanation: str = "",
 ) -> Activity:
-    """Create or change an activity after the content rules. Raises ValidationError (activity_validate)."""
+    """Create or change an activity after the content rules. Raises ValidationError (activity_validate,
+    or "explanation_needed" when words under watch need the school's explanation for the bureau)."""
     activity_validate(
         school=school,
         title=title,
@@ -446,6 +466,9 @@ def activity_save(
             params={"title": title},
         )
     activity = activity or Activity(school=school)
+    held = activity_review_needed(
+        activity=activity, title=title, description=description, explanation=explanation
+    )
     activity.title, activity.category, activity.description = title.strip(), category, description.strip()
     activity.provider, activity.off_campus = provider, off_campus
     activity.film_title, activity.film_age_rating = film_title.strip(), film_age_rating.strip()
@@ -454,7 +477,46 @@ def activity_save(
     if off_campus:
         OffCampusChecklist.objects.get_or_create(activity=activity)
     audit.record(actor=actor, verb="activity.save", target=activity, changes={"category": category})
+    if held:
+        # Held again after a change: its coming sessions without records go until approved.
+        Session.objects.filter(
+            group__activity=activity, date__gte=timezone.localdate(), has_records=False
+        ).delete()
+        audit.record(
+            actor=actor,
+            verb="activity.review_held",
+            target=activity,
+            changes={"words": activity.review_words},
+        )
     return activity
+
+
+def activity_review_needed(*, activity: Activity, title: str, description: str, explanation: str) -> bool:
+    """F17: words that suggest disguised lessons (rules.watch_terms_found) hold the activity for the
+    bureau's review with the school's explanation; an approved text that did not change stays
+    approved. Sets the review fields on the unsaved row; True when it is (again) held.
+    Raises ValidationError(code="explanation_needed")."""
+    words = rules.watch_terms_found(rules.policy_for(activity.school), title, description)
+    if not words:
+        activity.review, activity.review_words = Review.NONE, ""
+        return False
+    unchanged = activity.pk and (activity.title, activity.description) == (title.strip(), description.strip())
+    if unchanged and activity.review in (Review.APPROVED, Review.HELD) and not explanation.strip():
+        return False
+    if not explanation.strip():
+        raise ValidationError(
+            _(
+                "“%(title)s” contains words that may hide lessons (%(words)s). Explain what the activity "
+                "does: it will be held for the education bureau's review and gets no sessions or "
+                "applications until approved."
+            ),
+            code="explanation_needed",
+            params={"title": title, "words": "、".join(words)},
+        )
+    activity.review, activity.review_words = Review.HELD, "、".join(words)[:200]
+    activity.review_explanation, activity.review_note = explanation.strip(), ""
+    activity.reviewed_by, activity.reviewed_at = None, None
+    return True
 
 
 @transaction.atomic
@@ -529,7 +591,12 @@ def checklist_coordination_recorded(*, activity: Activity, at: datetime.datetime
 
 def activity_blocked_reason(activity: Activity) -> str | None:
     """F12, M4: why an off-campus activity may not run yet — no applications, no sessions, no roll
-    call — or None. Both the safety checklist and the recorded coordination are needed."""
+    call — or None. Both the safety checklist and the recorded coordination are needed.
+    F17: an activity held for (or rejected in) the bureau's content review does not run either."""
+    if activity.review == Review.HELD:
+        return _("Cannot run until the education bureau has approved its content")
+    if activity.review == Review.REJECTED:
+        return _("Cannot run: the education bureau rejected its content")
     if not activity.off_campus:
         return None
     checklist = getattr(activity, "checklist", None)
@@ -548,11 +615,15 @@ def activity_can_run(activity: Activity) -> bool:
 
 def runnable_q(prefix: str = "") -> Q:
     """activity_can_run as a filter: rows whose activity (at `prefix`, e.g. "activity__") may run."""
-    return Q(**{f"{prefix}off_campus": False}) | Q(
-        **{
-            f"{prefix}checklist__completed_at__isnull": False,
-            f"{prefix}checklist__coordinated_at__isnull": False,
-        }
+    reviewed = Q(**{f"{prefix}review__in": [Review.NONE, Review.APPROVED]})
+    return reviewed & (
+        Q(**{f"{prefix}off_campus": False})
+        | Q(
+            **{
+                f"{prefix}checklist__completed_at__isnull": False,
+                f"{prefix}checklist__coordinated_at__isnull": False,
+            }
+        )
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import views, views_region
 
 app_name = "activities"
 urlpatterns = [
@@ -34,4 +34,9 @@ urlpatterns = [
     # F11: the State Council's yearly schedule, entered by province officers.
     path("calendar/", views.calendar_years, name="calendar-years"),
     path("calendar/<int:year>/", views.calendar_year, name="calendar-year"),
+    # F17: the region's rules in its bureau's hands, and the bureau's content review.
+    path("region-rules/", views_region.region_rules_list, name="region-rules-list"),
+    path("region-rules/<str:region_code>/", views_region.region_rules, name="region-rules"),
+    path("content-review/", views_region.content_review_list, name="content-review-list"),
+    path("content-review/<uuid:review_code>/", views_region.content_review, name="content-review"),
 ]

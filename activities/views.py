@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities import calendar, forms, ical, selectors, services
-from activities.models import OffCampusChecklist
+from activities.models import OffCampusChecklist, Review
 from schools import access
 from schools.decorators import bureau_officer_required, school_admin_required, teacher_or_admin_required
 from schools.formerrors import add_service_error, flash_service_error
@@ -387,11 +387,19 @@ def _activity_form(request, *, school, activity):
         try:
             activity = services.activity_save(school=school, actor=request.user, activity=activity, **data)
         except (ValidationError, IntegrityError) as exc:
-            add_service_error(form, exc, clash=NAME_TAKEN)
+            add_service_error(form, exc, {"explanation_needed": "explanation"}, clash=NAME_TAKEN)
             if activity is not None:
                 activity.refresh_from_db()
         else:
             messages.success(request, _("The activity %(title)s has been saved.") % {"title": activity.title})
+            if activity.review == Review.HELD:
+                messages.warning(
+                    request,
+                    _(
+                        "It is held for the education bureau's review: no sessions or applications until "
+                        "the bureau approves it."
+                    ),
+                )
             if activity.off_campus and not services.activity_can_run(activity):
                 return redirect("activities:activity-checklist", activity_code=activity.code)
             return redirect(f"{reverse('activities:activity-list')}?school={school.code}")

@@ -9,8 +9,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from privacy.models import ConsentRecord, PrivacyNotice
-from schools.models import Guardian, Guardianship, Student
+from privacy.models import ConsentRecord, PrivacyNotice, RetentionPolicy
+from schools.models import Guardian, Guardianship, Region, Student
 
 PERSONAL, SENSITIVE = ConsentRecord.Purpose.PERSONAL, ConsentRecord.Purpose.SENSITIVE
 PRIORITY_FIELDS = {
@@ -152,3 +152,22 @@ def priority_data_clear(*, student: Student) -> None:
     Student.objects.filter(pk=student.pk).update(**PRIORITY_FIELDS)
     for path in settings.PRIVACY_HOOKS.get("priority_clear", []):
         import_string(path)(student_ids=[student.pk])
+
+
+@transaction.atomic
+def retention_months_set(*, region: Region, months: int | None, actor) -> RetentionPolicy | None:
+    """F17: the region's own retention period (None: inherit from the regions above it). The next
+    retention run applies it to every child of the region's schools who left. Audited."""
+    current = RetentionPolicy.objects.filter(region=region).first()
+    before = current.months if current else None
+    if before == months:
+        return current
+    if months is None:
+        current.delete()
+        current = None
+    else:
+        current, _created = RetentionPolicy.objects.update_or_create(
+            region=region, defaults={"months": months}
+        )
+    audit.record(actor=actor, verb="retention.set", target=region, changes={"months": [before, months]})
+    return current

@@ -31,7 +31,7 @@ def test_it_reads_full_width_and_spaced_text_and_the_description(demo, s1):
 
 def test_it_lets_a_region_extend_the_list_for_its_schools_only(demo, s1):
     zhongyuan = s1.region
-    RegionPolicy.objects.create(region=zhongyuan, extra_terms="奥数\n竞赛")
+    RegionPolicy.objects.update_or_create(region=zhongyuan, defaults={"extra_terms": "奥数\n竞赛"})
     with pytest.raises(ValidationError, match="奥数"):
         services.activity_save(school=s1, title="奥数兴趣班", category=Category.CLUBS, actor=None)
     other = demo.school("s2")  # 金水区: not under 中原区's list

@@ -116,6 +116,11 @@ URLS = {
     # bureau persona (中原区, a county) is refused like every other.
     "activities:calendar-years": PROVINCE,
     "activities:calendar-year": PROVINCE,
+    # F17: the region's rules and the content review, for the region's own bureau.
+    "activities:region-rules-list": BUREAU_ONLY,
+    "activities:region-rules": BUREAU_ONLY,
+    "activities:content-review-list": BUREAU_ONLY,
+    "activities:content-review": BUREAU_ONLY,
     # --- enrollment (the family page sends class teachers and school admins on to their own page)
     "enrollment:family": frozenset({PARENT, CLASS_TEACHER, SCHOOL_ADMIN}),
     "enrollment:providers": FAMILY,

@@ -50,6 +50,8 @@ OBJECT_KWARGS = {
     "term_code": (Term, "code", activity_selectors.terms_for),
     "venue_code": (Venue, "code", activity_selectors.venues_for),
     "activity_code": (Activity, "code", activity_selectors.activities_for),
+    # F17: held and decided activities, for the bureau of their school.
+    "review_code": (Activity, "code", activity_selectors.activities_for_bureau_review),
     "group_code": (ActivityGroup, "code", activity_selectors.groups_for),
     "application_code": (Application, "code", enrollment_selectors.applications_for),
     "placement_code": (Placement, "code", enrollment_selectors.placements_for),
