@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import views, views_providers
 
 app_name = "activities"
 urlpatterns = [
@@ -34,4 +34,11 @@ urlpatterns = [
     # F11: the State Council's yearly schedule, entered by province officers.
     path("calendar/", views.calendar_years, name="calendar-years"),
     path("calendar/<int:year>/", views.calendar_year, name="calendar-year"),
+]
+
+# F17: the bureau's register of qualified providers.
+urlpatterns += [
+    path("providers/", views_providers.provider_register, name="provider-register"),
+    path("providers/new/", views_providers.provider_create, name="provider-create"),
+    path("providers/<uuid:provider_code>/", views_providers.provider_edit, name="provider-edit"),
 ]

@@ -116,6 +116,10 @@ URLS = {
     # bureau persona (中原区, a county) is refused like every other.
     "activities:calendar-years": PROVINCE,
     "activities:calendar-year": PROVINCE,
+    # F17: the register of qualified providers of the officer's region.
+    "activities:provider-register": BUREAU_ONLY,
+    "activities:provider-create": BUREAU_ONLY,
+    "activities:provider-edit": BUREAU_ONLY,
     # --- enrollment (the family page sends class teachers and school admins on to their own page)
     "enrollment:family": frozenset({PARENT, CLASS_TEACHER, SCHOOL_ADMIN}),
     "enrollment:providers": FAMILY,

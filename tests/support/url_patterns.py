@@ -5,7 +5,7 @@ query-growth bench (bench/query_growth.py). A plain module, not a test module, s
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from activities import selectors as activity_selectors
-from activities.models import Activity, ActivityGroup, OfficialYear, Session, Term, Venue
+from activities.models import Activity, ActivityGroup, OfficialYear, Provider, Session, Term, Venue
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
 from notices.models import Notification
@@ -77,6 +77,8 @@ OBJECT_KWARGS = {
     # the bureaus above it, and the schools of the region it is featured for).
     "term_report_code": (TermReport, "code", evaluation_selectors.term_reports_for),
     "practice_code": (GoodPractice, "code", evaluation_selectors.practices_for),
+    # F17: the register of qualified providers a bureau keeps (its region and those under it).
+    "provider_code": (Provider, "code", activity_selectors.providers_for),
     # F11: a year's national holiday schedule (see NOT_OBJECTS).
     "year": (OfficialYear, "year", activity_selectors.official_years_for),
 }
