@@ -10,8 +10,16 @@ from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
 from notices.models import Notification
 from oversight.evaluation import selectors as evaluation_selectors
-from oversight.models import GeneratedReport, GoodPractice, TermReport
+from oversight.models import (
+    GeneratedReport,
+    GoodPractice,
+    SchoolDocument,
+    SupervisionVisit,
+    TermReport,
+    VisitFinding,
+)
 from oversight.reports import selectors as report_selectors
+from oversight.supervision import selectors as supervision_selectors
 from privacy import selectors as privacy_selectors
 from privacy.models import ConsentRecord
 from safety.models import EmergencyPlan, Finding, GateEntry, Handover, Incident, Inspection, Leave
@@ -79,6 +87,10 @@ OBJECT_KWARGS = {
     "practice_code": (GoodPractice, "code", evaluation_selectors.practices_for),
     # F17: the register of qualified providers a bureau keeps (its region and those under it).
     "provider_code": (Provider, "code", activity_selectors.providers_for),
+    # F17: supervision visits and findings (the bureaus over the school, its admins), documents.
+    "visit_code": (SupervisionVisit, "code", supervision_selectors.visits_for),
+    "visit_finding_code": (VisitFinding, "code", supervision_selectors.findings_for),
+    "document_code": (SchoolDocument, "code", supervision_selectors.documents_for),
     # F11: a year's national holiday schedule (see NOT_OBJECTS).
     "year": (OfficialYear, "year", activity_selectors.official_years_for),
 }
