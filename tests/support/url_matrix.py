@@ -55,6 +55,12 @@ URLS = {
     "notices:mark-all-read": EVERYONE,
     # --- schools
     "schools:bureau-school": BUREAU_ONLY,
+    # F17: the bureau's schools and officer / school-admin accounts of its region.
+    "schools:region-schools": BUREAU_ONLY,
+    "schools:region-school-create": BUREAU_ONLY,
+    "schools:region-school-edit": BUREAU_ONLY,
+    "schools:region-accounts": BUREAU_ONLY,
+    "schools:region-account-disable": BUREAU_ONLY,
     "schools:class-list": ADMIN,
     "schools:class-detail": ADMIN,
     "schools:staff-list": ADMIN,

@@ -51,6 +51,8 @@ OBJECT_KWARGS = {
     "guardian_code": (Guardian, "code", access.guardians_for),
     "pickup_code": (AuthorizedPickup, "code", access.pickups_for),
     "membership_code": (Membership, "code", access.memberships_for),
+    # F17: officer and school-admin roles a bureau manages (its region's).
+    "region_membership_code": (Membership, "code", access.region_memberships_for),
     "notification_id": (Notification, "pk", lambda user: Notification.objects.filter(recipient=user)),
     "import_code": (RosterImport, "code", access.roster_imports_for),
     # F13: a school's request that an existing account confirm a child: only its holder answers it.
