@@ -113,3 +113,12 @@ class SchoolDocumentAdmin(ReadOnlyAdmin):
     list_filter = ["term", "kind"]
     search_fields = ["school__name", "title"]
     list_select_related = ["school", "uploaded_by"]
+
+
+@admin.register(VisitFinding)
+class VisitFindingAdmin(admin.ModelAdmin):
+    list_display = ["visit", "number", "deadline", "status", "answered_at"]
+    list_filter = ["status", "deadline"]
+    search_fields = ["description", "visit__school__name"]
+    list_select_related = ["visit__school"]
+    raw_id_fields = ["visit", "answered_by"]
