@@ -152,6 +152,19 @@ def build(*, out=None) -> None:
             contact="0371-6000 0052",
         ),
     )
+    # F17: 中原区's register has a provider whose qualification ends in three weeks (its officer is
+    # told 30 and 7 days before).
+    Provider.objects.get_or_create(
+        licence="郑中科培字〔2022〕0019号",
+        defaults=dict(
+            region=Region.objects.get(code="410102"),
+            name="中原区青少年科技活动中心",
+            qualification="青少年科技教育",
+            scope="科学实验、机器人、航模",
+            valid_until=today + datetime.timedelta(days=21),
+            contact="0371-6000 0019",
+        ),
+    )
     # The live term of every school first, then the archived ones.
     for dates in terms(today):
         for key, identifier in (("s1", "4101020001"), ("s2", "4101050001"), ("s3", "4101810001")):

@@ -703,3 +703,35 @@ class ReviewDecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Record the decision"))
+
+
+# --- the register of qualified providers (F17: bureau officers) ------------------------------
+
+
+class ProviderForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=None, label=_("Register of"), to_field_name="code")
+    name = forms.CharField(label=_("Name"), max_length=100)
+    licence = forms.CharField(label=_("Licence number"), max_length=60)
+    qualification = forms.CharField(label=_("Qualification"), max_length=200)
+    scope = forms.CharField(
+        label=_("Scope of service"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    valid_until = forms.DateField(label=_("Qualification valid until"), widget=DateInput())
+    contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
+
+    def __init__(self, *args, regions, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        if editing:
+            del self.fields["region"]
+        elif regions.count() == 1:
+            self.fields["region"].initial = regions.first().code
+        self.helper = _helper(_("Save"))
+        self.helper.form_id = "provider-form"
+
+    @staticmethod
+    def initial_from(provider) -> dict:
+        return {
+            f: getattr(provider, f)
+            for f in ("name", "licence", "qualification", "scope", "valid_until", "contact")
+        }

@@ -295,6 +295,8 @@ class Provider(models.Model):
     name = models.CharField(_("name"), max_length=100)
     licence = models.CharField(_("licence number"), max_length=60)
     qualification = models.CharField(_("qualification"), max_length=200)
+    # F17: what the provider may offer (经营范围 / 服务范围), as its licence states it.
+    scope = models.TextField(_("scope of service"), blank=True)
     valid_until = models.DateField(_("qualification valid until"))
     contact = models.CharField(_("contact"), max_length=100, blank=True)
 

@@ -244,6 +244,28 @@ def providers_for_school(school: School, today: datetime.date | None = None) -> 
     return Provider.objects.filter(region__code__in=codes, valid_until__gte=today).order_by("name")
 
 
+def providers_for(user) -> QuerySet[Provider]:
+    """F17: the register entries a bureau officer keeps: those of the regions on or under theirs
+    (superusers: all). A county officer never sees or changes the city's or another county's."""
+    if not access.has_role(user, Role.BUREAU_OFFICER) and not access.scope(user).everything:
+        return Provider.objects.none()
+    return Provider.objects.filter(region__in=access.regions_for(user)).select_related("region")
+
+
+def get_provider_for_user(user, code) -> Provider:
+    return access.get_or_404(providers_for(user), code=code)
+
+
+def provider_register(user, today: datetime.date) -> list[Provider]:
+    """The officer's register, soonest expiry first, each row marked expired or expiring (30 days)."""
+    rows = list(providers_for(user).order_by("valid_until", "name"))
+    for provider in rows:
+        provider.days_left = (provider.valid_until - today).days
+        provider.expired = provider.days_left < 0
+        provider.expiring = 0 <= provider.days_left <= 30
+    return rows
+
+
 # --- timetables -----------------------------------------------------------------------------
 
 

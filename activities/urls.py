@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views, views_region
+from activities import views, views_providers, views_region
 
 app_name = "activities"
 urlpatterns = [
@@ -39,4 +39,11 @@ urlpatterns = [
     path("region-rules/<str:region_code>/", views_region.region_rules, name="region-rules"),
     path("content-review/", views_region.content_review_list, name="content-review-list"),
     path("content-review/<uuid:review_code>/", views_region.content_review, name="content-review"),
+]
+
+# F17: the bureau's register of qualified providers.
+urlpatterns += [
+    path("providers/", views_providers.provider_register, name="provider-register"),
+    path("providers/new/", views_providers.provider_create, name="provider-create"),
+    path("providers/<uuid:provider_code>/", views_providers.provider_edit, name="provider-edit"),
 ]

@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour: remind school admins of emergency plans not reviewed for a year (once per plan
     # and review cycle).
     "safety-plans-review-due": {"task": "safety.tasks.remind_plans_review_due", "schedule": 3600.0},
+    # Every day: tell a region's officers of qualified providers whose qualification ends within 30 and
+    # then 7 days (once per provider and threshold; a missed run catches up on the next).
+    "activities-providers-expiring": {
+        "task": "activities.tasks.remind_providers_expiring",
+        "schedule": 86400.0,
+    },
     # Every minute: tell guardians and class teachers about expected children marked absent or
     # still not marked present 15 minutes after their session started (each child once a session).
     "safety-absence-alerts": {"task": "safety.tasks.sweep_absent", "schedule": 60.0},

@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdmin
-from oversight.models import DailySchoolSummary, GeneratedReport, GoodPractice, TermReport, WeightSet
+from oversight.models import (
+    DailySchoolSummary,
+    GeneratedReport,
+    GoodPractice,
+    SchoolDocument,
+    SupervisionVisit,
+    TermReport,
+    VisitFinding,
+    WeightSet,
+)
 
 
 @admin.register(DailySchoolSummary)
@@ -74,3 +83,42 @@ class GoodPracticeAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["title", "school__name"]
     list_select_related = ["school", "featured_region"]
+
+
+# --- F17: supervision visits and the school's documents ----------------------------------------
+
+
+class VisitFindingInline(admin.TabularInline):
+    model = VisitFinding
+    extra = 0
+    fields = ["number", "description", "deadline", "status", "answer_note", "answered_by", "answered_at"]
+    raw_id_fields = ["answered_by"]
+
+
+@admin.register(SupervisionVisit)
+class SupervisionVisitAdmin(admin.ModelAdmin):
+    list_display = ["visited_on", "school", "region", "term", "recorded_by"]
+    list_filter = ["term", "region"]
+    search_fields = ["school__name", "school__identifier"]
+    list_select_related = ["school", "region", "recorded_by"]
+    raw_id_fields = ["recorded_by"]
+    inlines = [VisitFindingInline]
+
+
+@admin.register(SchoolDocument)
+class SchoolDocumentAdmin(ReadOnlyAdmin):
+    """Versions are history: a new upload in the portal is the next version, nothing is edited."""
+
+    list_display = ["school", "term", "kind", "version", "title", "uploaded_by", "created"]
+    list_filter = ["term", "kind"]
+    search_fields = ["school__name", "title"]
+    list_select_related = ["school", "uploaded_by"]
+
+
+@admin.register(VisitFinding)
+class VisitFindingAdmin(admin.ModelAdmin):
+    list_display = ["visit", "number", "deadline", "status", "answered_at"]
+    list_filter = ["status", "deadline"]
+    search_fields = ["description", "visit__school__name"]
+    list_select_related = ["visit__school"]
+    raw_id_fields = ["visit", "answered_by"]

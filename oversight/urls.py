@@ -1,11 +1,13 @@
 """All of oversight's pages, one namespace: the dashboard and generated reports under /oversight/,
-term reports upward, scores, ranking and good practice under /evaluation/."""
+term reports upward, scores, ranking and good practice under /evaluation/, supervision visits and the
+school's documents under /supervision/."""
 
 from django.urls import include, path
 
 from oversight.evaluation import views as evaluation
 from oversight.reports import views as reports
 from oversight.summaries import views as summaries
+from oversight.supervision import views as supervision
 
 app_name = "oversight"
 
@@ -35,7 +37,19 @@ evaluation_patterns = [
     path("practices/<uuid:practice_code>/decide/", evaluation.practice_decide, name="practice-decide"),
 ]
 
+# F17: supervision visits and their findings, the school's documents (rules, safety education).
+supervision_patterns = [
+    path("visits/", supervision.visit_list, name="visit-list"),
+    path("visits/new/", supervision.visit_create, name="visit-create"),
+    path("visits/<uuid:visit_code>/", supervision.visit_detail, name="visit-detail"),
+    path("findings/<uuid:visit_finding_code>/answer/", supervision.finding_answer, name="finding-answer"),
+    path("documents/", supervision.document_list, name="document-list"),
+    path("documents/new/", supervision.document_upload, name="document-upload"),
+    path("documents/<uuid:document_code>/", supervision.document_download, name="document-download"),
+]
+
 urlpatterns = [
     path("oversight/", include(dashboard_patterns)),
+    path("supervision/", include(supervision_patterns)),
     path("evaluation/", include(evaluation_patterns)),
 ]

@@ -277,6 +277,33 @@ def memberships_for(user) -> QuerySet[Membership]:
     return Membership.objects.filter(school_id__in=s.admin_school_ids)
 
 
+def region_schools_for(user) -> QuerySet[School]:
+    """F17: the schools a bureau officer registers and edits: those of the regions on or under their
+    own (superusers: all). Not a school admin's own school: that is managed_schools_for."""
+    s = scope(user)
+    if s.everything:
+        return School.objects.all()
+    return School.objects.filter(any_of([under_paths("region__report_path", s.region_paths)]))
+
+
+def region_memberships_for(user) -> QuerySet[Membership]:
+    """F17: the officer and school-admin roles a bureau officer manages: officers of the regions on or
+    under their own, admins of those regions' schools (superusers: every such role)."""
+    s = scope(user)
+    roles = Q(role=Role.BUREAU_OFFICER) | Q(role=Role.SCHOOL_ADMIN)
+    if s.everything:
+        return Membership.objects.filter(roles)
+    return Membership.objects.filter(
+        any_of(
+            [
+                under_paths("region__report_path", s.region_paths),
+                under_paths("school__region__report_path", s.region_paths),
+            ]
+        ),
+        roles,
+    )
+
+
 def managed_schools_for(user) -> QuerySet[School]:
     """Schools whose roster and staff the user may change (school admins, superusers)."""
     s = scope(user)
@@ -376,6 +403,14 @@ def get_pickup_for_user(user, code) -> AuthorizedPickup:
 
 def get_membership_for_user(user, code) -> Membership:
     return get_or_404(memberships_for(user), code=code)
+
+
+def get_region_school_for_user(user, code) -> School:
+    return get_or_404(region_schools_for(user).select_related("region"), code=code)
+
+
+def get_region_membership_for_user(user, code) -> Membership:
+    return get_or_404(region_memberships_for(user).select_related("user", "region", "school"), code=code)
 
 
 def get_roster_import_for_user(user, code) -> RosterImport:

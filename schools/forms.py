@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schools import roster
-from schools.models import GRADE_NAMES, Role, Student
+from schools.models import GRADE_NAMES, Role, School, Student
 
 
 class LoginForm(AuthenticationForm):
@@ -513,3 +513,55 @@ class SlipClassForm(forms.Form):
     def __init__(self, *args, classes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["class_group"].queryset = classes
+
+
+# --- F17: the bureau's schools and accounts ---------------------------------------------------
+
+
+class RegionSchoolForm(forms.Form):
+    identifier = forms.RegexField(
+        label=_("School identifier"),
+        regex=r"^\d{10}$",
+        max_length=10,
+        help_text=_("The Ministry's school identifier: 10 digits."),
+        error_messages={"invalid": _("The school identifier has 10 digits.")},
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)
+    stage = forms.ChoiceField(label=_("Stage"), choices=School.Stage.choices)
+    region = forms.ModelChoiceField(queryset=None, label=_("County"), to_field_name="code")
+
+    def __init__(self, *args, counties, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = counties
+        if editing:
+            del self.fields["identifier"]
+        self.helper = FormHelper()
+        self.helper.form_id = "region-school-form"
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+class RegionAccountForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (Role.SCHOOL_ADMIN, Role.SCHOOL_ADMIN.label),
+            (Role.BUREAU_OFFICER, Role.BUREAU_OFFICER.label),
+        ],
+    )
+    school = forms.ModelChoiceField(
+        queryset=None, label=_("School (for a school admin)"), required=False, to_field_name="code"
+    )
+    region = forms.ModelChoiceField(
+        queryset=None, label=_("Region (for a bureau officer)"), required=False, to_field_name="code"
+    )
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+
+    def __init__(self, *args, schools, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["region"].queryset = regions
+        self.helper = FormHelper()
+        self.helper.form_id = "region-account-form"
+        self.helper.add_input(Submit("submit", _("Create account")))

@@ -595,8 +595,15 @@ def staff_user_create(
     Raises ValidationError(code="username_taken", "mobile_taken", "mobile", "class_required"; or
     {"username": [...]} for a username shaped like another mobile number).
     """
-    from schools import activation
+    user = account_create(username=username, name=name, mobile=mobile, role=role, actor=actor)
+    staff_role_add(school=school, user=user, role=role, class_group=class_group, actor=actor)
+    return user, account_activation_issue(user=user, actor=actor)
 
+
+def account_create(*, username: str, name: str, mobile: str, role: str, actor: User | None) -> User:
+    """A new account without a password (it is activated by a one-time code). Call inside the
+    caller's transaction, then give it its role and account_activation_issue. Raises
+    ValidationError(code="username_taken", "mobile_taken", "mobile"; {"username": [...]})."""
     username = normalise_text(username)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("This username is already taken."), code="username_taken")
@@ -608,10 +615,17 @@ def staff_user_create(
     user.full_clean()  # User.clean: no username shaped like a mobile number but the account's own
     user.save()
     audit.record(actor=actor, verb="user.create", target=user, changes={"role": role})
-    staff_role_add(school=school, user=user, role=role, class_group=class_group, actor=actor)
+    return user
+
+
+def account_activation_issue(*, user: User, actor: User | None) -> str:
+    """The new account's one-time activation code (schools.activation, the one mechanism), sent by
+    SMS after commit when configured; returned in clear to be shown once."""
+    from schools import activation
+
     codes = activation.activation_codes_issue(users=[user], actor=actor)
     activation.activation_sms_on_commit(codes=codes)
-    return user, codes[user.pk]
+    return codes[user.pk]
 
 
 @transaction.atomic

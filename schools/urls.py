@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401  (each section below adds its pages)
 
-from schools.views import family, home, school_admin
+from schools.views import bureau, family, home, school_admin
 from schools.views import roster as roster_views
 
 app_name = "schools"
@@ -85,5 +85,18 @@ urlpatterns += [
         "manage/staff/<uuid:membership_code>/activation/",
         school_admin.staff_activation_reissue,
         name="staff-activation-reissue",
+    ),
+]
+
+# --- F17: the bureau's schools and accounts of its region (schools/views/bureau.py) ------------
+urlpatterns += [
+    path("region/schools/", bureau.region_schools, name="region-schools"),
+    path("region/schools/new/", bureau.region_school_create, name="region-school-create"),
+    path("region/schools/<uuid:school_code>/", bureau.region_school_edit, name="region-school-edit"),
+    path("region/accounts/", bureau.region_accounts, name="region-accounts"),
+    path(
+        "region/accounts/<uuid:region_membership_code>/disable/",
+        bureau.region_account_disable,
+        name="region-account-disable",
     ),
 ]

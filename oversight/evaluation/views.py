@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from oversight.evaluation import exports, forms, scoring, selectors, services
 from oversight.models import term_label
+from oversight.supervision import selectors as supervision_selectors
 from schools import access
 from schools.decorators import (
     admin_or_bureau_required,
@@ -316,6 +317,10 @@ def school_score(request, school_code):
             "term": term,
             "term_label": term_label(term),
             "terms": selectors.term_choices(timezone.localdate()),
+            # F17: the term's supervision visits and the state of their findings.
+            "visits": supervision_selectors.school_visits(
+                school=school, term=term, today=timezone.localdate()
+            ),
         },
     )
 

@@ -10,6 +10,12 @@ from oversight.models.evaluation import (  # term reports upward, evaluation wei
 )
 from oversight.models.reports import GeneratedReport, ReportStorage, reports_storage
 from oversight.models.summaries import COMPLAINT_FIELDS, MONEY, DailySchoolSummary
+from oversight.models.supervision import (  # F17: supervision visits, the school's documents
+    DocumentKind,
+    SchoolDocument,
+    SupervisionVisit,
+    VisitFinding,
+)
 
 __all__ = [
     "COMPLAINT_FIELDS",
@@ -17,10 +23,14 @@ __all__ = [
     "TERM_PATTERN",
     "WEIGHT_FIELDS",
     "DailySchoolSummary",
+    "DocumentKind",
     "GeneratedReport",
     "GoodPractice",
     "ReportStorage",
+    "SchoolDocument",
+    "SupervisionVisit",
     "TermReport",
+    "VisitFinding",
     "WeightSet",
     "reports_storage",
     "term_label",

@@ -7,12 +7,22 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from oversight.models import GeneratedReport, GoodPractice, TermReport
+from activities.models import Provider
+from oversight.models import (
+    GeneratedReport,
+    GoodPractice,
+    SchoolDocument,
+    SupervisionVisit,
+    TermReport,
+    VisitFinding,
+)
 from safety.models import Incident
 from schools.models import (
+    Role,
     School,
 )
 from subsidies.models import Claim
+from tests.support import factories
 from tests.support.url_patterns import OBJECT_KWARGS
 from tests.support.url_scope import PERSONAS, fingerprint, object_patterns, outside
 
@@ -78,6 +88,35 @@ def test_it_answers_404_for_every_object_outside_each_personas_scope(client, dem
     TermReport.objects.create(school=elsewhere, term="2026-autumn", prepared_by=demo.user("admin"))
     GoodPractice.objects.create(
         school=elsewhere, title="-", summary="-", body="-", submitted_by=demo.user("admin")
+    )
+    # F17: a provider, a supervision visit, a document and a school admin of another province.
+    Provider.objects.create(
+        region=jiangan,
+        name="-",
+        licence="鄂-0001",
+        qualification="-",
+        valid_until=datetime.date(2027, 12, 31),
+    )
+    visit = SupervisionVisit.objects.create(
+        school=elsewhere,
+        region=jiangan,
+        term="2026-autumn",
+        visited_on=datetime.date(2026, 11, 2),
+        recorded_by=demo.user("admin"),
+    )
+    VisitFinding.objects.create(visit=visit, number=1, description="-", deadline=datetime.date(2026, 12, 1))
+    SchoolDocument.objects.create(
+        school=elsewhere,
+        term="2026-autumn",
+        kind="rules",
+        version=1,
+        title="-",
+        file="school-documents/2026/elsewhere.pdf",
+        file_name="elsewhere.pdf",
+        uploaded_by=demo.user("admin"),
+    )
+    org.membership_add(
+        user=factories.UserFactory(), role=Role.SCHOOL_ADMIN, school=elsewhere, actor=demo.user("admin")
     )
     before = fingerprint()
     failures = []

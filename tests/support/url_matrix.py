@@ -55,6 +55,12 @@ URLS = {
     "notices:mark-all-read": EVERYONE,
     # --- schools
     "schools:bureau-school": BUREAU_ONLY,
+    # F17: the bureau's schools and officer / school-admin accounts of its region.
+    "schools:region-schools": BUREAU_ONLY,
+    "schools:region-school-create": BUREAU_ONLY,
+    "schools:region-school-edit": BUREAU_ONLY,
+    "schools:region-accounts": BUREAU_ONLY,
+    "schools:region-account-disable": BUREAU_ONLY,
     "schools:class-list": ADMIN,
     "schools:class-detail": ADMIN,
     "schools:staff-list": ADMIN,
@@ -121,6 +127,10 @@ URLS = {
     "activities:region-rules": BUREAU_ONLY,
     "activities:content-review-list": BUREAU_ONLY,
     "activities:content-review": BUREAU_ONLY,
+    # F17: the register of qualified providers of the officer's region.
+    "activities:provider-register": BUREAU_ONLY,
+    "activities:provider-create": BUREAU_ONLY,
+    "activities:provider-edit": BUREAU_ONLY,
     # --- enrollment (the family page sends class teachers and school admins on to their own page)
     "enrollment:family": frozenset({PARENT, CLASS_TEACHER, SCHOOL_ADMIN}),
     "enrollment:providers": FAMILY,
@@ -229,6 +239,14 @@ URLS = {
     "oversight:ranking-export": BUREAU_ONLY,
     "oversight:weights": BUREAU_ONLY,
     "oversight:school-score": frozenset({SCHOOL_ADMIN, BUREAU}),
+    # F17: supervision visits (the bureau records, the school answers) and the school's documents.
+    "oversight:visit-list": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "oversight:visit-create": BUREAU_ONLY,
+    "oversight:visit-detail": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "oversight:finding-answer": ADMIN,
+    "oversight:document-list": frozenset({SCHOOL_ADMIN, BUREAU}),
+    "oversight:document-upload": ADMIN,
+    "oversight:document-download": frozenset({SCHOOL_ADMIN, BUREAU}),
     "oversight:practice-list": TEACHERS | {BUREAU},
     "oversight:practice-new": ADMIN,
     "oversight:practice-detail": TEACHERS | {BUREAU},

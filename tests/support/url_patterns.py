@@ -5,13 +5,21 @@ query-growth bench (bench/query_growth.py). A plain module, not a test module, s
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from activities import selectors as activity_selectors
-from activities.models import Activity, ActivityGroup, OfficialYear, Session, Term, Venue
+from activities.models import Activity, ActivityGroup, OfficialYear, Provider, Session, Term, Venue
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
 from notices.models import Notification
 from oversight.evaluation import selectors as evaluation_selectors
-from oversight.models import GeneratedReport, GoodPractice, TermReport
+from oversight.models import (
+    GeneratedReport,
+    GoodPractice,
+    SchoolDocument,
+    SupervisionVisit,
+    TermReport,
+    VisitFinding,
+)
 from oversight.reports import selectors as report_selectors
+from oversight.supervision import selectors as supervision_selectors
 from privacy import selectors as privacy_selectors
 from privacy.models import ConsentRecord
 from safety.models import EmergencyPlan, Finding, GateEntry, Handover, Incident, Inspection, Leave
@@ -43,6 +51,8 @@ OBJECT_KWARGS = {
     "guardian_code": (Guardian, "code", access.guardians_for),
     "pickup_code": (AuthorizedPickup, "code", access.pickups_for),
     "membership_code": (Membership, "code", access.memberships_for),
+    # F17: officer and school-admin roles a bureau manages (its region's).
+    "region_membership_code": (Membership, "code", access.region_memberships_for),
     "notification_id": (Notification, "pk", lambda user: Notification.objects.filter(recipient=user)),
     "import_code": (RosterImport, "code", access.roster_imports_for),
     # F13: a school's request that an existing account confirm a child: only its holder answers it.
@@ -79,6 +89,12 @@ OBJECT_KWARGS = {
     # the bureaus above it, and the schools of the region it is featured for).
     "term_report_code": (TermReport, "code", evaluation_selectors.term_reports_for),
     "practice_code": (GoodPractice, "code", evaluation_selectors.practices_for),
+    # F17: the register of qualified providers a bureau keeps (its region and those under it).
+    "provider_code": (Provider, "code", activity_selectors.providers_for),
+    # F17: supervision visits and findings (the bureaus over the school, its admins), documents.
+    "visit_code": (SupervisionVisit, "code", supervision_selectors.visits_for),
+    "visit_finding_code": (VisitFinding, "code", supervision_selectors.findings_for),
+    "document_code": (SchoolDocument, "code", supervision_selectors.documents_for),
     # F11: a year's national holiday schedule (see NOT_OBJECTS).
     "year": (OfficialYear, "year", activity_selectors.official_years_for),
 }

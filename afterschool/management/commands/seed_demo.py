@@ -14,6 +14,7 @@ import enrollment.demo
 import oversight.evaluation.demo
 import oversight.reports.demo
 import oversight.summaries.demo
+import oversight.supervision.demo
 import privacy.demo
 import safety.demo.attendance
 import safety.demo.records
@@ -33,6 +34,7 @@ FEATURE_BUILDERS = [
     oversight.summaries.demo,
     oversight.reports.demo,
     oversight.evaluation.demo,
+    oversight.supervision.demo,
     # Last: a guardian the school restricted (F13) is added after the families' applications, as
     # one who joins later would be; they apply for nothing.
     schools.demo_restrictions,
