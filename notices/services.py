@@ -119,6 +119,10 @@ def wechat_openid_bind(*, user, openid: str, actor=None) -> WeChatBinding:
     return binding
 
 
+def wechat_bound(user) -> bool:
+    return WeChatBinding.objects.filter(user=user).exists()
+
+
 def channels_for(*, recipient, kind: str) -> list[str]:
     """The outside channels one notification goes on: the person's choice among the configured
     ones, plus SMS for an urgent kind whenever SMS is configured."""
