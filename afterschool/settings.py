@@ -262,7 +262,8 @@ NOTIFICATION_URGENT_KINDS = env.list(
     "NOTIFICATION_URGENT_KINDS", default=["safety/unreleased", "safety/release_refused", "safety/absent"]
 )
 # SMS: empty (off), console (printed), file (JSON lines in SMS_FILE_PATH), aliyun or tencent.
-SMS_BACKEND = env("SMS_BACKEND", default="")
+# Tests start with SMS and WeChat off whatever .env says; a test turns them on with `settings`.
+SMS_BACKEND = "" if TESTING else env("SMS_BACKEND", default="")
 if SMS_BACKEND not in ("", "console", "file", "aliyun", "tencent"):
     raise environ.ImproperlyConfigured("SMS_BACKEND is one of console, file, aliyun, tencent.")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
@@ -280,7 +281,7 @@ TENCENT_SMS_APP_ID = env("TENCENT_SMS_APP_ID", default="")
 TENCENT_SMS_REGION = env("TENCENT_SMS_REGION", default="ap-guangzhou")
 TENCENT_SMS_ENDPOINT = env("TENCENT_SMS_ENDPOINT", default="sms.tencentcloudapi.com")
 # WeChat subscription messages from the mini program: off while WECHAT_APP_ID is empty.
-WECHAT_APP_ID = env("WECHAT_APP_ID", default="")
+WECHAT_APP_ID = "" if TESTING else env("WECHAT_APP_ID", default="")
 WECHAT_APP_SECRET = env("WECHAT_APP_SECRET", default="")
 WECHAT_TEMPLATES = env.json("WECHAT_TEMPLATES", default={})
 WECHAT_PAGE = env("WECHAT_PAGE", default="") or None
