@@ -24,6 +24,7 @@ class NotificationAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["created", "notification", "channel", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["channel", "status", "created"]
+    search_fields = ["notification__title", "notification__recipient__username", "last_error"]
     raw_id_fields = ["notification"]
 
 
@@ -38,5 +39,6 @@ class ChannelPreferenceAdmin(admin.ModelAdmin):
 @admin.register(WeChatBinding)
 class WeChatBindingAdmin(admin.ModelAdmin):
     list_display = ["user", "bound_at"]
+    list_filter = ["bound_at"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
