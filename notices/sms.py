@@ -30,11 +30,13 @@ def template_id(notification) -> str:
 
 
 class ConsoleBackend:
-    """Prints the message to the terminal, like Django's console e-mail backend."""
+    """Prints the message to the terminal, like Django's console e-mail backend; the mobile number
+    masked, as the worker's output ends up in a log file."""
 
     def send(self, *, notification, mobile: str) -> None:
         stream = sys.stdout
-        stream.write(f"--- SMS to {mobile}\n{notification.title}\n{message_text(notification)}\n---\n")
+        masked = f"{mobile[:3]}****{mobile[-4:]}"
+        stream.write(f"--- SMS to {masked}\n{notification.title}\n{message_text(notification)}\n---\n")
         stream.flush()
 
 

@@ -325,6 +325,8 @@ class Builder:
         """s1_parent has an e-mail address and a WeChat bound from the mini program, and chose
         e-mail and, where SMS is configured (make run: the console backend), text messages."""
         user = User.objects.get(username="s1_parent")
+        if notices.wechat_bound(user):
+            return  # seeded already: a second run writes nothing
         notices.wechat_openid_bind(user=user, openid="oDemo-s1-parent-0001")
         available = notices.channels_available()
         notices.channel_preferences_set(

@@ -251,3 +251,15 @@ def test_each_chosen_channel_gets_one_row_and_in_app_alone_gets_none(
     assert sorted(loud.deliveries.values_list("channel", "status")) == [("email", "sent"), ("sms", "sent")]
     assert not silent.deliveries.exists()
     assert [m.to for m in mail.outbox] == [[both.email]]
+
+
+def test_the_console_backend_prints_the_message_with_the_mobile_masked(
+    settings, texter, choose, capsys, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "console"
+    choose(texter, "sms")
+    notification = welcome(texter, django_capture_on_commit_callbacks)
+    out = capsys.readouterr().out
+    assert "138****8000" in out and notification.title in out
+    assert "13800138000" not in out
+    assert notification.deliveries.get().status == Delivery.Status.SENT
