@@ -76,7 +76,10 @@ def test_it_sends_once_when_two_workers_race():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent claims are tested on PostgreSQL")
     user = UserFactory()
-    notification = send(user)
+    # The outbox rows as notification_send writes them, before a worker took them (an eager send
+    # would deliver at once in this autocommit test, leaving nothing to race for).
+    notification = Notification.objects.create(recipient=user, kind="system/welcome", title="t")
+    Delivery.objects.create(notification=notification, channel="email")
     results, barrier = [], threading.Barrier(2)
 
     def worker():
