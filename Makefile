@@ -9,6 +9,8 @@ PORT ?= 8000
 
 .PHONY: run test test-at test-dates lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick
 
+# Text messages are printed by the worker (var/log/worker.log) unless .env or the shell names a provider.
+run: export SMS_BACKEND ?= console
 run: setup .env fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

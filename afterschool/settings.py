@@ -251,6 +251,42 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="课后服务平台 <noreply@afterschool.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Message channels (notices/channels.py): in-app always, e-mail above, SMS and WeChat below.
+# Each notification is delivered once per channel (notices.Delivery); a failed send is tried again
+# after NOTIFICATION_RETRY_SECONDS, doubling (at most an hour), NOTIFICATION_MAX_ATTEMPTS times in all.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=30)
+# Urgent safety alerts (a child not released, a refused pick-up at the gate, an absence) also go
+# by SMS whenever SMS is configured, whatever the person chose.
+NOTIFICATION_URGENT_KINDS = env.list(
+    "NOTIFICATION_URGENT_KINDS", default=["safety/unreleased", "safety/release_refused", "safety/absent"]
+)
+# SMS: empty (off), console (printed), file (JSON lines in SMS_FILE_PATH), aliyun or tencent.
+# Tests start with SMS and WeChat off whatever .env says; a test turns them on with `settings`.
+SMS_BACKEND = "" if TESTING else env("SMS_BACKEND", default="")
+if SMS_BACKEND not in ("", "console", "file", "aliyun", "tencent"):
+    raise environ.ImproperlyConfigured("SMS_BACKEND is one of console, file, aliyun, tencent.")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="")
+# {"kind": "template id"} or {"kind": {"zh-hans": "id", "en": "id"}}; "*" for every other kind.
+SMS_TEMPLATES = env.json("SMS_TEMPLATES", default={})
+# https in production; a test's stand-in provider answers plain http on 127.0.0.1.
+SMS_PROVIDER_SCHEME = env("SMS_PROVIDER_SCHEME", default="https")
+ALIYUN_ACCESS_KEY_ID = env("ALIYUN_ACCESS_KEY_ID", default="")
+ALIYUN_ACCESS_KEY_SECRET = env("ALIYUN_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", default="dysmsapi.aliyuncs.com")
+TENCENT_SECRET_ID = env("TENCENT_SECRET_ID", default="")
+TENCENT_SECRET_KEY = env("TENCENT_SECRET_KEY", default="")
+TENCENT_SMS_APP_ID = env("TENCENT_SMS_APP_ID", default="")
+TENCENT_SMS_REGION = env("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env("TENCENT_SMS_ENDPOINT", default="sms.tencentcloudapi.com")
+# WeChat subscription messages from the mini program: off while WECHAT_APP_ID is empty.
+WECHAT_APP_ID = "" if TESTING else env("WECHAT_APP_ID", default="")
+WECHAT_APP_SECRET = env("WECHAT_APP_SECRET", default="")
+WECHAT_TEMPLATES = env.json("WECHAT_TEMPLATES", default={})
+WECHAT_PAGE = env("WECHAT_PAGE", default="") or None
+WECHAT_API_BASE_URL = env("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com/")
+
 # --- Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport, which needs no
 # server and still runs a real worker and beat (make run starts both).
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
@@ -281,8 +317,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every minute: write a heartbeat so /healthz can tell that beat and a worker are alive.
     "heartbeat": {"task": "notices.tasks.heartbeat", "schedule": 60.0},
-    # Every five minutes: e-mail any notification whose delivery was missed (worker down, broker
-    # unreachable at commit time); delivery is idempotent, so a repeat sends nothing twice.
+    # Every five minutes: send any delivery (e-mail, SMS, WeChat) that was missed (worker down,
+    # broker unreachable at commit time) or whose retry is due; a claimed row never sends twice.
     "notifications-catch-up": {"task": "notices.tasks.deliver_pending", "schedule": 300.0},
     # Every five minutes: run roster imports still queued (the broker was down when they were confirmed).
     "roster-imports-resume": {"task": "schools.tasks.roster_imports_resume", "schedule": 300.0},

@@ -1,15 +1,20 @@
-"""Send notifications: in-app at once, by e-mail after commit, each key once."""
+"""Send notifications: in-app at once, then on each outside channel the person chose (e-mail, SMS,
+WeChat) after commit, each key once, each channel once; and the person's channel choices."""
 
 import logging
+import re
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notices.models import Notification
+from audit import services as audit
+from notices.channels import CHANNELS, ChannelError, channel
+from notices.models import Channel, ChannelPreference, Delivery, Notification, WeChatBinding
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +35,106 @@ def enqueue_on_commit(task, *args) -> None:
     transaction.on_commit(send)
 
 
+# --- Channel choices ---------------------------------------------------------------------------
+
+
+def urgent(kind: str) -> bool:
+    """Urgent safety alerts (NOTIFICATION_URGENT_KINDS) go by SMS too, whatever the choice."""
+    return kind in settings.NOTIFICATION_URGENT_KINDS
+
+
+def channels_available() -> list[str]:
+    """The channels this installation can send on, in-app first."""
+    return [Channel.IN_APP] + [name for name, ch in CHANNELS.items() if ch.configured()]
+
+
+def channel_preferences_get(user) -> list[str]:
+    """The channels a person chose, in-app always first. Without a choice: in-app and e-mail."""
+    preference = ChannelPreference.objects.filter(user=user).first() or ChannelPreference(user=user)
+    chosen = [Channel.IN_APP]
+    chosen += [name for name in (Channel.EMAIL, Channel.SMS, Channel.WECHAT) if getattr(preference, name)]
+    return [str(name) for name in chosen]
+
+
+def _channel_check(user, name: str) -> None:
+    if name not in Channel.values:
+        raise ValidationError(_("Unknown channel."), code="channel_unknown")
+    if name == Channel.IN_APP:
+        return
+    if not channel(name).configured():
+        raise ValidationError(_("This channel is not available here."), code="channel_unavailable")
+    if not channel(name).address(user):
+        messages = {
+            Channel.EMAIL: _("Enter an e-mail address to receive messages by e-mail."),
+            Channel.SMS: _("Your account has no mobile number for text messages."),
+            Channel.WECHAT: _("Bind your WeChat in the mini program first."),
+        }
+        raise ValidationError(messages[name], code=f"channel_no_{name}")
+
+
+def channel_preferences_set(*, user, channels: list[str], actor=None) -> list[str]:
+    """Record the channels a person chose (in-app is always on). Each chosen channel must be
+    configured here and have the person's address (e-mail, mobile, bound WeChat)."""
+    wanted = set(channels) | {Channel.IN_APP}
+    for name in sorted(wanted):
+        _channel_check(user, name)
+    with transaction.atomic():
+        preference, _created = ChannelPreference.objects.select_for_update().get_or_create(user=user)
+        before = channel_preferences_get(user)
+        for name in (Channel.EMAIL, Channel.SMS, Channel.WECHAT):
+            setattr(preference, name, name in wanted)
+        preference.save()
+        after = channel_preferences_get(user)
+        audit.record(
+            actor=actor or user,
+            verb="notices.channels_set",
+            target=preference,
+            changes={"before": before, "now": after},
+        )
+    return after
+
+
+OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+
+
+def wechat_openid_bind(*, user, openid: str, actor=None) -> WeChatBinding:
+    """Bind a WeChat openid (from the mini program's login) to one person; an openid already bound
+    to someone else is refused, never moved."""
+    openid = (openid or "").strip()
+    if not OPENID.match(openid):
+        raise ValidationError(_("This is not a WeChat openid."), code="openid_invalid")
+    with transaction.atomic():
+        if WeChatBinding.objects.filter(openid=openid).exclude(user=user).exists():
+            raise ValidationError(_("This WeChat is bound to another account."), code="openid_taken")
+        try:
+            with transaction.atomic():
+                binding, _created = WeChatBinding.objects.update_or_create(
+                    user=user, defaults={"openid": openid}
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _("This WeChat is bound to another account."), code="openid_taken"
+            ) from None
+        audit.record(actor=actor or user, verb="notices.wechat_bind", target=binding)
+    return binding
+
+
+def wechat_bound(user) -> bool:
+    return WeChatBinding.objects.filter(user=user).exists()
+
+
+def channels_for(*, recipient, kind: str) -> list[str]:
+    """The outside channels one notification goes on: the person's choice among the configured
+    ones, plus SMS for an urgent kind whenever SMS is configured."""
+    chosen = [name for name in channel_preferences_get(recipient) if name != Channel.IN_APP]
+    if urgent(kind) and Channel.SMS not in chosen:
+        chosen.append(Channel.SMS)
+    return [name for name in chosen if channel(name).configured()]
+
+
+# --- Sending -----------------------------------------------------------------------------------
+
+
 def _render(kind: str, context: dict) -> tuple[str, str]:
     # notices/<kind>.txt: the first line is the title, the rest the body.
     text = render_to_string(f"notices/{kind}.txt", context).strip()
@@ -40,7 +145,8 @@ def _render(kind: str, context: dict) -> tuple[str, str]:
 def notification_send(
     *, recipient, kind: str, link: str = "", dedupe_key: str | None = None, **context
 ) -> Notification:
-    """Write a notification in the recipient's language and e-mail it after commit.
+    """Write a notification in the recipient's language, with a delivery row per outside channel,
+    and send those after commit.
 
     A dedupe_key already used returns the earlier notification and sends nothing. Raises nothing.
     """
@@ -59,56 +165,106 @@ def notification_send(
                 body=body,
                 link=link,
                 dedupe_key=dedupe_key or None,
-                delivery=Notification.Delivery.PENDING
-                if recipient.email
-                else Notification.Delivery.NO_ADDRESS,
+            )
+            deliveries = Delivery.objects.bulk_create(
+                Delivery(
+                    notification=notification,
+                    channel=name,
+                    status=Delivery.Status.PENDING
+                    if channel(name).address(recipient)
+                    else Delivery.Status.NO_ADDRESS,
+                )
+                for name in channels_for(recipient=recipient, kind=kind)
             )
     except IntegrityError:
         # Another process wrote the same key between our check and our insert.
         return Notification.objects.get(dedupe_key=dedupe_key)
-    if notification.delivery == Notification.Delivery.PENDING:
-        from notices import tasks  # tasks import services; import here to avoid a cycle
+    from notices import tasks  # tasks import services; import here to avoid a cycle
 
-        enqueue_on_commit(tasks.deliver_email, notification.pk)
+    for delivery in deliveries:
+        if delivery.status == Delivery.Status.PENDING:
+            enqueue_on_commit(tasks.deliver, delivery.pk)
     return notification
 
 
-def notification_deliver(*, notification_id: int) -> bool:
-    """E-mail one notification if nobody has yet; True when this call sent it.
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try after `attempts` failed ones: doubling, at most an hour."""
+    return min(settings.NOTIFICATION_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+
+
+def delivery_attempt(*, delivery_id: int) -> bool:
+    """Send one delivery if nobody has yet; True when this call sent it.
 
     The conditional update claims the row, so two workers never both send it. A failed send puts
-    the row back to pending and re-raises, for the task to retry.
+    the row back to pending with its next attempt later (or marks it failed after the last
+    allowed attempt) and re-raises the ChannelError, for the task to retry.
     """
-    claimed = Notification.objects.filter(pk=notification_id, delivery=Notification.Delivery.PENDING).update(
-        delivery=Notification.Delivery.SENDING
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1
     )
     if not claimed:
         return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+    notification = delivery.notification
     recipient = notification.recipient
     try:
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
-            body = notification.body
-            if notification.link:
-                body = f"{body}\n\n{_('Open in the portal:')} {notification.link}"
-            send_mail(notification.title, body, None, [recipient.email])
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(delivery=Notification.Delivery.PENDING)
+            channel(delivery.channel).send(
+                notification=notification, address=channel(delivery.channel).address(recipient)
+            )
+    except Exception as exc:
+        code = exc.code if isinstance(exc, ChannelError) else type(exc).__name__
+        last = delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.FAILED if last else Delivery.Status.PENDING,
+            next_attempt_at=None
+            if last
+            else timezone.now() + timezone.timedelta(seconds=retry_delay(delivery.attempts)),
+            last_error=code[:200],
+        )
+        logger.warning(
+            "delivery %s on %s failed (%s), attempt %s",
+            delivery_id,
+            delivery.channel,
+            code,
+            delivery.attempts,
+        )
         raise
-    Notification.objects.filter(pk=notification_id).update(
-        delivery=Notification.Delivery.SENT, delivered_at=timezone.now()
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
     )
     return True
 
 
-def notifications_pending_ids(*, older_than_seconds: int = 120) -> list[int]:
-    """Notifications whose e-mail is still waiting: for the catch-up job."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+def delivery_failed(*, delivery_id: int) -> bool:
+    """True once a delivery gave up (no more attempts)."""
+    return Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.FAILED).exists()
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send every delivery of one notification still waiting; True when this call sent one."""
+    ids = Delivery.objects.filter(
+        notification_id=notification_id, status=Delivery.Status.PENDING
+    ).values_list("pk", flat=True)
+    sent = False
+    for pk in list(ids):
+        sent = delivery_attempt(delivery_id=pk) or sent
+    return sent
+
+
+def deliveries_pending_ids(*, older_than_seconds: int = 120) -> list[int]:
+    """Deliveries still waiting whose next attempt is due: for the catch-up job."""
+    now = timezone.now()
+    cutoff = now - timezone.timedelta(seconds=older_than_seconds)
     return list(
-        Notification.objects.filter(delivery=Notification.Delivery.PENDING, created__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:500]
+        Delivery.objects.filter(status=Delivery.Status.PENDING, notification__created__lt=cutoff)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
     )
+
+
+# --- Reading -----------------------------------------------------------------------------------
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from notices import services as notices
 from schools import schoolyear, services
 from schools.models import (
     AuthorizedPickup,
@@ -156,6 +157,7 @@ class Builder:
             schools[key] = school
             self.school(key, school)
         self.demo_families(schools)
+        self.demo_channels()
         self.guardian_link_pending(schools)
         return {"schools": schools, "regions": regions}
 
@@ -316,6 +318,19 @@ class Builder:
             mobile=parent.mobile,
             relationship="父亲",
             requested_by=User.objects.get(username="s2_admin"),
+        )
+
+    # --- message channels --------------------------------------------------------------------
+    def demo_channels(self) -> None:
+        """s1_parent has an e-mail address and a WeChat bound from the mini program, and chose
+        e-mail and, where SMS is configured (make run: the console backend), text messages."""
+        user = User.objects.get(username="s1_parent")
+        if notices.wechat_bound(user):
+            return  # seeded already: a second run writes nothing
+        notices.wechat_openid_bind(user=user, openid="oDemo-s1-parent-0001")
+        available = notices.channels_available()
+        notices.channel_preferences_set(
+            user=user, channels=[name for name in ("email", "sms", "wechat") if name in available]
         )
 
     # --- the named parents of docs/demo.md ----------------------------------------------

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
@@ -565,3 +566,31 @@ class RegionAccountForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "region-account-form"
         self.helper.add_input(Submit("submit", _("Create account")))
+
+
+class ProfileForm(forms.Form):
+    """One's own e-mail address, language and the channels messages come by (in-app always)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    channels = forms.MultipleChoiceField(
+        label=_("Also send my messages by"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Messages always appear in your inbox here. Urgent safety alerts also come by text message, "
+            "whatever you choose."
+        ),
+    )
+
+    def __init__(self, *args, channel_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channels"].choices = channel_choices
+        self.helper = FormHelper()
+        self.helper.form_id = "profile-form"
+        self.helper.add_input(Submit("submit", _("Save"), css_class="w-100"))

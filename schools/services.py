@@ -3,6 +3,7 @@ memberships. Each validates, writes in one transaction and records an audit even
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from notices import services as notices
 from schools import access
 from schools.models import (
     AuthorizedPickup,
@@ -46,6 +48,28 @@ def user_language_set(*, user: User, language: str) -> User:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+    return user
+
+
+def user_profile_update(*, user: User, email: str, language: str, channels: list[str]) -> User:
+    """Save one's own e-mail address, language and message channels together, or nothing: a
+    channel that cannot be used (no address, not configured) raises the channel rules'
+    ValidationError (notices.services.channel_preferences_set)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose a language from the list."), code="language_invalid")
+    with transaction.atomic():
+        before = {"email": bool(user.email), "language": user.language}
+        user.email = (email or "").strip()
+        user.language = language
+        user.save(update_fields=["email", "language"])
+        notices.channel_preferences_set(user=user, channels=channels, actor=user)
+        # The address itself stays out of the audit trail: whether there is one is enough.
+        audit.record(
+            actor=user,
+            verb="user.profile_update",
+            target=user,
+            changes={"before": before, "now": {"email": bool(user.email), "language": user.language}},
+        )
     return user
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/activate/", accounts.activate, name="activate"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password-change"),
     path("accounts/two-factor/enrol/", two_factor.enrol, name="otp-enrol"),
     path("accounts/two-factor/verify/", two_factor.verify, name="otp-verify"),

@@ -3,14 +3,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from notices import services as notices
+from notices.models import Channel
 from schools import activation, forms, services
 from schools.formerrors import add_service_error
 
@@ -42,6 +46,47 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         services.user_password_changed(user=self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """One's own e-mail address, language and message channels; nobody else's, ever."""
+    user = request.user
+    choices = [(name, Channel(name).label) for name in notices.channels_available() if name != Channel.IN_APP]
+    initial = {
+        "email": user.email,
+        "language": user.language,
+        "channels": notices.channel_preferences_get(user),
+    }
+    form = forms.ProfileForm(request.POST or None, initial=initial, channel_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_profile_update(
+                user=user, email=data["email"], language=data["language"], channels=data["channels"]
+            )
+        except ValidationError as exc:
+            user.refresh_from_db()  # the failed save rolled back; the form keeps what was typed
+            add_service_error(form, exc, PROFILE_ERROR_FIELDS)
+        else:
+            translation.activate(user.language)
+            messages.success(request, _("Your profile has been saved."))
+            response = redirect("profile")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            return response
+    context = {"form": form, "mobile": user.mobile, "wechat_bound": notices.wechat_bound(user)}
+    return render(request, "registration/profile.html", context)
+
+
+PROFILE_ERROR_FIELDS = {
+    "channel_no_email": "email",
+    "channel_no_sms": "channels",
+    "channel_no_wechat": "channels",
+    "channel_unavailable": "channels",
+    "channel_unknown": "channels",
+    "language_invalid": "language",
+}
 
 
 @require_POST

@@ -12,7 +12,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
-from notices.models import Notification
+from notices.models import Delivery, Notification
 from tests.support.factories import UserFactory
 
 ROOT = Path(settings.BASE_DIR)
@@ -67,7 +67,7 @@ def wait_for_sent(notification, worker, seconds=60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         notification.refresh_from_db()
-        if notification.delivery == Notification.Delivery.SENT:
+        if notification.deliveries.filter(status=Delivery.Status.SENT).exists():
             return
         if worker.poll() is not None:
             pytest.fail(f"worker exited early:\n{worker.stdout.read()}")
@@ -88,6 +88,7 @@ def stop(worker):
 def test_it_runs_a_task_sent_through_redis_on_a_real_worker(redis_url):
     user = UserFactory()
     notification = Notification.objects.create(recipient=user, kind="system/welcome", title="t")
+    Delivery.objects.create(notification=notification, channel="email")
 
     queue = f"itest-{uuid.uuid4().hex[:8]}"
     worker = run_worker({"REDIS_URL": redis_url}, queue)
@@ -97,7 +98,7 @@ def test_it_runs_a_task_sent_through_redis_on_a_real_worker(redis_url):
         wait_for_sent(notification, worker)
     finally:
         stop(worker)
-    assert notification.delivered_at is not None
+    assert notification.deliveries.get().sent_at is not None
 
 
 @pytest.mark.services
@@ -105,6 +106,7 @@ def test_it_runs_a_task_sent_through_redis_on_a_real_worker(redis_url):
 def test_it_runs_a_task_on_the_filesystem_broker_make_run_uses(tmp_path):
     user = UserFactory()
     notification = Notification.objects.create(recipient=user, kind="system/welcome", title="t")
+    Delivery.objects.create(notification=notification, channel="email")
     queue = f"itest-{uuid.uuid4().hex[:8]}"
     folder = tmp_path / "queue"
     folder.mkdir()

@@ -6,7 +6,8 @@ from django.db import connection
 from django.urls import reverse
 
 from notices import services
-from notices.models import Notification
+from notices.channels import ChannelError
+from notices.models import Delivery, Notification
 from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,9 @@ def test_it_emails_only_after_commit(django_capture_on_commit_callbacks, user):
     assert len(callbacks) == 1
     callbacks[0]()
     assert len(mail.outbox) == 1
-    assert Notification.objects.get(recipient=user).delivery == Notification.Delivery.SENT
+    email = Notification.objects.get(recipient=user).deliveries.get()
+    assert (email.channel, email.status, email.attempts) == ("email", Delivery.Status.SENT, 1)
+    assert email.sent_at is not None
 
 
 def test_it_delivers_a_key_once(django_capture_on_commit_callbacks, user):
@@ -53,17 +56,19 @@ def test_it_keeps_the_inbox_row_when_there_is_no_address(django_capture_on_commi
     user = UserFactory(email="")
     with django_capture_on_commit_callbacks(execute=True):
         notification = send(user)
-    assert notification.delivery == Notification.Delivery.NO_ADDRESS
+    assert notification.deliveries.get(channel="email").status == Delivery.Status.NO_ADDRESS
     assert mail.outbox == []
 
 
 def test_it_puts_a_failed_send_back_to_pending(settings, user, django_capture_on_commit_callbacks):
     notification = send(user)
     settings.EMAIL_BACKEND = "tests.support.broken_mail.BrokenBackend"
-    with pytest.raises(OSError):
+    with pytest.raises(ChannelError):
         services.notification_deliver(notification_id=notification.pk)
-    notification.refresh_from_db()
-    assert notification.delivery == Notification.Delivery.PENDING
+    email = notification.deliveries.get(channel="email")
+    assert email.status == Delivery.Status.PENDING
+    assert (email.attempts, email.last_error) == (1, "ConnectionRefusedError")
+    assert email.next_attempt_at is not None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,7 +76,10 @@ def test_it_sends_once_when_two_workers_race():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent claims are tested on PostgreSQL")
     user = UserFactory()
-    notification = send(user)
+    # The outbox rows as notification_send writes them, before a worker took them (an eager send
+    # would deliver at once in this autocommit test, leaving nothing to race for).
+    notification = Notification.objects.create(recipient=user, kind="system/welcome", title="t")
+    Delivery.objects.create(notification=notification, channel="email")
     results, barrier = [], threading.Barrier(2)
 
     def worker():

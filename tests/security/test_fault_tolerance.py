@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from afterschool.celery import app as celery_app
 from notices import services, tasks
-from notices.models import Notification
+from notices.models import Delivery, Notification
 from tests.support.services import need_service, server_env, tcp_open
 
 pytestmark = pytest.mark.django_db
@@ -127,9 +127,12 @@ def test_it_survives_redis_stopping_and_delivers_once_it_is_back(
     assert response.status_code == 302
     assert Application.objects.get(term=term, student=child).status == Application.Status.SUBMITTED
     teacher_notice = Notification.objects.get(recipient=demo.user("s1_head31"), kind="enrollment/to_review")
-    assert teacher_notice.delivery in (Notification.Delivery.PENDING, Notification.Delivery.NO_ADDRESS)
-    notification.refresh_from_db()
-    assert notification.delivery == Notification.Delivery.PENDING
+    assert teacher_notice.deliveries.get(channel="email").status in (
+        Delivery.Status.PENDING,
+        Delivery.Status.NO_ADDRESS,
+    )
+    email = notification.deliveries.get(channel="email")
+    assert email.status == Delivery.Status.PENDING
     assert mail.outbox == []
 
     private_redis["process"] = _start_redis(private_redis["port"])  # Redis is back, same port
@@ -140,12 +143,12 @@ def test_it_survives_redis_stopping_and_delivers_once_it_is_back(
 
     queued = redis.Redis.from_url(private_redis["url"]).lrange("celery", 0, -1)
     messages = [json.loads(raw) for raw in queued]
-    ours = [m for m in messages if m["headers"]["task"] == "notices.tasks.deliver_email"]
+    ours = [m for m in messages if m["headers"]["task"] == "notices.tasks.deliver"]
     args = [m["headers"]["argsrepr"] for m in ours]
-    assert f"({notification.pk},)" in args
-    tasks.deliver_email(notification.pk)  # what the worker does with it
-    notification.refresh_from_db()
-    assert notification.delivery == Notification.Delivery.SENT
+    assert f"({email.pk},)" in args
+    tasks.deliver(email.pk)  # what the worker does with it
+    email.refresh_from_db()
+    assert email.status == Delivery.Status.SENT
     assert len(mail.outbox) == 1
 
 
@@ -215,7 +218,7 @@ def test_every_periodic_task_run_twice_sends_nothing_twice(demo, clock):
         if clock == CLOCKS[1]:
             assert first > 0, "nothing was due: the test would prove nothing"
         # The catch-up job e-mails what the first run wrote; the second run must add nothing.
-        Notification.objects.filter(delivery=Notification.Delivery.PENDING).update(
+        Notification.objects.filter(deliveries__status=Delivery.Status.PENDING).update(
             created=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
         )
         tasks.deliver_pending()

@@ -130,12 +130,13 @@ def test_the_calendar_feed_answers_a_valid_token_only(client, demo):
 
 def test_parents_and_staff_share_no_page_but_the_common_ones():
     """Intent: a parent never reaches a staff page. The only pages both open are each user's own
-    (home, inbox, password, a school's request to confirm a child sent to one's own account), the
+    (home, inbox, password, profile, a school's request to confirm a child sent to one's own account), the
     family page that sends staff on, and a complaint (its author, the school and the bureau)."""
     shared_on_purpose = {
         "home",
         "logout",
         "password-change",
+        "profile",
         "notices:inbox",
         "notices:notification-open",
         "notices:mark-all-read",

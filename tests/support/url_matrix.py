@@ -42,6 +42,8 @@ URLS = {
     "home": EVERYONE,
     "logout": EVERYONE,
     "password-change": EVERYONE,
+    # One's own e-mail, language and message channels.
+    "profile": EVERYONE,
     # Second factor (F10): the roles that may be required to use one (OTP_REQUIRED_ROLES).
     "otp-enrol": frozenset({SCHOOL_ADMIN, BUREAU}),
     "otp-verify": frozenset({SCHOOL_ADMIN, BUREAU}),
