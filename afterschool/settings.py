@@ -302,6 +302,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: alert the duty leader and the guardians about children not released 30 minutes
     # after their session ended, again every 15 minutes until released (once per interval each).
     "safety-unreleased-alerts": {"task": "safety.tasks.sweep_unreleased", "schedule": 60.0},
+    # Every day: attendance partitions (PostgreSQL) for this month and the next three; a mark in a
+    # month not made yet lands in the default partition and is moved when its month is made.
+    "safety-attendance-partitions": {"task": "safety.tasks.attendance_partitions_ahead", "schedule": 86400.0},
     # Every hour: recompute yesterday's and today's daily school summaries for the bureau dashboards
     # (late roll calls and corrections land within the hour; older days via `roll_summaries`).
     "oversight-summaries-roll": {"task": "oversight.tasks.summaries_roll_recent", "schedule": 3600.0},
