@@ -116,6 +116,18 @@ else:
     # Reconnect after a PostgreSQL restart instead of failing on a dead persistent connection.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL streaming replica for the bureau's reads (dashboards, rankings, report building);
+# writes and every other page stay on the primary (schools/replica.py).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        # Tests read the test database through the replica alias.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["schools.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache when REDIS_URL is set.
