@@ -116,6 +116,10 @@ else:
     # Reconnect after a PostgreSQL restart instead of failing on a dead persistent connection.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind pgbouncer in transaction pooling: no server-side cursors (they outlive a transaction).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
 # A PostgreSQL streaming replica for the bureau's reads (dashboards, rankings, report building);
 # writes and every other page stay on the primary (schools/replica.py).
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
@@ -124,6 +128,7 @@ if DATABASE_REPLICA_URL:
         **env.db_url_config(DATABASE_REPLICA_URL),
         "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
         "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
         # Tests read the test database through the replica alias.
         "TEST": {"MIRROR": "default"},
     }
