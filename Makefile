@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-at test-dates lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick
+.PHONY: run test test-at test-dates lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick bench-scale
 
 # Text messages are printed by the worker (var/log/worker.log) unless .env or the shell names a provider.
 run: export SMS_BACKEND ?= console
@@ -84,6 +84,13 @@ bench: setup-dev
 
 bench-quick: setup-dev
 	$(PY) bench/run_all.py --quick
+
+# A city on one primary: SCALE=1 generates 100 million attendance marks over 1,000 schools (about an
+# hour, tens of GB of disk) and measures the term report, dashboard, roll call and release; not part
+# of `make bench`. Writes bench/RESULTS-scale.md headed by its scale.
+SCALE ?= 0.01
+bench-scale: setup-dev
+	$(PY) bench/scale.py --scale $(SCALE)
 
 clean:
 	rm -rf var/broker var/cache var/celerybeat-schedule* var/test-*.sqlite3* var/test-reports var/bench

@@ -116,6 +116,23 @@ else:
     # Reconnect after a PostgreSQL restart instead of failing on a dead persistent connection.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind pgbouncer in transaction pooling: no server-side cursors (they outlive a transaction).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
+# A PostgreSQL streaming replica for the bureau's reads (dashboards, rankings, report building);
+# writes and every other page stay on the primary (schools/replica.py).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
+        # Tests read the test database through the replica alias.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["schools.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache when REDIS_URL is set.
@@ -344,6 +361,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: alert the duty leader and the guardians about children not released 30 minutes
     # after their session ended, again every 15 minutes until released (once per interval each).
     "safety-unreleased-alerts": {"task": "safety.tasks.sweep_unreleased", "schedule": 60.0},
+    # Every day: attendance partitions (PostgreSQL) for this month and the next three; a mark in a
+    # month not made yet lands in the default partition and is moved when its month is made.
+    "safety-attendance-partitions": {"task": "safety.tasks.attendance_partitions_ahead", "schedule": 86400.0},
     # Every hour: recompute yesterday's and today's daily school summaries for the bureau dashboards
     # (late roll calls and corrections land within the hour; older days via `roll_summaries`).
     "oversight-summaries-roll": {"task": "oversight.tasks.summaries_roll_recent", "schedule": 3600.0},

@@ -55,7 +55,7 @@ def _generate(schools: int) -> None:
         officer = User.objects.create_user("bench_county", password=None)
         Membership.objects.create(user=officer, role=Role.BUREAU_OFFICER, region=county)
         School.objects.bulk_create(
-            School(identifier=f"41990100{i:02d}", name=f"基准县第{i + 1}小学", region=county)
+            School(identifier=f"4199{i:06d}", name=f"基准县第{i + 1}小学", region=county)
             for i in range(schools)
         )
         school_list = list(School.objects.filter(region=county).order_by("pk"))
@@ -102,16 +102,21 @@ def _generate(schools: int) -> None:
             for g in range(GROUPS_PER_SCHOOL)
         )
     per_class = GROUPS_PER_SCHOOL * CHILDREN_PER_GROUP // 24
+    # PostgreSQL: the term's months get their attendance partitions first (none on SQLite).
+    from safety.services import partitions
+
+    partitions.attendance_partitions_ahead(months=5, today=TERM_FIRST)
     with connection.cursor() as cur:
         # Bulk load as PostgreSQL's manual recommends: foreign keys are correct by construction.
         cur.execute("SET session_replication_role = replica")
         cur.execute(
             """
             INSERT INTO schools_student (code, school_id, class_group_id, name, gender, student_number,
-                birth_date, left_behind, migrant, low_income, disability, other_priority_note, active)
+                birth_date, left_behind, migrant, low_income, disability, other_priority_note, active,
+                left_reason)
             SELECT gen_random_uuid(), cg.school_id, cg.id, '学生' || cg.id || '-' || n,
                    CASE WHEN n %% 2 = 0 THEN 'F' ELSE 'M' END, 'B' || lpad((cg.id * 100 + n)::text, 17, '0'),
-                   DATE '2018-03-01', false, false, false, false, '', true
+                   DATE '2018-03-01', false, false, false, false, '', true, ''
             FROM schools_classgroup cg JOIN schools_school s ON s.id = cg.school_id
             CROSS JOIN generate_series(1, %s) AS n
             WHERE s.region_id = %s
@@ -129,8 +134,9 @@ def _generate(schools: int) -> None:
         cur.execute(
             """
             INSERT INTO activities_session
-                (code, group_id, date, start, "end", venue_id, lead_id, has_records)
-            SELECT gen_random_uuid(), g.id, d.day, TIME '16:30', TIME '18:00', g.venue_id, g.lead_id, true
+                (code, group_id, date, start, "end", venue_id, lead_id, has_records, off_calendar)
+            SELECT gen_random_uuid(), g.id, d.day, TIME '16:30', TIME '18:00', g.venue_id, g.lead_id, true,
+                   false
             FROM activities_activitygroup g JOIN activities_term t ON t.id = g.term_id
             JOIN schools_school s ON s.id = t.school_id CROSS JOIN bench_days d
             WHERE s.region_id = %s
@@ -155,8 +161,9 @@ def _generate(schools: int) -> None:
         )
         cur.execute(
             """
-            INSERT INTO safety_attendance (session_id, student_id, status, revision, marked_by_id, marked_at)
-            SELECT id, student_id,
+            INSERT INTO safety_attendance
+                (session_id, student_id, date, status, revision, marked_by_id, marked_at)
+            SELECT id, student_id, date,
                    CASE WHEN h < 85 THEN 'present' WHEN h < 90 THEN 'late' WHEN h < 93 THEN 'left_early'
                         WHEN h < 97 THEN 'absent' ELSE 'on_leave' END,
                    1, lead_id, date + TIME '16:40'
@@ -168,8 +175,9 @@ def _generate(schools: int) -> None:
         # Corrections: 2 % of the marks get a second revision (absent → present, or the reverse).
         cur.execute(
             """
-            INSERT INTO safety_attendance (session_id, student_id, status, revision, marked_by_id, marked_at)
-            SELECT session_id, student_id, CASE WHEN status = 'absent' THEN 'present' ELSE 'absent' END,
+            INSERT INTO safety_attendance
+                (session_id, student_id, date, status, revision, marked_by_id, marked_at)
+            SELECT session_id, student_id, date, CASE WHEN status = 'absent' THEN 'present' ELSE 'absent' END,
                    2, marked_by_id, marked_at + interval '10 minutes'
             FROM safety_attendance WHERE (session_id * 31 + student_id) % 50 = 0
             """
@@ -222,7 +230,7 @@ JOIN activities_activitygroup g ON g.id = s.group_id
 JOIN activities_activity act ON act.id = g.activity_id
 WHERE act.school_id = ANY(%s) AND s.date BETWEEN %s AND %s
   AND NOT EXISTS (SELECT 1 FROM safety_attendance n
-                  WHERE n.session_id = a.session_id AND n.student_id = a.student_id
+                  WHERE n.session_id = a.session_id AND n.student_id = a.student_id AND n.date = a.date
                     AND n.revision > a.revision AND n.revision > 1)
 GROUP BY act.school_id
 """

@@ -3,7 +3,7 @@ service (docs/design.md, "Celery")."""
 
 from celery import shared_task
 
-from safety.services import attendance, inspections, plans, release
+from safety.services import attendance, inspections, partitions, plans, release
 
 # --- attendance, absence and release alerts -------------------------------------------------------
 
@@ -39,3 +39,12 @@ def remind_findings_overdue() -> int:
 def remind_plans_review_due() -> int:
     """Beat: school admins hear of emergency plans not reviewed for a year (once per review cycle)."""
     return plans.reminders_plans_review_due()
+
+
+# --- attendance partitions (PostgreSQL) --------------------------------------------------------
+
+
+@shared_task
+def attendance_partitions_ahead() -> int:
+    """Beat: this month's and the next months' attendance partitions exist (none on SQLite)."""
+    return len(partitions.attendance_partitions_ahead())

@@ -24,6 +24,7 @@ from schools.decorators import (
 )
 from schools.formerrors import add_service_error, call_service, flash_service_error
 from schools.models import Role
+from schools.replica import bureau_reads
 from schools.smallnumbers import small_count
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -224,6 +225,7 @@ def _bureau_region(request):
 
 @require_GET
 @bureau_officer_required
+@bureau_reads
 def ranking(request):
     term, region = _term(request), _bureau_region(request)
     result = selectors.ranking(
@@ -247,6 +249,7 @@ def ranking(request):
 
 @require_GET
 @bureau_officer_required
+@bureau_reads
 def ranking_export(request):
     term, region = _term(request), _bureau_region(request)
     result = selectors.ranking(
@@ -304,6 +307,7 @@ def weights(request):
 
 @require_GET
 @admin_or_bureau_required
+@bureau_reads
 def school_score(request, school_code):
     school = selectors.get_score_school_for_user(request.user, school_code)
     term = _term(request)

@@ -17,6 +17,7 @@ from oversight.reports import content as report_content
 from oversight.reports import pdf, xlsx
 from oversight.summaries import selectors
 from schools.models import Membership, Region, Role, School
+from schools.replica import replica_reads
 
 logger = logging.getLogger(__name__)
 RENDERERS = {GeneratedReport.Format.XLSX: xlsx.render, GeneratedReport.Format.PDF: pdf.render}
@@ -90,7 +91,8 @@ def report_generate(*, report_id: int) -> GeneratedReport | None:
     report = GeneratedReport.objects.select_related("region", "school", "requested_by").get(pk=report_id)
     language = report.requested_by.language if report.requested_by_id else settings.LANGUAGE_CODE
     try:
-        with translation.override(language):
+        # The figures are read from the replica when there is one; the progress writes go to the primary.
+        with translation.override(language), replica_reads():
             body = report_content.build(report, progress=lambda p: _set_progress(report_id, p))
             data = RENDERERS[report.format](body)
             name = f"{body.title}.{report.format}".replace("/", "-").replace(" ", "_")

@@ -58,6 +58,7 @@ def current_marks():
     newer = Attendance.objects.filter(
         session=OuterRef("session"),
         student=OuterRef("student"),
+        date=OuterRef("date"),
         revision__gt=OuterRef("revision"),
     ).filter(revision__gt=1)
     return Attendance.objects.filter(~Exists(newer))

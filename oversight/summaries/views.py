@@ -10,10 +10,12 @@ from oversight.summaries import selectors
 from schools import access
 from schools.decorators import admin_or_bureau_required
 from schools.models import Role
+from schools.replica import bureau_reads
 
 
 @require_http_methods(["GET"])
 @admin_or_bureau_required
+@bureau_reads
 def dashboard(request):
     today = timezone.localdate()
     period = selectors.period_parse(

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Session
-from audit.models import AppendOnlyModel
+from audit.models import AppendOnlyModel, AppendOnlyQuerySet
 from schools.models import AuthorizedPickup, ClassGroup, Guardian, School, Student
 
 __all__ = [
@@ -29,9 +29,23 @@ __all__ = [
 ]
 
 
+class AttendanceQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.stamp_date()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Attendance(AppendOnlyModel):
     """One mark of one child in one session. The highest revision is the child's current status;
-    a correction is the next revision (audited), the earlier marks stay."""
+    a correction is the next revision (audited), the earlier marks stay.
+
+    On PostgreSQL the table is partitioned by month of `date` (the session's date; migration
+    0009, partitions made ahead by `safety.services.partitions`), so its primary key and unique
+    constraints carry `date` and no foreign key points at a mark: nothing references attendance rows.
+    Reads that know the session also filter on its date, so they touch one partition.
+    """
 
     class Status(models.TextChoices):
         PRESENT = "present", _("present")
@@ -46,6 +60,8 @@ class Attendance(AppendOnlyModel):
     student = models.ForeignKey(
         Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="attendance"
     )
+    # The session's date, copied: the partition key (a month per partition on PostgreSQL).
+    date = models.DateField(_("date"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     marked_by = models.ForeignKey(
@@ -53,15 +69,18 @@ class Attendance(AppendOnlyModel):
     )
     marked_at = models.DateTimeField(_("marked"))
 
+    objects = AttendanceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attendance mark")
         verbose_name_plural = _("attendance marks")
         ordering = ["session_id", "student_id", "revision"]
         constraints = [
             # Two saves of the same roll at once: the session row lock serialises them, and this
-            # stops a second "revision 2" if anything ever slipped past it.
+            # stops a second "revision 2" if anything ever slipped past it. The date follows from the
+            # session; it is here because a partitioned table's unique keys hold its partition key.
             models.UniqueConstraint(
-                fields=["session", "student", "revision"], name="attendance_one_mark_per_revision"
+                fields=["session", "student", "revision", "date"], name="attendance_one_mark_per_revision"
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["present", "absent", "late", "left_early", "on_leave"]),
@@ -76,6 +95,15 @@ class Attendance(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.student} · {self.session} · {self.status}"
+
+    def stamp_date(self) -> None:
+        """The partition key is the session's date, whoever builds the row."""
+        if self.date is None:
+            self.date = self.session.date
+
+    def save(self, *args, **kwargs):
+        self.stamp_date()
+        super().save(*args, **kwargs)
 
     @property
     def is_correction(self) -> bool:

@@ -295,7 +295,10 @@ def _roster_records(session_ids, dates, student_ids, *, with_refusals: bool) -> 
         leaves[leave.student_id].append(leave)
     marks = {}
     for mark in (
-        Attendance.objects.filter(session_id__in=session_ids).select_related("marked_by").order_by("revision")
+        # The dates prune the partitions (PostgreSQL): a day's roll reads one month's table.
+        Attendance.objects.filter(session_id__in=session_ids, date__in=dates)
+        .select_related("marked_by")
+        .order_by("revision")
     ):
         marks[(mark.session_id, mark.student_id)] = mark  # the highest revision wins
     releases = {

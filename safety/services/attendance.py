@@ -88,6 +88,7 @@ def roll_call_save(
         rows.append(
             Attendance(
                 session=session,
+                date=session.date,
                 student_id=pk,
                 status=status,
                 revision=(current.revision + 1) if current else 1,
