@@ -33,7 +33,9 @@ ROLE_PAGES = {
 }
 
 # Navigation entries whose box must hold one line of text.
-NAV_ENTRIES = "#nav-main .nav-link, #nav-main .dropdown-item, .app-topbar .navbar-brand, .app-topbar .nav-link"
+NAV_ENTRIES = ", ".join(
+    ["#nav-main .nav-link", "#nav-main .dropdown-item", ".app-topbar .navbar-brand", ".app-topbar .nav-link"]
+)
 
 WRAPPED = """(selector) => [...document.querySelectorAll(selector)]
   .filter((el) => el.offsetParent !== null)
@@ -73,8 +75,8 @@ def serious_violations(page, source: str) -> list:
           const r = await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
           return r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-            .map((v) => ({id: v.id, impact: v.impact,
-                          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' ' + n.failureSummary)}));
+            .map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 5)
+              .map((n) => n.target.join(' ') + ' ' + n.failureSummary)}));
         }"""
     )
     return result

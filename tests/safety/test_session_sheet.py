@@ -59,5 +59,7 @@ def test_the_session_page_links_to_its_sheet(client, demo):
     care = care_session(demo, count=1)
     with time_machine.travel(at(15), tick=False):
         client.force_login(care.lead)
-        page = client.get(reverse("safety:session", kwargs={"session_code": care.session.code})).content.decode()
+        page = client.get(
+            reverse("safety:session", kwargs={"session_code": care.session.code})
+        ).content.decode()
     assert sheet_url(care.session) in page
