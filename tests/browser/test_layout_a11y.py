@@ -123,6 +123,14 @@ def test_each_roles_main_pages_have_no_serious_axe_violation(live_server, browse
                 violations = serious_violations(page, source)
                 if violations:
                     found[f"{name} @ {width}"] = violations
+            if username == "s1_staff":
+                # The roll call of an earlier session, reached from the history (late and left-early buttons).
+                page.goto(live_server.url + reverse("safety:history"))
+                page.locator("#session-history .history-row").first.get_by_role("link", name="点名").click()
+                page.locator("label[for$='-late']").first.wait_for()
+                violations = serious_violations(page, source)
+                if violations:
+                    found[f"roll call @ {width}"] = violations
     finally:
         context.close()
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)

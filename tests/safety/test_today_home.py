@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enrollment import home as enrollment_home
 from enrollment.models import Application
@@ -21,6 +21,13 @@ from subsidies import home as subsidies_home
 from tests.support.attendance import DAY, at, care_session, children, new_class
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The lines' texts are compared in English (the msgids)."""
+    with translation.override("en"):
+        yield
 
 
 def by_key(items: list[TodayItem], key: str) -> list[TodayItem]:
@@ -201,6 +208,35 @@ def test_yesterdays_session_is_reachable_from_the_history_and_its_roll_can_be_co
     with time_machine.travel(at(9, day=DAY + datetime.timedelta(days=1)), tick=False):
         page = client.get(reverse("safety:history")).content.decode()
     assert session_url(other.session) not in page  # another teacher's group
+
+
+def _teacher_home_queries(demo, client, count: int, sessions: int) -> int:
+    head = demo.user("s1_head31")
+    class_group = demo.klass("s1", 3, 1)
+    lead = None
+    for i in range(sessions):
+        # Back to back, so that one teacher leads them all.
+        start, end = (
+            datetime.time(16 + i // 2, 30 * (i % 2)),
+            datetime.time(16 + (i + 1) // 2, 30 * ((i + 1) % 2)),
+        )
+        care = care_session(demo, students=children(class_group, count), start=start, end=end, lead=lead)
+        lead = care.lead
+    with time_machine.travel(at(16, 40), tick=False):
+        counts = []
+        for user in (head, lead):
+            client.force_login(user)
+            client.get(reverse("home"))
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("home")).status_code == 200
+            counts.append(len(queries))
+    return counts
+
+
+def test_the_teachers_homes_cost_the_same_for_5_and_40_children_and_1_and_3_sessions(demo, client):
+    small = _teacher_home_queries(demo, client, 5, 1)
+    large = _teacher_home_queries(demo, client, 40, 3)
+    assert small == large, (small, large)
 
 
 # --- bureau ---------------------------------------------------------------------------------
