@@ -36,8 +36,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 .env:
 	$(PY) bin/make-env
 
+# Chromium from Debian, and axe-core (the accessibility checks) from the npm registry into var/cache/axe.
 browser:
 	bin/ensure-chromium
+	bin/ensure-axe
 
 # The Chinese font of the generated PDF reports (Debian's fonts-wqy-microhei).
 fonts:

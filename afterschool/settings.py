@@ -440,6 +440,19 @@ PRIVACY_HOOKS = {
     "visitors_expire": ["safety.privacy.visitors_expire"],
 }
 
+# The home page's "today" list of each staff role: providers (user, today) -> [TodayItem], in order,
+# from the apps above schools (schools.selectors_home.today_items reads this; it imports none of them).
+HOME_TODAY = {
+    "school_admin": [
+        "safety.home.school_admin_today",
+        "enrollment.home.school_admin_today",
+        "schools.selectors_home.unread_messages_today",
+    ],
+    "class_teacher": ["safety.home.class_teacher_today", "enrollment.home.class_teacher_today"],
+    "service_teacher": ["safety.home.service_teacher_today"],
+    "bureau_officer": ["safety.home.bureau_today", "subsidies.home.bureau_today"],
+}
+
 # Demo accounts (seed_demo) share one password; override it outside a laptop.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-2026")
 

@@ -20,6 +20,8 @@ urlpatterns += [
     # Teachers (phone first).
     path("today/", attendance_views.today, name="today"),
     path("sessions/<uuid:session_code>/", attendance_views.session, name="session"),
+    path("sessions/history/", attendance_views.history, name="history"),
+    path("sessions/<uuid:session_code>/sheet.pdf", attendance_views.session_sheet, name="session-sheet"),
     path("sessions/<uuid:session_code>/roll/", attendance_views.roll_call, name="roll-call"),
     path("sessions/<uuid:session_code>/duty/", attendance_views.duty_handover, name="duty-handover"),
     path("sessions/<uuid:session_code>/release/", release_views.release_list, name="release-list"),

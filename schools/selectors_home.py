@@ -9,11 +9,15 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from notices import selectors as notice_selectors
 from schools import access, selectors
 from schools.models import (
     ClassGroup,
@@ -402,6 +406,49 @@ def classes_for_bureau(*, user, school: School) -> list[ClassGroup]:
     return classes
 
 
+# --- today: what each staff role has to do now ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    """One line of a role's "today" list: what needs doing, how many, and the page that handles it.
+    The apps above fill the list through settings.HOME_TODAY (schools imports none of them)."""
+
+    key: str  # stable name of the kind of item (tests, element ids)
+    label: str
+    url: str
+    count: int | None = None  # None: a line without a number (a session, a class)
+    detail: str = ""
+    urgent: bool = False
+
+
+# The order of the "today" cards when one person holds several roles.
+TODAY_ROLES = [
+    Role.SCHOOL_ADMIN,
+    Role.CLASS_TEACHER,
+    Role.SERVICE_TEACHER,
+    Role.GATE_GUARD,
+    Role.BUREAU_OFFICER,
+]
+
+
+def today_items(*, user, today: datetime.date, role: str) -> list[TodayItem]:
+    """Each provider in settings.HOME_TODAY[role] adds its items; every provider costs a fixed
+    number of queries however many schools, sessions or children there are."""
+    items: list[TodayItem] = []
+    for path in getattr(settings, "HOME_TODAY", {}).get(role, []):
+        items.extend(import_string(path)(user=user, today=today))
+    return items
+
+
+def unread_messages_today(*, user, today: datetime.date) -> list[TodayItem]:
+    """Unread messages (the alerts the portal sent) as a line of the list (1 query)."""
+    n = notice_selectors.unread_count(user=user)
+    return [
+        TodayItem(key="unread", label=_("Unread alerts and messages"), url=reverse("notices:inbox"), count=n)
+    ]
+
+
 # --- the whole page -------------------------------------------------------------------------
 
 
@@ -411,6 +458,11 @@ def home_sections(*, user, today: datetime.date) -> dict:
     if s.everything:  # superusers work in Django admin; their home stays plain
         return {}
     sections: dict = {}
+    sections["today_cards"] = [
+        (role, items)
+        for role in TODAY_ROLES
+        if role in s.roles and (items := today_items(user=user, today=today, role=role))
+    ]
     if Role.PARENT in s.roles:
         sections["parent"] = children_for_parent(user=user, today=today)
     if Role.CLASS_TEACHER in s.roles:

@@ -413,6 +413,69 @@ def transfer_choices(*, session: Session) -> list[Session]:
     )
 
 
+# --- session history and the printable sheet --------------------------------------------
+
+
+HISTORY_DAYS = 30  # how far back the session history reaches
+
+
+def session_history(
+    *, user, today: datetime.date, days: int = HISTORY_DAYS, limit: int = 300
+) -> list[Session]:
+    """Sessions of the last `days` days before today the user may run (school admins: their schools'),
+    newest first (1 query)."""
+    first = today - datetime.timedelta(days=days)
+    return list(
+        sessions_for(user)
+        .filter(date__gte=first, date__lt=today)
+        .select_related(*SESSION_RELATED)
+        .order_by("-date", "start", "group__name")[:limit]
+    )
+
+
+@dataclass
+class SheetRow:
+    student: Student
+    class_name: str
+    note: str  # "" when expected; the leave otherwise
+    pickups: list[str]  # valid guardians and authorised persons: name (relationship) and masked id
+
+
+@dataclass
+class Sheet:
+    session: Session
+    rows: list[SheetRow]
+
+
+def _sheet_people(people: list) -> list[str]:
+    out = []
+    for p in people:
+        if not p.valid:
+            continue
+        last4 = getattr(p.obj, "id_last4", "") if p.kind == "pickup" else ""
+        masked = f" {'*' * 14}{last4}" if last4 else ""
+        out.append(f"{p.name}（{p.relationship}）{masked}")
+    return out
+
+
+def session_sheet(session: Session) -> Sheet:
+    """The children on the session's roll (expected by enrollment.days; those on leave noted) with the
+    people who may collect each of them that day (at most 10 queries)."""
+    item = roster(session)
+    children = [c for c in item.children if c.transfer_in is None]
+    people = pickup_list(students=[c.student for c in children], day=session.date)
+    rows = [
+        SheetRow(
+            student=c.student,
+            class_name=c.student.class_group.display_name,
+            note=str(Attendance.Status.ON_LEAVE.label) if c.leave is not None else "",
+            pickups=_sheet_people(people.get(c.student.pk, [])),
+        )
+        for c in children
+    ]
+    return Sheet(session=session, rows=rows)
+
+
 # --- the class teacher's day --------------------------------------------------------------
 
 

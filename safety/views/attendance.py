@@ -5,6 +5,7 @@ on schools.access and activities.selectors; anything else answers 404."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activities import services as activity_services
 from audit import services as audit
+from safety import sheets
 from safety.forms import attendance as forms
 from safety.selectors import attendance as selectors
 from safety.services import attendance as attendance_services
@@ -36,6 +38,57 @@ def today(request):
             "classes": selectors.teacher_classes(user=request.user),
         },
     )
+
+
+@require_GET
+@teacher_or_admin_required
+def history(request):
+    """The sessions the user ran (or their schools', for a school admin) over the last weeks, newest
+    first, each linking to its page: a roll call is corrected the next day from here."""
+    day = timezone.localdate()
+    return render(
+        request,
+        "safety/attendance/history.html",
+        {
+            "sessions": selectors.session_history(user=request.user, today=day),
+            "days": selectors.HISTORY_DAYS,
+        },
+    )
+
+
+@require_GET
+@teacher_or_admin_required
+def session_sheet(request, session_code):
+    """The sign-in and pick-up sheet of one session as a PDF, to print for a day without network."""
+    session = selectors.get_session_for_user(request.user, session_code)
+    sheet = selectors.session_sheet(session)
+    # PIPL: the sheet names the children and their pick-up persons.
+    audit.access_log(request=request, targets=[row.student for row in sheet.rows])
+    group = session.group
+    title = _("Sign-in and pick-up sheet")
+    lines = [
+        f"{group.activity.school.name} · {group.activity.title} · {group.name}",
+        _("%(date)s, %(start)s–%(end)s, %(venue)s")
+        % {
+            "date": session.date.isoformat(),
+            "start": session.start.strftime("%H:%M"),
+            "end": session.end.strftime("%H:%M"),
+            "venue": session.venue.name if session.venue_id else "",
+        },
+        _("Children expected: %(n)s") % {"n": sum(1 for row in sheet.rows if not row.note)},
+    ]
+    rows = [
+        {"child": r.student.name, "class": r.class_name, "note": r.note, "pickups": r.pickups}
+        for r in sheet.rows
+    ]
+    response = HttpResponse(
+        sheets.session_sheet_pdf(title=title, lines=lines, rows=rows), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="sheet-{session.date.isoformat()}-{session.code}.pdf"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _session_page(request, session, *, confirm_forms=None):

@@ -161,6 +161,9 @@ URLS = {
     # --- safety: attendance, release, leave
     "safety:today": TEACHERS,
     "safety:session": TEACHERS,
+    # F17: the session history (a roll call corrected the next day) and the printable sheet.
+    "safety:history": TEACHERS,
+    "safety:session-sheet": TEACHERS,
     "safety:roll-call": TEACHERS,
     "safety:duty-handover": TEACHERS,
     "safety:release-list": TEACHERS,
