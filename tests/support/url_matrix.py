@@ -235,5 +235,8 @@ URLS = {
     "oversight:report-download": frozenset({SCHOOL_ADMIN, BUREAU}),
 }
 
+# The API (/api/…, token authentication) has its own matrix and crawl: tests/support/api_matrix.py.
+SEPARATE_NAMESPACES = {"api"}
+
 # Namespaces built in parallel and not yet classified: listed here until their URLs join URLS.
 PENDING_NAMESPACES: set[str] = set()

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from activities import selectors as activity_selectors
 from activities.models import Activity, ActivityGroup, OfficialYear, Session, Term, Venue
+from api.models import ApiToken
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
 from notices.models import Notification
@@ -77,6 +78,8 @@ OBJECT_KWARGS = {
     # the bureaus above it, and the schools of the region it is featured for).
     "term_report_code": (TermReport, "code", evaluation_selectors.term_reports_for),
     "practice_code": (GoodPractice, "code", evaluation_selectors.practices_for),
+    # F16: an app's signed-in devices (only their holder's).
+    "device_code": (ApiToken, "code", lambda user: ApiToken.objects.filter(user=user)),
     # F11: a year's national holiday schedule (see NOT_OBJECTS).
     "year": (OfficialYear, "year", activity_selectors.official_years_for),
 }
@@ -112,7 +115,8 @@ def matrix_patterns():
     return [
         (name, kwargs)
         for name, kwargs in all_patterns()
-        if name.split(":")[0] not in url_matrix.PENDING_NAMESPACES or name in url_matrix.URLS
+        if (name.split(":")[0] not in url_matrix.PENDING_NAMESPACES or name in url_matrix.URLS)
+        and name.split(":")[0] not in url_matrix.SEPARATE_NAMESPACES
     ]
 
 

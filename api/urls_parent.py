@@ -1,0 +1,3 @@
+"""The parent's journeys (api/views/parent*.py)."""
+
+urlpatterns: list = []
