@@ -27,6 +27,16 @@ ENDPOINTS = {
     "api:device-revoke": EVERYONE,
     "api:inbox": EVERYONE,
     "api:notification-read": EVERYONE,
+    "api:profile": EVERYONE,
+    # --- the parent's journeys
+    "api:parent-children": FAMILY,
+    "api:parent-notice-acknowledge": FAMILY,
+    "api:parent-application-create": FAMILY,
+    "api:parent-application-list": FAMILY,
+    "api:parent-application-update": FAMILY,
+    "api:parent-application-withdraw": FAMILY,
+    "api:parent-leave-create": FAMILY,
+    "api:parent-leave-cancel": FAMILY,
 }
 
 # POSTs that take no body (an action on the object the URL names): the schema test expects no
@@ -35,6 +45,8 @@ BODYLESS = {
     "api:token-revoke",
     "api:device-revoke",
     "api:notification-read",
+    "api:parent-application-withdraw",
+    "api:parent-leave-cancel",
 }
 
 METHODS = ("get", "post", "put", "patch", "delete")
