@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "schools",
     "privacy",
     "audit",
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
     "safety",
     "subsidies",
     "oversight",
+    # The mobile API over every app's services and selectors (api/__init__.py).
+    "api",
     # The project itself, above every app: its seed_demo command builds each app's demo.
     "afterschool",
 ]
@@ -375,6 +380,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "oversight.tasks.reports_monthly",
         "schedule": crontab(minute=30, hour=3),
     },
+    # Every hour: forget stored answers of Idempotency-Keys older than IDEMPOTENCY_KEEP_HOURS (api).
+    "api-idempotency-expire": {"task": "api.tasks.idempotency_keys_expire", "schedule": 3600.0},
     # Every five minutes: run requested reports still queued (the broker was down when they were asked for).
     "oversight-reports-resume": {"task": "oversight.tasks.reports_resume", "schedule": 300.0},
 }
@@ -451,6 +458,54 @@ HOME_TODAY = {
     "class_teacher": ["safety.home.class_teacher_today", "enrollment.home.class_teacher_today"],
     "service_teacher": ["safety.home.service_teacher_today"],
     "bureau_officer": ["safety.home.bureau_today", "subsidies.home.bureau_today"],
+}
+
+# --- Mobile API (api/__init__.py): Django REST framework under /api/v1/, its OpenAPI schema at
+# /api/schema/ and docs at /api/docs/. Apps sign in for a token (Authorization: Bearer …) that
+# expires after API_TOKEN_DAYS; throttles count in the shared cache (API_THROTTLE_* per minute/hour).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+# Idempotency-Key (api.idempotency): a claim whose request died is taken over after this many
+# seconds; answers are kept this many hours for retries.
+IDEMPOTENCY_CLAIM_SECONDS = env.int("IDEMPOTENCY_CLAIM_SECONDS", default=60)
+IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)
+# Requests per client address (sign-in) or per user (code, write); api.throttling reads them per request.
+API_THROTTLE_RATES = {
+    "sign-in": env("API_THROTTLE_SIGN_IN", default="10/minute"),
+    "code": env("API_THROTTLE_CODE", default="10/minute"),
+    "write": env("API_THROTTLE_WRITE", default="120/hour"),
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.AccountGatesPassed",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AfterSchool API",
+    "DESCRIPTION": "The portal's API for phone apps: sign in at /api/v1/auth/token/, then send "
+    "'Authorization: Bearer <token>'. POSTs that create accept an Idempotency-Key header.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are public: they describe the API and hold no data.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Vendored Swagger UI (drf-spectacular-sidecar): intranets are offline, and the CSP allows 'self' only.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Demo accounts (seed_demo) share one password; override it outside a laptop.

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -26,8 +27,18 @@ class LoginView(auth_views.LoginView):
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: the lockout page, saying when to try again (schools.lockout)."""
+    """AXES_LOCKOUT_CALLABLE: the lockout page, saying when to try again (schools.lockout). A client
+    that sent JSON (a phone app signing in) gets the same in JSON."""
     until = AxesProxyHandler.get_implementation().locked_until(request, credentials)
+    if request.content_type == "application/json":
+        return JsonResponse(
+            {
+                "code": "locked_out",
+                "detail": str(_("Too many failed sign-in attempts. Try again later.")),
+                "locked_until": until.isoformat() if until else None,
+            },
+            status=settings.AXES_HTTP_RESPONSE_CODE,
+        )
     return render(
         request,
         settings.AXES_LOCKOUT_TEMPLATE,

@@ -44,6 +44,9 @@ URLS = {
     "password-change": EVERYONE,
     # One's own e-mail, language and message channels.
     "profile": EVERYONE,
+    # F16: one's own signed-in apps (tokens of the mobile API), seen and signed out on the web.
+    "devices:list": EVERYONE,
+    "devices:revoke": EVERYONE,
     # Second factor (F10): the roles that may be required to use one (OTP_REQUIRED_ROLES).
     "otp-enrol": frozenset({SCHOOL_ADMIN, BUREAU}),
     "otp-verify": frozenset({SCHOOL_ADMIN, BUREAU}),
@@ -262,6 +265,9 @@ URLS = {
     "oversight:report-status": frozenset({SCHOOL_ADMIN, BUREAU}),
     "oversight:report-download": frozenset({SCHOOL_ADMIN, BUREAU}),
 }
+
+# The API (/api/…, token authentication) has its own matrix and crawl: tests/support/api_matrix.py.
+SEPARATE_NAMESPACES = {"api"}
 
 # Namespaces built in parallel and not yet classified: listed here until their URLs join URLS.
 PENDING_NAMESPACES: set[str] = set()

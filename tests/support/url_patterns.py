@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from activities import selectors as activity_selectors
 from activities.models import Activity, ActivityGroup, OfficialYear, Provider, Session, Term, Venue
+from api.models import ApiToken
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Application, Placement
 from notices.models import Notification
@@ -95,6 +96,8 @@ OBJECT_KWARGS = {
     "visit_code": (SupervisionVisit, "code", supervision_selectors.visits_for),
     "visit_finding_code": (VisitFinding, "code", supervision_selectors.findings_for),
     "document_code": (SchoolDocument, "code", supervision_selectors.documents_for),
+    # F16: an app's signed-in devices (only their holder's).
+    "device_code": (ApiToken, "code", lambda user: ApiToken.objects.filter(user=user)),
     # F11: a year's national holiday schedule (see NOT_OBJECTS).
     "year": (OfficialYear, "year", activity_selectors.official_years_for),
 }
@@ -108,7 +111,8 @@ def all_patterns():
     def walk(patterns, namespace):
         for p in patterns:
             if isinstance(p, URLResolver):
-                if (p.namespace or namespace) == "admin":
+                # Django admin; the API, token-authenticated, has its own crawl (tests/support/api_matrix.py).
+                if (p.namespace or namespace) in ("admin", *url_matrix.SEPARATE_NAMESPACES):
                     continue
                 walk(p.url_patterns, ":".join(filter(None, [namespace, p.namespace])) or None)
             elif isinstance(p, URLPattern) and p.name:
@@ -130,7 +134,8 @@ def matrix_patterns():
     return [
         (name, kwargs)
         for name, kwargs in all_patterns()
-        if name.split(":")[0] not in url_matrix.PENDING_NAMESPACES or name in url_matrix.URLS
+        if (name.split(":")[0] not in url_matrix.PENDING_NAMESPACES or name in url_matrix.URLS)
+        and name.split(":")[0] not in url_matrix.SEPARATE_NAMESPACES
     ]
 
 

@@ -27,7 +27,8 @@ PERSONAS = [
     "s3_parent",
 ]
 
-SKIP_NAMESPACES = {"admin"}  # Django admin: staff only, its own permission system
+# Django admin: staff only, its own permission system. The API: its twin crawl, tests/api/test_api_matrix.py.
+SKIP_NAMESPACES = {"admin", "api"}
 # URL keywords of national records that no regional scope narrows, so nothing lies outside a
 # province officer's: F11's year of the State Council schedule (province officers and superusers
 # only; tests/activities/test_official_calendar.py checks everyone else's 404).
@@ -42,6 +43,7 @@ PROJECT_APPS = {
     "safety",
     "subsidies",
     "oversight",
+    "api",
 }
 
 
@@ -69,7 +71,8 @@ def fingerprint(exclude: tuple = ()) -> str:
         if model._meta.app_label not in PROJECT_APPS or model in exclude:
             continue
         # last_login moves with every sign-in (force_login included); it is not data a request changes.
-        fields = [f.attname for f in model._meta.concrete_fields if f.name != "last_login"]
+        # An app token's last_used moves with every request it authenticates, refused ones too.
+        fields = [f.attname for f in model._meta.concrete_fields if f.name not in ("last_login", "last_used")]
         rows = model.objects.order_by("pk").values_list(*fields)
         digest.update(f"{model._meta.label}:{list(rows)!r}".encode())
     return digest.hexdigest()
