@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user and the account state from the cache (schools.account_state).
+    "schools.middleware.CachedAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -216,6 +217,21 @@ ACCOUNT_GATES = [
     "schools.middleware.password_change_gate",
     "privacy.gates.notice_gate",
 ]
+# The account state every request needs before its view (schools.account_state, F18): the user,
+# read with these sources' facts in one UNION query and kept in the cache under per-user stamps.
+ACCOUNT_STATE_SOURCES = ["schools.access.account_rows", "privacy.gates.account_rows"]
+# A save or delete of these models bumps the stamp of the user named by the attribute path ("*":
+# everyone's). Writes by QuerySet.update() or bulk_create() bump in their services.
+ACCOUNT_STATE_WATCH = {
+    "schools.User": "pk",
+    "schools.Membership": "user_id",
+    "schools.Guardian": "user_id",
+    "schools.Guardianship": "guardian.user_id",
+    "schools.Region": "*",
+    "privacy.ConsentRecord": "guardian.user_id",
+    "privacy.PrivacyNotice": "*",
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Second factor (TOTP, django-otp) for the roles below: on in production, off on a developer
 # machine (DEBUG) and under tests unless a test turns it on, so the demo accounts sign in as before.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG and not TESTING)

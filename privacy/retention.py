@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from notices.models import Notification
 from privacy.models import DeletionLog, RetentionPolicy, StudentDeparture
 from privacy.services import PRIORITY_FIELDS
+from schools import account_state
 from schools.models import (
     AuthorizedPickup,
     Guardian,
@@ -151,6 +152,7 @@ def _guardian_anonymise(guardian: Guardian, student: Student, counts: dict[str, 
         is_active=False,
         password=make_password(None),
     )
+    account_state.bump(guardian.user_id)  # no save hook runs for update()
 
 
 def retention_run(*, now: datetime.datetime | None = None, batch: int = BATCH) -> list[DeletionLog]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from privacy.models import ConsentRecord, PrivacyNotice, RetentionPolicy
+from schools import account_state
 from schools.models import Guardian, Guardianship, Region, Student
 
 PERSONAL, SENSITIVE = ConsentRecord.Purpose.PERSONAL, ConsentRecord.Purpose.SENSITIVE
@@ -142,6 +143,7 @@ def sensitive_withdraw(*, guardian: Guardian, student: Student) -> int:
     ended = ConsentRecord.objects.filter(
         guardian=guardian, student=student, purpose=SENSITIVE, withdrawn_at=None
     ).update(withdrawn_at=now)
+    account_state.bump(guardian.user_id)  # no save hook runs for update()
     priority_data_clear(student=student)
     audit.record(actor=guardian.user, verb="consent.withdraw", target=student, changes={"purpose": SENSITIVE})
     return ended

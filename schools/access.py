@@ -26,10 +26,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from schools import account_state
 from schools.models import (
     AuthorizedPickup,
     ClassGroup,
     Guardian,
+    Guardianship,
     Membership,
     Region,
     Role,
@@ -66,7 +68,8 @@ def path_is_well_formed(path) -> bool:
 
 
 def scope(user) -> Scope:
-    """The user's scope, computed once per request (cached on the user object)."""
+    """The user's scope, computed once per request (cached on the user object) from the account
+    facts: those the request loaded from the shared cache (schools.account_state), else one query."""
     cached = getattr(user, "_access_scope", None)
     if cached is not None:
         return cached
@@ -75,39 +78,10 @@ def scope(user) -> Scope:
     elif user.is_superuser:
         result = Scope(everything=True, roles=frozenset(Role))
     else:
-        rows = list(
-            Membership.objects.filter(user=user).values_list(
-                "role", "region__report_path", "school_id", "class_group_id"
-            )
-        )
-        guardian = Guardian.objects.filter(user=user).values_list("pk", flat=True).first()
-        children = (
-            # F13: a guardianship the school ended or restricted (court order) gives no access.
-            frozenset(
-                Student.objects.filter(
-                    guardianship__guardian_id=guardian,
-                    guardianship__restricted=False,
-                    guardianship__ended_at=None,
-                ).values_list("pk", flat=True)
-            )
-            if guardian
-            else frozenset()
-        )
-        roles = {role for role, *_rest in rows}
-        if guardian:
-            roles.add(Role.PARENT)
-        result = Scope(
-            roles=frozenset(roles),
-            region_paths=tuple(
-                path for role, path, *_r in rows if role == Role.BUREAU_OFFICER and path_is_well_formed(path)
-            ),
-            staff_school_ids=frozenset(school for _role, _p, school, _c in rows if school),
-            admin_school_ids=frozenset(s for role, _p, s, _c in rows if role == Role.SCHOOL_ADMIN),
-            guard_school_ids=frozenset(s for role, _p, s, _c in rows if role == Role.GATE_GUARD),
-            class_ids=frozenset(c for role, _p, _s, c in rows if role == Role.CLASS_TEACHER),
-            child_ids=children,
-            guardian_id=guardian,
-        )
+        found = account_state.facts(user)
+        if found is None:
+            found = account_state.read_facts(user.pk)
+        result = scope_from_facts(found)
     try:
         user._access_scope = result
     except AttributeError:  # AnonymousUser and other read-only objects
@@ -115,10 +89,52 @@ def scope(user) -> Scope:
     return result
 
 
+def scope_from_facts(found: dict) -> Scope:
+    rows = [(role, school, group) for role, school, group in found.get("membership", ())]
+    guardian = next((a for _t, a, _b in found.get("guardian", ())), None)
+    roles = {role for role, _s, _c in rows}
+    if guardian:
+        roles.add(Role.PARENT)
+    return Scope(
+        roles=frozenset(roles),
+        region_paths=tuple(path for path, _a, _b in found.get("region", ()) if path_is_well_formed(path)),
+        staff_school_ids=frozenset(school for _role, school, _c in rows if school),
+        admin_school_ids=frozenset(s for role, s, _c in rows if role == Role.SCHOOL_ADMIN),
+        guard_school_ids=frozenset(s for role, s, _c in rows if role == Role.GATE_GUARD),
+        class_ids=frozenset(c for role, _s, c in rows if role == Role.CLASS_TEACHER),
+        # F13: a guardianship the school ended or restricted (court order) gives no access.
+        child_ids=frozenset(a for _t, a, _b in found.get("child", ())) if guardian else frozenset(),
+        guardian_id=guardian,
+    )
+
+
+def account_rows(user_id) -> list[QuerySet]:
+    """The scope's facts for schools.account_state (settings.ACCOUNT_STATE_SOURCES): memberships
+    (role, school, class), bureau regions (reporting path), the guardian, the children whose
+    guardianship is neither ended nor restricted."""
+    memberships = Membership.objects.filter(user_id=user_id)
+    columns = account_state.columns
+    return [
+        columns(memberships, "membership", text="role", a="school_id", b="class_group_id"),
+        columns(
+            memberships.filter(role=Role.BUREAU_OFFICER, region__isnull=False),
+            "region",
+            text="region__report_path",
+        ),
+        columns(Guardian.objects.filter(user_id=user_id), "guardian", a="pk"),
+        columns(
+            Guardianship.objects.filter(guardian__user_id=user_id, restricted=False, ended_at=None),
+            "child",
+            a="student_id",
+        ),
+    ]
+
+
 def forget(user) -> None:
     """Drop the cached scope after the user's memberships or children changed."""
-    if hasattr(user, "_access_scope"):
-        del user._access_scope
+    for name in ("_access_scope", "_account_facts"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def roles(user) -> frozenset:

@@ -3,12 +3,31 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from schools import account_state
+
+
+class CachedAuthenticationMiddleware(AuthenticationMiddleware):
+    """django.contrib.auth's middleware, with request.user read through schools.account_state: the
+    user and the facts every request needs come from the shared cache (no query when warm)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _request_user(request))
+
+
+def _request_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = account_state.request_user(request)
+    return request._cached_user
 
 
 def password_change_gate(request) -> str | None:

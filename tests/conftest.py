@@ -27,6 +27,15 @@ def pytest_configure(config):
     time_machine.travel(SUITE_NOW, tick=True).start()
 
 
+@pytest.fixture(autouse=True)
+def fresh_account_states():
+    """Each test starts with no account state in the cache (schools.account_state): a test's rows
+    are rolled back afterwards, and the next test may reuse their ids."""
+    from schools import account_state
+
+    account_state.bump_everyone()
+
+
 @pytest.fixture
 def redis_url(settings):
     url = settings.REDIS_URL or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")

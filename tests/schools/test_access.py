@@ -81,8 +81,9 @@ def test_it_gives_anonymous_users_nothing(demo):
 
 
 def test_it_reads_the_scope_in_a_constant_number_of_queries(demo, django_assert_num_queries):
+    """One UNION query for the memberships, the guardian, the children and the consents (F18)."""
     user = demo.user("s1_parent")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         access.scope(user)
     with django_assert_num_queries(1):
         list(access.students_for(user))

@@ -14,6 +14,9 @@ import re
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX as SESSION_CACHE_PREFIX
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
@@ -145,6 +148,11 @@ def _post(client, url, data):
             raise _Rollback(response.status_code, _rows_written())
     except _Rollback as rolled:
         status, after = rolled.args
+    # The rollback undid the session row's writes, not its copy in the cache (cached_db): drop the
+    # copy, so that the next request reads the session as the database now holds it.
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    if cookie is not None:
+        cache.delete(SESSION_CACHE_PREFIX + cookie.value)
     return status, None if before is None else after - before
 
 

@@ -20,7 +20,7 @@ import safety.demo.attendance
 import safety.demo.records
 import schools.demo_restrictions
 import subsidies.demo
-from schools import demo
+from schools import account_state, demo
 
 # Each app that seeds demo records, in floor order; each build() is idempotent.
 FEATURE_BUILDERS = [
@@ -62,6 +62,8 @@ class Command(BaseCommand):
                 ).build()
                 for builder in FEATURE_BUILDERS:
                     builder.build(out=self.stdout)
+                # Bulk-written accounts run no save hooks: every cached account state is stale.
+                account_state.bump_everyone()
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
         for username, who in demo.DEMO_LOGINS:
             self.stdout.write(f"  {username:<22} {who}")

@@ -1,0 +1,211 @@
+"""The account state of a signed-in user, kept in the shared cache so that a request's fixed cost
+is no query at all once the cache is warm (F18): the user row, and the rows every request needs
+before any view runs (memberships, guardian, children, consent), read in ONE query.
+
+Invalidation: one version stamp per user and one for everyone, both in the cache (Redis in
+production, the file cache of `make run`; never one process's memory). The state is stored under
+the stamps it was read with, so bumping a stamp makes every process read afresh on its next
+request, and a state read while a change commits is stored under the old stamp, never the new one.
+
+- Every save or delete of a watched model bumps the stamps it concerns: the hooks are in this one
+  module, connected for the models named in settings.ACCOUNT_STATE_WATCH (the admin and the
+  services alike).
+- Services that write those models with `QuerySet.update()` or `bulk_create()` (no hooks run)
+  call `bump()` themselves.
+- A bump happens at once and again after the transaction commits, so that a request that read the
+  old rows before the commit cannot keep them.
+
+The facts themselves come from the functions named in settings.ACCOUNT_STATE_SOURCES: each returns
+a list of values_list querysets of (kind, text, a, b) rows for a user id (see `columns`); they are sent as
+one UNION query and handed back grouped by kind (`facts`).
+"""
+
+import uuid
+from collections import defaultdict
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import auth
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import BigIntegerField, CharField, F, Value
+from django.db.models.functions import Cast
+from django.db.models.signals import post_save, pre_delete
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
+
+EVERYONE = "acct:all"
+TIMEOUT = 60 * 60  # a state nobody asked for within the hour leaves the cache
+EVERYONE_MARK = "*"
+
+
+def _user_key(user_id) -> str:
+    return f"acct:u:{user_id}"
+
+
+def _new_stamp() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+# --- Stamps -------------------------------------------------------------------------------------
+
+
+def stamp(user_id) -> str:
+    """The current stamps for the user: everyone's and the user's own, in one cache round trip. A
+    stamp the cache lost is replaced by a new one (never a default), so nothing stored under an
+    earlier stamp comes back."""
+    keys = [EVERYONE, _user_key(user_id)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _new_stamp(), timeout=None)
+            found[key] = cache.get(key)
+    return f"{found[EVERYONE]}.{found[_user_key(user_id)]}"
+
+
+def bump(*user_ids) -> None:
+    """The state of these users changed: every process reads it afresh on its next request."""
+    ids = {int(pk) for pk in user_ids if pk is not None}
+    if not ids:
+        return
+
+    def now():
+        cache.set_many({_user_key(pk): _new_stamp() for pk in ids}, timeout=None)
+
+    _now_and_on_commit(now)
+
+
+def bump_everyone() -> None:
+    """A change that concerns every account (a new privacy notice, a region's reporting chain)."""
+
+    def now():
+        cache.set(EVERYONE, _new_stamp(), timeout=None)
+
+    _now_and_on_commit(now)
+
+
+def _now_and_on_commit(bump_now) -> None:
+    bump_now()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump_now)
+
+
+# --- The facts: one query -------------------------------------------------------------------------
+
+
+def columns(queryset, kind: str, *, text=None, a=None, b=None):
+    """A source's rows in the shape of the UNION: (kind, text, a, b); text a string field path,
+    a and b integer field paths, each or None."""
+    return (
+        queryset.order_by()
+        .annotate(
+            acct_kind=Value(kind, output_field=CharField()),
+            acct_text=Cast(F(text), CharField()) if text else Cast(Value(None), CharField()),
+            acct_a=Cast(F(a), BigIntegerField()) if a else Cast(Value(None), BigIntegerField()),
+            acct_b=Cast(F(b), BigIntegerField()) if b else Cast(Value(None), BigIntegerField()),
+        )
+        .values_list("acct_kind", "acct_text", "acct_a", "acct_b")
+    )
+
+
+def read_facts(user_id) -> dict:
+    """Every source's rows for the user in one query, grouped by kind: {kind: [(text, a, b), …]}."""
+    sources = [qs for path in settings.ACCOUNT_STATE_SOURCES for qs in import_string(path)(user_id)]
+    query = sources[0].union(*sources[1:], all=True) if len(sources) > 1 else sources[0]
+    grouped = defaultdict(list)
+    for kind, text, a, b in query:
+        grouped[kind].append((text, a, b))
+    return dict(grouped)
+
+
+def facts(user) -> dict | None:
+    """The facts of the state the request loaded with the user (see `request_user`), or None for a
+    user that did not come through it (a service, a task, a test's own object): read afresh then."""
+    return getattr(user, "_account_facts", None)
+
+
+# --- The user of a request ----------------------------------------------------------------------
+
+
+def _entry_key(user_id, stamps: str) -> str:
+    return f"acct:e:{user_id}:{stamps}"
+
+
+def request_user(request):
+    """django.contrib.auth.get_user with the user and its facts from the cache. The session hash is
+    checked as Django does; anything unusual (no session user, a hash that does not match, a
+    session from before a secret's rotation) goes through Django's own get_user."""
+    session = request.session
+    user_id = session.get(auth.SESSION_KEY)
+    backend = session.get(auth.BACKEND_SESSION_KEY)
+    if user_id is None or backend not in settings.AUTHENTICATION_BACKENDS:
+        return auth.get_user(request)
+    stamps = stamp(user_id)
+    key = _entry_key(user_id, stamps)
+    entry = cache.get(key)
+    if entry is not None:
+        user, found = entry
+        session_hash = session.get(auth.HASH_SESSION_KEY)
+        if session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()):
+            return _attach(user, found)
+    user = auth.get_user(request)
+    if not user.is_authenticated or str(user.pk) != str(user_id):
+        return user
+    found = read_facts(user.pk)
+    cache.set(key, (user, found), TIMEOUT)
+    return _attach(user, found)
+
+
+def warm(user) -> None:
+    """At sign-in (user_logged_in): the account state into the cache, so that the first page
+    after it is as cheap as any other. The user is read afresh, without what the login attached."""
+    stamps = stamp(user.pk)
+    fresh = type(user)._default_manager.get(pk=user.pk)
+    cache.set(_entry_key(user.pk, stamps), (fresh, read_facts(user.pk)), TIMEOUT)
+
+
+def _attach(user, found: dict):
+    user._account_facts = found
+    return user
+
+
+# --- Hooks: saves and deletes of the watched models -----------------------------------------------
+
+
+def _users_of(instance, path: str) -> list:
+    value = instance
+    for part in path.split("."):
+        try:
+            value = getattr(value, part)
+        except Exception:  # a related row already gone: cannot tell whose, so everyone's
+            return [EVERYONE_MARK]
+        if value is None:
+            return []
+    return [value]
+
+
+def _hook(path: str):
+    def changed(sender, instance, **kwargs):
+        if kwargs.get("raw"):
+            return  # fixtures being loaded
+        if path == EVERYONE_MARK:
+            bump_everyone()
+            return
+        users = _users_of(instance, path)
+        if EVERYONE_MARK in users:
+            bump_everyone()
+        else:
+            bump(*users)
+
+    return changed
+
+
+def connect_hooks() -> None:
+    """Called once from schools.apps: for each "app.Model": "attribute.path to the user id" (or "*"
+    for everyone) of settings.ACCOUNT_STATE_WATCH, a save or delete bumps the stamp."""
+    for label, path in settings.ACCOUNT_STATE_WATCH.items():
+        model = apps.get_model(label)
+        receiver = _hook(path)
+        uid = f"account_state:{label}"
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+        pre_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
