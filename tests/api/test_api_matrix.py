@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from api import services
-from schools import services as org
 from audit.models import AccessLog
+from schools import services as org
 from tests.support import api_matrix, url_matrix
 from tests.support.url_patterns import OBJECT_KWARGS, inside
 from tests.support.url_scope import PERSONAS, fingerprint, outside
