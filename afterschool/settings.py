@@ -318,6 +318,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "oversight.tasks.reports_monthly",
         "schedule": crontab(minute=30, hour=3),
     },
+    # Every hour: forget stored answers of Idempotency-Keys older than IDEMPOTENCY_KEEP_HOURS (api).
+    "api-idempotency-expire": {"task": "api.tasks.idempotency_keys_expire", "schedule": 3600.0},
     # Every five minutes: run requested reports still queued (the broker was down when they were asked for).
     "oversight-reports-resume": {"task": "oversight.tasks.reports_resume", "schedule": 300.0},
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("oversight.urls")),  # /oversight/… and /evaluation/…
     path("privacy/", include("privacy.urls")),
     path("api/", include("api.urls")),  # the mobile API (api/__init__.py)
+    path("accounts/devices/", include("api.urls_web")),  # one's signed-in apps
     path("", include("schools.urls_accounts")),
 ]
 

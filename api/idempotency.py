@@ -19,7 +19,7 @@ How it works (one row per user and key, api.models.IdempotencyKey):
 3. The view runs in one transaction with the storing of its answer: either both are committed or
    neither. A 5xx or an exception releases the claim, so a retry runs the view again; a claim left
    by a dead process is taken over after IDEMPOTENCY_CLAIM_SECONDS.
-Without the header the view runs as usual. Keys are kept IDEMPOTENCY_KEEP_HOURS (api.tasks).
+Without the header the view runs as usual. Answers are kept IDEMPOTENCY_KEEP_HOURS (api.tasks, hourly).
 """
 
 import datetime

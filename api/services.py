@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from api.models import ApiToken
+from api.models import ApiToken, IdempotencyKey
 from audit import services as audit
 
 TOKEN_PREFIX = "as1_"
@@ -49,3 +49,12 @@ def token_touch(*, token: ApiToken) -> None:
     if token.last_used is None or now - token.last_used > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         token.last_used = now
+
+
+def idempotency_keys_expire(*, now: datetime.datetime | None = None) -> int:
+    """Forget answers kept longer than IDEMPOTENCY_KEEP_HOURS (a retry that late writes anew);
+    returns how many. Housekeeping of a cache-like table: no audit row."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.IDEMPOTENCY_KEEP_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(claimed_at__lt=cutoff).delete()
+    return deleted

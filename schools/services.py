@@ -49,6 +49,18 @@ def user_language_set(*, user: User, language: str) -> User:
     return user
 
 
+@transaction.atomic
+def user_email_set(*, user: User, email: str) -> User:
+    """The address notifications are e-mailed to (empty: none). The mobile number is not the
+    user's to change here: it is their sign-in and how schools find a guardian. Raises nothing."""
+    email = email.strip()
+    if user.email != email:
+        user.email = email
+        user.save(update_fields=["email"])
+        audit.record(actor=user, verb="user.email_set", target=user)
+    return user
+
+
 # --- regions and schools --------------------------------------------------------------------
 
 

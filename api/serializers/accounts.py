@@ -1,5 +1,6 @@
 """Shapes of sign-in, devices, inbox and profile (every role)."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -50,3 +51,14 @@ class Refusal(serializers.Serializer):
     detail = serializers.CharField()
     gate = serializers.CharField(required=False)
     url = serializers.CharField(required=False)
+
+
+class Profile(serializers.Serializer):
+    """The signed-in user's own contact details and language. A `channels` field (how each kind of
+    notification reaches the user) joins here once the notices app has them."""
+
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+    mobile = serializers.CharField(read_only=True, allow_null=True)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)

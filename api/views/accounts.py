@@ -16,6 +16,7 @@ from api.throttling import SignInThrottle
 from notices import selectors as notice_selectors
 from notices import services as notice_services
 from notices.models import Notification
+from schools import services as school_services
 from schools import two_factor
 
 REFUSAL = OpenApiResponse(shapes.Refusal, description="Refused, with a code and a sentence to show")
@@ -118,3 +119,25 @@ def notification_read(request, notification_id):
         raise Http404 from None
     notification = notice_services.notification_mark_read(notification=notification)
     return Response(shapes.Notice(notification).data)
+
+
+# --- profile -----------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["accounts"],
+    request=shapes.Profile,
+    responses={200: shapes.Profile},
+    summary="My contact details and language",
+)
+@api_view(["GET", "PATCH"])
+def profile(request):
+    user = request.user
+    if request.method == "PATCH":
+        form = shapes.Profile(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        if "email" in form.validated_data:
+            school_services.user_email_set(user=user, email=form.validated_data["email"])
+        if "language" in form.validated_data:
+            school_services.user_language_set(user=user, language=form.validated_data["language"])
+    return Response(shapes.Profile(user).data)

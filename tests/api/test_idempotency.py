@@ -131,3 +131,11 @@ def test_concurrent_duplicates_write_once():
         answers = list(pool.map(send, range(6)))
     assert writes() == 1
     assert set(answers) <= {201, 409} and 201 in answers
+
+
+@pytest.mark.django_db
+def test_answers_are_forgotten_after_the_keep_period(client, headers, settings):
+    post(client, headers, {"note": "a"}, key="k-old")
+    assert services.idempotency_keys_expire() == 0
+    later = timezone.now() + datetime.timedelta(hours=settings.IDEMPOTENCY_KEEP_HOURS, minutes=1)
+    assert services.idempotency_keys_expire(now=later) == 1

@@ -136,6 +136,8 @@ def test_parents_and_staff_share_no_page_but_the_common_ones():
         "home",
         "logout",
         "password-change",
+        "devices:list",
+        "devices:revoke",
         "notices:inbox",
         "notices:notification-open",
         "notices:mark-all-read",

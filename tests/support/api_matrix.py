@@ -34,6 +34,16 @@ ENDPOINTS = {
     "api:device-revoke": EVERYONE,
     "api:inbox": EVERYONE,
     "api:notification-read": EVERYONE,
+    "api:profile": EVERYONE,
+    # --- the parent's journeys
+    "api:parent-children": FAMILY,
+    "api:parent-notice-acknowledge": FAMILY,
+    "api:parent-application-create": FAMILY,
+    "api:parent-application-list": FAMILY,
+    "api:parent-application-update": FAMILY,
+    "api:parent-application-withdraw": FAMILY,
+    "api:parent-leave-create": FAMILY,
+    "api:parent-leave-cancel": FAMILY,
     # --- staff: service teachers' sessions, roll call, handover, release (as safety's pages)
     "api:staff-today": TEACHERS,
     "api:staff-session": TEACHERS,
@@ -56,6 +66,8 @@ BODYLESS = {
     "api:token-revoke",
     "api:device-revoke",
     "api:notification-read",
+    "api:parent-application-withdraw",
+    "api:parent-leave-cancel",
 }
 
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -42,6 +42,9 @@ URLS = {
     "home": EVERYONE,
     "logout": EVERYONE,
     "password-change": EVERYONE,
+    # F16: one's own signed-in apps (tokens of the mobile API), seen and signed out on the web.
+    "devices:list": EVERYONE,
+    "devices:revoke": EVERYONE,
     # Second factor (F10): the roles that may be required to use one (OTP_REQUIRED_ROLES).
     "otp-enrol": frozenset({SCHOOL_ADMIN, BUREAU}),
     "otp-verify": frozenset({SCHOOL_ADMIN, BUREAU}),
