@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from api import services as api_services
 from oversight.models import GeneratedReport, GoodPractice, TermReport
 from safety.models import Incident
 from schools.models import (
@@ -79,6 +80,8 @@ def test_it_answers_404_for_every_object_outside_each_personas_scope(client, dem
     GoodPractice.objects.create(
         school=elsewhere, title="-", summary="-", body="-", submitted_by=demo.user("admin")
     )
+    # F16: an app signed in to an account no persona is (the demo has no app sign-ins).
+    api_services.token_issue(user=demo.user("admin"), name="-")
     before = fingerprint()
     failures = []
     for username in PERSONAS:

@@ -2,6 +2,8 @@
 visitors are sent to sign in, each role's demo persona is refused (404/403) every page not meant for
 it and reaches every page meant for it, and nothing a refused request sends changes any data."""
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -18,13 +20,16 @@ ROLES = sorted(url_matrix.PERSONAS)
 
 
 def _any_visible(kwarg, users):
-    """An identifier for the first of these users who sees such an object (else any object)."""
+    """An identifier for the first of these users who sees such an object (else any object, else a
+    well-formed code when the demo has none of the kind)."""
     for user in users:
         value = inside(user, kwarg)
         if value is not None:
             return value
     model, field, _visible = OBJECT_KWARGS[kwarg]
     obj = model.objects.order_by("pk").first()
+    if obj is None and field == "code":
+        return uuid.uuid4()  # none in the demo (an app's sign-in): a well-formed code of nothing
     return None if obj is None else getattr(obj, field)
 
 
