@@ -8,7 +8,7 @@ from rest_framework import serializers
 from safety.forms.attendance import MARK_CHOICES
 
 
-class Child(serializers.Serializer):
+class SessionChild(serializers.Serializer):
     """A child of a session on its date (safety.selectors.attendance.ChildDay)."""
 
     code = serializers.UUIDField(source="student.code")
@@ -57,7 +57,7 @@ class Today(serializers.Serializer):
 
 
 class SessionDetail(SessionSummary):
-    children = Child(many=True)
+    children = SessionChild(many=True)
     pending = PendingHandover(many=True, source="pending_handovers")
 
 
@@ -101,7 +101,7 @@ class Person(serializers.Serializer):
 class ReleaseChild(serializers.Serializer):
     """The child to release and who may collect them."""
 
-    child = Child()
+    child = SessionChild()
     people = Person(many=True)
 
 

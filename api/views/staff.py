@@ -46,7 +46,12 @@ def form_errors(form) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
-@extend_schema(tags=["service teacher"], responses={200: shapes.Today}, summary="My sessions today and next")
+@extend_schema(
+    tags=["service teacher"],
+    operation_id="staff_sessions_today",
+    responses={200: shapes.Today},
+    summary="My sessions today and next",
+)
 @api_view(["GET"])
 @permission_classes(TEACHERS)
 def today(request):
