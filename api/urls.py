@@ -8,6 +8,7 @@ app_name = "api"
 v1 = [
     path("", include("api.urls_accounts")),
     path("parent/", include("api.urls_parent")),
+    path("staff/", include("api.urls_staff")),
 ]
 
 urlpatterns = [

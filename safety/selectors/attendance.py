@@ -384,6 +384,14 @@ def teacher_today(*, user, today: datetime.date) -> list[SessionRoster]:
     return rosters(sessions)
 
 
+def teacher_next_day(*, user, after: datetime.date) -> list[SessionRoster]:
+    """The user's sessions (as in teacher_today) of their next service day after `after`."""
+    own = Q(lead_id=user.pk) | Q(group__assistants=user) | Q(handovers__to_user=user, handovers__kind="duty")
+    mine = sessions_for(user).filter(own, date__gt=after)
+    day = mine.order_by("date").values_list("date", flat=True).first()
+    return [] if day is None else teacher_today(user=user, today=day)
+
+
 def pending_for_receiver(*, user, today: datetime.date) -> list[Handover]:
     """Handovers today waiting for this user's confirmation."""
     return list(

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from api import services
 from audit.models import AccessLog
+from schools import services as org
 from tests.support import api_matrix, url_matrix
 from tests.support.url_patterns import OBJECT_KWARGS, inside
 from tests.support.url_scope import PERSONAS, fingerprint, outside
@@ -27,6 +28,16 @@ def _bearer(user):
 def devices(demo):
     """Every persona signed in on a phone, so that each has devices another persona must not reach."""
     return {username: _bearer(demo.user(username)) for username in PERSONAS}
+
+
+@pytest.fixture
+def elsewhere(demo):
+    """A class of a school in another province: outside even hn_bureau's scope (as in
+    tests/schools/test_url_scope.py), for the endpoints that take a class."""
+    hubei = org.region_save(code="42", name="湖北省", level="province")
+    jiangan = org.region_save(code="420102", name="江岸区", level="county", parent=hubei)
+    school = org.school_save(identifier="4201020001", name="江岸区实验小学", region=jiangan)
+    return org.class_create(school=school, grade=1, number=1)
 
 
 def _any(kw, sources):
@@ -69,7 +80,7 @@ def test_anonymous_callers_get_401(demo):
 
 
 @pytest.mark.parametrize("username", PERSONAS)
-def test_out_of_scope_identifiers_answer_404_and_change_nothing(demo, devices, username):
+def test_out_of_scope_identifiers_answer_404_and_change_nothing(demo, devices, elsewhere, username):
     user = demo.user(username)
     headers = devices[username]
     client = Client()

@@ -11,7 +11,14 @@ tests/support/url_patterns.OBJECT_KWARGS. The staff endpoints only add rows here
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.support.url_matrix import EVERYONE, FAMILY  # noqa: F401  (the staff rows use the others)
+from tests.support.url_matrix import (  # noqa: F401  (FAMILY: the parent rows)
+    CLASS_TEACHER,
+    EVERYONE,
+    FAMILY,
+    GATE_GUARD,
+    SCHOOL_ADMIN,
+    TEACHERS,
+)
 
 PUBLIC = "public"
 NAMESPACE = "api"
@@ -37,6 +44,20 @@ ENDPOINTS = {
     "api:parent-application-withdraw": FAMILY,
     "api:parent-leave-create": FAMILY,
     "api:parent-leave-cancel": FAMILY,
+    # --- staff: service teachers' sessions, roll call, handover, release (as safety's pages)
+    "api:staff-today": TEACHERS,
+    "api:staff-session": TEACHERS,
+    "api:staff-roll-call": TEACHERS,
+    "api:staff-release-child": TEACHERS,
+    "api:staff-release": TEACHERS,
+    "api:staff-handover-confirm": TEACHERS,
+    # --- staff: class teachers' review (as enrollment's review pages) and class handover
+    "api:staff-review": frozenset({CLASS_TEACHER}),
+    "api:staff-review-decide": frozenset({CLASS_TEACHER}),
+    "api:staff-classes": frozenset({CLASS_TEACHER, SCHOOL_ADMIN}),
+    "api:staff-class-handover": frozenset({CLASS_TEACHER, SCHOOL_ADMIN}),
+    # --- staff: the gate's pick-up check
+    "api:staff-pickup-check": frozenset({GATE_GUARD, SCHOOL_ADMIN}),
 }
 
 # POSTs that take no body (an action on the object the URL names): the schema test expects no
