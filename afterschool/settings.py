@@ -267,7 +267,7 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / ("test-media" if TESTING else "media")))
 MEDIA_URL = "media/"
 # Generated reports (F8): private files, never served as static or media; the scoped download view
 # hands them out. The PDF font must cover Chinese: bin/ensure-fonts installs Debian's WenQuanYi Micro Hei.
@@ -469,11 +469,16 @@ HOME_TODAY = {
     "school_admin": [
         "safety.home.school_admin_today",
         "enrollment.home.school_admin_today",
+        "oversight.supervision.home.school_admin_today",
         "schools.selectors_home.unread_messages_today",
     ],
     "class_teacher": ["safety.home.class_teacher_today", "enrollment.home.class_teacher_today"],
     "service_teacher": ["safety.home.service_teacher_today"],
-    "bureau_officer": ["safety.home.bureau_today", "subsidies.home.bureau_today"],
+    "bureau_officer": [
+        "safety.home.bureau_today",
+        "oversight.supervision.home.bureau_today",
+        "subsidies.home.bureau_today",
+    ],
 }
 
 # --- Mobile API (api/__init__.py): Django REST framework under /api/v1/, its OpenAPI schema at

@@ -194,19 +194,9 @@ def release(request, session_code, student_code):
     )
     if not form.is_valid():
         return form_errors(form)
-    clean = form.cleaned_data
     try:
         outcome = release_services.release_decide(
-            session=found,
-            student=student,
-            actor=request.user,
-            person=clean["person"],
-            to_session=clean["to_session"],
-            other_name=clean["other_name"],
-            other_mobile=clean["other_mobile"],
-            verification=clean.get("verification") or "",
-            code=clean.get("code") or "",
-            id_last4=clean.get("id_last4") or "",
+            session=found, student=student, actor=request.user, **form.decision()
         )
     except ValidationError as exc:
         return refused(exc)

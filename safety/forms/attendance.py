@@ -217,6 +217,19 @@ class ReleaseForm(forms.Form):
             self.add_error("verification", _("Choose how you checked the person."))
         return data
 
+    def decision(self) -> dict:
+        """The cleaned choice as release_decide's keyword arguments (the page and the API share it)."""
+        data = self.cleaned_data
+        return {
+            "person": data["person"],
+            "to_session": data["to_session"],
+            "other_name": data["other_name"],
+            "other_mobile": data["other_mobile"],
+            "verification": data.get("verification") or "",
+            "code": data.get("code") or "",
+            "id_last4": data.get("id_last4") or "",
+        }
+
 
 class LeaveForm(forms.Form):
     FOR_DAYS, FOR_SESSION = "days", "session"

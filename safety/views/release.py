@@ -63,19 +63,9 @@ def release_child(request, session_code, student_code):
         sessions=selectors.transfer_choices(session=session),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             outcome = services.release_decide(
-                session=session,
-                student=student,
-                actor=request.user,
-                person=data["person"],
-                to_session=data["to_session"],
-                other_name=data["other_name"],
-                other_mobile=data["other_mobile"],
-                verification=data.get("verification") or "",
-                code=data.get("code") or "",
-                id_last4=data.get("id_last4") or "",
+                session=session, student=student, actor=request.user, **form.decision()
             )
         except ValidationError as exc:
             add_service_error(form, exc, RELEASE_ERROR_FIELDS)

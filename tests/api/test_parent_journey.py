@@ -4,9 +4,6 @@ reports leave (a retry with the same Idempotency-Key writes once) and cancels it
 and, with DATABASE_URL, on PostgreSQL."""
 
 import datetime
-import json
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
@@ -16,32 +13,9 @@ from django.utils import timezone
 from enrollment import services as enrollment_services
 from enrollment.models import Application
 from safety.models import Leave
+from tests.support.api_phone import Phone
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Phone:
-    """An app talking JSON to the live server."""
-
-    def __init__(self, base):
-        self.base, self.token = base, None
-
-    def call(self, method, path, body=None, headers=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        request.add_header("Accept", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the live server)
-                text = response.read()
-                return response.status, json.loads(text) if text else None, response.headers
-        except urllib.error.HTTPError as error:
-            text = error.read()
-            return error.code, json.loads(text) if text else None, error.headers
 
 
 def test_a_parent_applies_is_placed_and_reports_leave_over_http(

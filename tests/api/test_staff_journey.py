@@ -3,7 +3,6 @@ approves an application from the review queue; the service teacher sees the sess
 in one request and releases a child (a retry with the same Idempotency-Key writes once); the gate
 guard checks a pick-up code. Runs on SQLite and, with DATABASE_URL, on PostgreSQL."""
 
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -11,7 +10,6 @@ import uuid
 
 import pytest
 import time_machine
-from django.conf import settings
 
 from enrollment import services as enrollment_services
 from enrollment.models import Application
@@ -19,40 +17,10 @@ from safety.models import Attendance, HandoverConfirmation, Release
 from safety.services import codes
 from safety.services import handover as handover_services
 from schools.models import Student
+from tests.support.api_phone import Phone
 from tests.support.attendance import DAY, at, care_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Phone:
-    """An app talking JSON to the live server, signed in as one demo persona."""
-
-    def __init__(self, base, username):
-        self.base, self.token = base, None
-        status, body, _h = self.call(
-            "POST",
-            "/api/v1/auth/token/",
-            {"username": username, "password": settings.DEMO_PASSWORD, "device_name": "test phone"},
-        )
-        assert status == 201, body
-        self.token = body["token"]
-
-    def call(self, method, path, body=None, headers=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        request.add_header("Accept", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the live server)
-                text = response.read()
-                return response.status, json.loads(text) if text else None, response.headers
-        except urllib.error.HTTPError as error:
-            text = error.read()
-            return error.code, json.loads(text) if text else None, error.headers
 
 
 def _submitted(demo, term, notice, groups) -> Application:

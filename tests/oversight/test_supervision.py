@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from notices.models import Notification
 from oversight.models import SchoolDocument, SupervisionVisit, VisitFinding
-from oversight.supervision import services
+from oversight.supervision import home, services
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +191,26 @@ def test_demo_has_a_visit_and_versioned_rules(demo):
     assert set(visit.findings.values_list("status", flat=True)) == {"open", "rectified"}
     rules = SchoolDocument.objects.filter(school=s1, kind="rules")
     assert sorted(rules.values_list("version", flat=True)) == [1, 2]
+
+
+def test_the_today_homes_count_open_and_overdue_findings(client, demo):
+    today = timezone.localdate()
+
+    def line(items):
+        return {item.key: item for item in items}
+
+    before_bureau = line(home.bureau_today(user=demo.user("zy_bureau"), today=today))["supervision-overdue"]
+    before_admin = line(home.school_admin_today(user=demo.user("s1_admin"), today=today))
+    open_before = before_admin["supervision-open"].count if before_admin else 0
+    _visit(demo, deadline_days=-1)
+    _visit(demo, deadline_days=3)
+    bureau = line(home.bureau_today(user=demo.user("zy_bureau"), today=today))["supervision-overdue"]
+    assert bureau.count == before_bureau.count + 1 and bureau.urgent
+    assert bureau.url == reverse("oversight:visit-list")
+    admin = line(home.school_admin_today(user=demo.user("s1_admin"), today=today))["supervision-open"]
+    assert admin.count == open_before + 2
+    # Another county's officer sees none of s1's findings.
+    other = line(home.bureau_today(user=demo.user("gy_bureau"), today=today))["supervision-overdue"]
+    assert other.count == 0
+    client.force_login(demo.user("zy_bureau"))
+    assert "supervision-overdue" in client.get(reverse("home")).content.decode()
