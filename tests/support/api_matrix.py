@@ -37,6 +37,12 @@ ENDPOINTS = {
     "api:parent-application-withdraw": FAMILY,
     "api:parent-leave-create": FAMILY,
     "api:parent-leave-cancel": FAMILY,
+    "api:parent-survey": FAMILY,
+    "api:parent-placement": FAMILY,
+    "api:parent-attendance": FAMILY,
+    "api:parent-pickups": FAMILY,
+    "api:parent-pickup-end": FAMILY,
+    "api:parent-pickup-code": FAMILY,
 }
 
 # POSTs that take no body (an action on the object the URL names): the schema test expects no
@@ -47,6 +53,8 @@ BODYLESS = {
     "api:notification-read",
     "api:parent-application-withdraw",
     "api:parent-leave-cancel",
+    "api:parent-pickup-end",
+    "api:parent-pickup-code",
 }
 
 METHODS = ("get", "post", "put", "patch", "delete")
