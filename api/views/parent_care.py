@@ -5,6 +5,7 @@ checks input with the web page's own form and calls the same service and selecto
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -173,6 +174,10 @@ def attendance(request, student_code):
 # --- pick-up persons -------------------------------------------------------------------------------
 
 
+# The service's refusals that belong to one field, as the web page shows them.
+PICKUP_ERROR_FIELDS = {"mobile": "mobile", "id_last4": "id_last4", "dates": "valid_until"}
+
+
 def _pickup_add(request, student_code):
     student = _child(request, student_code)
     data = shapes.PickupIn(data=request.data)
@@ -181,7 +186,11 @@ def _pickup_add(request, student_code):
     form = school_forms.PickupAddForm(fields)
     if not form.is_valid():
         raise _form_errors(form)
-    pickup = school_services.pickup_add(student=student, actor=request.user, **form.cleaned_data)
+    try:
+        pickup = school_services.pickup_add(student=student, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        field = PICKUP_ERROR_FIELDS.get(getattr(exc, "code", None))
+        raise ValidationError({field: exc}) if field else exc
     pickup.state = pickup.state_on(timezone.localdate())
     return Response(shapes.PickupOut(pickup).data, status=status.HTTP_201_CREATED)
 
@@ -249,6 +258,9 @@ def pickup_code(request, student_code):
     if request.method == "POST":
         row, digits = codes.pickup_code_issue(student=student, guardian_user=request.user)
         body = {"code": row.code, "issued_at": row.issued_at, "expires_at": row.expires_at, "digits": digits}
-        return Response(shapes.PickupCodeIssued(body).data, status=status.HTTP_201_CREATED)
-    live = codes.pickup_code_live(student=student, issued_by=request.user)
-    return Response(shapes.PickupCodeState({"live": live, "ttl_minutes": codes.TTL_MINUTES}).data)
+        response = Response(shapes.PickupCodeIssued(body).data, status=status.HTTP_201_CREATED)
+    else:
+        live = codes.pickup_code_live(student=student, issued_by=request.user)
+        response = Response(shapes.PickupCodeState({"live": live, "ttl_minutes": codes.TTL_MINUTES}).data)
+    add_never_cache_headers(response)  # no cache between the phone and the portal keeps a code
+    return response
