@@ -190,7 +190,9 @@ def _pickup_add(request, student_code):
         pickup = school_services.pickup_add(student=student, actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
         field = PICKUP_ERROR_FIELDS.get(getattr(exc, "code", None))
-        raise ValidationError({field: exc}) if field else exc
+        if field is None:
+            raise
+        raise ValidationError({field: exc}) from exc
     pickup.state = pickup.state_on(timezone.localdate())
     return Response(shapes.PickupOut(pickup).data, status=status.HTTP_201_CREATED)
 

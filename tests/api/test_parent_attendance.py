@@ -24,7 +24,9 @@ def test_each_session_shows_the_mark_and_who_collected_the_child(client, demo, t
     history = body["history"]
     assert history and body["today"] == []  # the suite's day is a Sunday
     today = timezone.localdate()
-    assert all(today - datetime.timedelta(days=14) <= datetime.date.fromisoformat(d["date"]) < today for d in history)
+    assert all(
+        today - datetime.timedelta(days=14) <= datetime.date.fromisoformat(d["date"]) < today for d in history
+    )
     assert [d["date"] for d in history] == sorted((d["date"] for d in history), reverse=True)
     released = 0
     for day in history:

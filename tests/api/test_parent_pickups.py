@@ -91,7 +91,9 @@ def test_the_web_forms_checks_and_the_schools_restriction_refuse_a_person(client
         pickups_url(child), uncle(id_last4="12ab"), content_type="application/json", **headers
     )
     assert response.status_code == 400 and "id_last4" in response.json()
-    response = client.post(pickups_url(child), uncle(mobile="12345"), content_type="application/json", **headers)
+    response = client.post(
+        pickups_url(child), uncle(mobile="12345"), content_type="application/json", **headers
+    )
     assert response.status_code == 400 and "mobile" in response.json()
     ended_first = uncle(valid_until="2026-01-01")
     response = client.post(pickups_url(child), ended_first, content_type="application/json", **headers)

@@ -32,7 +32,12 @@ def open_survey(term):
     return survey
 
 
-ANSWER = {"wants_service": True, "days": ["1", "2"], "latest_pickup": "17:30", "interests": ["sports", "arts"]}
+ANSWER = {
+    "wants_service": True,
+    "days": ["1", "2"],
+    "latest_pickup": "17:30",
+    "interests": ["sports", "arts"],
+}
 
 
 def test_a_parent_reads_the_open_survey_and_answers_it(client, demo, open_survey, token_for):
