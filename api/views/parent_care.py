@@ -128,11 +128,13 @@ def survey(request, student_code):
 @permission_classes(PARENT)
 def placement(request, student_code):
     student = _child(request, student_code)
-    card, block = None, None
-    for block in enrollment_selectors.family_enrollment(user=request.user):
-        card = next((c for c in block.children if c.student.pk == student.pk), None)
-        if card is not None:
-            break
+    found = (
+        (card, block)
+        for block in enrollment_selectors.family_enrollment(user=request.user)
+        for card in block.children
+        if card.student.pk == student.pk
+    )
+    card, block = next(found, (None, None))
     application = card.application if card else None
     seat = card.placement if card else None
     if seat is not None:
