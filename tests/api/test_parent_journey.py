@@ -63,6 +63,9 @@ def test_a_parent_applies_is_placed_and_reports_leave_over_http(
     assert mine["status"] == "approved"
     assert [p["status"] for p in mine["placements"]] == ["placed"]
     assert mine["placements"][0]["group_code"] == str(grade3_groups[0].code)
+    status, seat, _h = phone.call("GET", f"/api/v1/parent/children/{child['code']}/placement/")
+    assert status == 200 and seat["placement"]["group_code"] == str(grade3_groups[0].code)
+    assert seat["days"] == ["1", "3", "5"] and seat["sessions"]
 
     # Leave two days ahead; the phone retries after a lost answer with the same key.
     day = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()

@@ -44,6 +44,12 @@ ENDPOINTS = {
     "api:parent-application-withdraw": FAMILY,
     "api:parent-leave-create": FAMILY,
     "api:parent-leave-cancel": FAMILY,
+    "api:parent-survey": FAMILY,
+    "api:parent-placement": FAMILY,
+    "api:parent-attendance": FAMILY,
+    "api:parent-pickups": FAMILY,
+    "api:parent-pickup-end": FAMILY,
+    "api:parent-pickup-code": FAMILY,
     # --- staff: service teachers' sessions, roll call, handover, release (as safety's pages)
     "api:staff-today": TEACHERS,
     "api:staff-session": TEACHERS,
@@ -68,6 +74,8 @@ BODYLESS = {
     "api:notification-read",
     "api:parent-application-withdraw",
     "api:parent-leave-cancel",
+    "api:parent-pickup-end",
+    "api:parent-pickup-code",
 }
 
 METHODS = ("get", "post", "put", "patch", "delete")
