@@ -8,6 +8,7 @@ urlpatterns = [
     path("devices/", accounts.device_list, name="device-list"),
     path("devices/<uuid:device_code>/revoke/", accounts.device_revoke, name="device-revoke"),
     path("profile/", accounts.profile, name="profile"),
+    path("profile/wechat/", accounts.wechat_bind, name="profile-wechat"),
     path("inbox/", accounts.inbox, name="inbox"),
     path("inbox/<int:notification_id>/read/", accounts.notification_read, name="notification-read"),
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from notices import wechat
 from notices.channels import CHANNELS, ChannelError, channel
 from notices.models import Channel, ChannelPreference, Delivery, Notification, WeChatBinding
 
@@ -117,6 +118,24 @@ def wechat_openid_bind(*, user, openid: str, actor=None) -> WeChatBinding:
             ) from None
         audit.record(actor=actor or user, verb="notices.wechat_bind", target=binding)
     return binding
+
+
+def wechat_bind_with_login_code(*, user, code: str) -> WeChatBinding:
+    """Bind the WeChat of the mini program the person signed in from: its wx.login() code is
+    exchanged with WeChat for the openid (an openid sent by the phone is never trusted)."""
+    if not CHANNELS[Channel.WECHAT].configured():
+        raise ValidationError(_("WeChat is not set up on this portal."), code="wechat_off")
+    code = (code or "").strip()
+    if not code or len(code) > 128:
+        raise ValidationError(_("This WeChat login code is not valid."), code="wechat_code_invalid")
+    try:
+        openid = wechat.openid_for_login_code(code)
+    except ChannelError:
+        raise ValidationError(
+            _("WeChat did not accept this login code; open the mini program again."),
+            code="wechat_code_invalid",
+        ) from None
+    return wechat_openid_bind(user=user, openid=openid)
 
 
 def wechat_bound(user) -> bool:

@@ -75,3 +75,18 @@ def send(*, notification, openid: str) -> None:
         raise ChannelError(exc.errcode if exc.errcode is not None else type(exc).__name__) from exc
     except OSError as exc:  # requests' connection errors are OSErrors
         raise ChannelError(type(exc).__name__) from exc
+
+
+def openid_for_login_code(code: str) -> str:
+    """The openid behind a mini program's wx.login() code (jscode2session); ChannelError when WeChat
+    refuses the code or cannot be reached."""
+    try:
+        answer = client().wxa.code_to_session(code)
+    except WeChatException as exc:
+        raise ChannelError(exc.errcode if exc.errcode is not None else type(exc).__name__) from exc
+    except OSError as exc:
+        raise ChannelError(type(exc).__name__) from exc
+    openid = (answer or {}).get("openid") or ""
+    if not openid:
+        raise ChannelError("no_openid")
+    return openid

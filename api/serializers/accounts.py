@@ -67,6 +67,7 @@ class Profile(serializers.Serializer):
         child=serializers.ChoiceField(choices=Channel.choices), required=False, allow_empty=True
     )
     channels_available = serializers.SerializerMethodField()
+    wechat_bound = serializers.SerializerMethodField()
 
     def to_representation(self, user):
         data = super().to_representation(user)
@@ -75,3 +76,12 @@ class Profile(serializers.Serializer):
 
     def get_channels_available(self, user) -> list[str]:
         return notice_services.channels_available()
+
+    def get_wechat_bound(self, user) -> bool:
+        return notice_services.wechat_bound(user)
+
+
+class WeChatLogin(serializers.Serializer):
+    """The code of the mini program's wx.login(); the portal asks WeChat for the openid behind it."""
+
+    code = serializers.CharField(max_length=128)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from api import gates, selectors, services
 from api.serializers import accounts as shapes
-from api.throttling import SignInThrottle
+from api.throttling import CodeThrottle, SignInThrottle, WriteThrottle
 from notices import selectors as notice_selectors
 from notices import services as notice_services
 from notices.models import Notification
@@ -144,3 +144,21 @@ def profile(request):
             channels=data.get("channels", notice_services.channel_preferences_get(user)),
         )
     return Response(shapes.Profile(user).data)
+
+
+@extend_schema(
+    tags=["accounts"],
+    request=shapes.WeChatLogin,
+    responses={
+        200: shapes.Profile,
+        400: OpenApiResponse(shapes.Refusal, description="Refused by a rule, with its code"),
+    },
+    summary="Bind the WeChat of this mini program (its wx.login() code) for messages",
+)
+@api_view(["POST"])
+@throttle_classes([CodeThrottle, WriteThrottle])
+def wechat_bind(request):
+    form = shapes.WeChatLogin(data=request.data)
+    form.is_valid(raise_exception=True)
+    notice_services.wechat_bind_with_login_code(user=request.user, code=form.validated_data["code"])
+    return Response(shapes.Profile(request.user).data)

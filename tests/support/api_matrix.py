@@ -35,6 +35,7 @@ ENDPOINTS = {
     "api:inbox": EVERYONE,
     "api:notification-read": EVERYONE,
     "api:profile": EVERYONE,
+    "api:profile-wechat": EVERYONE,
     # --- the parent's journeys
     "api:parent-children": FAMILY,
     "api:parent-notice-acknowledge": FAMILY,
