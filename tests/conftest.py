@@ -158,10 +158,3 @@ def pytest_sessionfinish(session, exitstatus):
     if leaks:
         print("\nLog lines with personal data (mobile or ID numbers):\n" + "\n".join(leaks[:20]))
         session.exitstatus = 1
-
-
-def pytest_collection_modifyitems(config, items):
-    """The streaming-replica test (tests/oversight/test_replica.py) runs last: after it, on
-    PostgreSQL, the live server's next request no longer kept its database connection open, which
-    broke tests/security/test_fault_tolerance.py's kill-the-connection check (cause not found yet)."""
-    items.sort(key=lambda item: item.nodeid.startswith("tests/oversight/test_replica.py"))
