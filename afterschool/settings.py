@@ -294,6 +294,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # after NOTIFICATION_RETRY_SECONDS, doubling (at most an hour), NOTIFICATION_MAX_ATTEMPTS times in all.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
 NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=30)
+# A worker claims a delivery for this long; one that died mid-send is taken over after it (the
+# catch-up job), so a message is never stuck "being sent" (at the cost of a rare second send).
+NOTIFICATION_SENDING_LEASE_SECONDS = env.int("NOTIFICATION_SENDING_LEASE_SECONDS", default=600)
 # Urgent safety alerts (a child not released, a refused pick-up at the gate, an absence) also go
 # by SMS whenever SMS is configured, whatever the person chose.
 NOTIFICATION_URGENT_KINDS = env.list(

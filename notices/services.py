@@ -211,15 +211,27 @@ def retry_delay(attempts: int) -> int:
     return min(settings.NOTIFICATION_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600)
 
 
+def _claimable(now) -> Q:
+    """A row waiting to be sent, or one a worker claimed and never finished: its lease ran out
+    (the worker died or was killed mid-send), so another worker may take it over."""
+    return Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING, next_attempt_at__lte=now)
+
+
 def delivery_attempt(*, delivery_id: int) -> bool:
     """Send one delivery if nobody has yet; True when this call sent it.
 
-    The conditional update claims the row, so two workers never both send it. A failed send puts
-    the row back to pending with its next attempt later (or marks it failed after the last
-    allowed attempt) and re-raises the ChannelError, for the task to retry.
+    The conditional update claims the row, so two workers never both send it, and leases it for
+    NOTIFICATION_SENDING_LEASE_SECONDS: a row whose worker died mid-send is taken over once the
+    lease runs out (by the catch-up job). A failed send puts the row back to pending with its next
+    attempt later (or marks it failed after the last allowed attempt) and re-raises the
+    ChannelError, for the task to retry.
     """
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.SENDING, attempts=F("attempts") + 1
+    now = timezone.now()
+    lease = timezone.timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE_SECONDS)
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id)
+        .filter(_claimable(now))
+        .update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + lease)
     )
     if not claimed:
         return False
@@ -272,11 +284,12 @@ def notification_deliver(*, notification_id: int) -> bool:
 
 
 def deliveries_pending_ids(*, older_than_seconds: int = 120) -> list[int]:
-    """Deliveries still waiting whose next attempt is due: for the catch-up job."""
+    """Deliveries still waiting whose next attempt is due, and deliveries whose worker died
+    mid-send (their lease ran out): for the catch-up job."""
     now = timezone.now()
     cutoff = now - timezone.timedelta(seconds=older_than_seconds)
     return list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, notification__created__lt=cutoff)
+        Delivery.objects.filter(_claimable(now), notification__created__lt=cutoff)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("pk")
         .values_list("pk", flat=True)[:500]

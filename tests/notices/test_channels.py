@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from notices import services, tasks
 from notices.channels import ChannelError
@@ -263,3 +264,30 @@ def test_the_console_backend_prints_the_message_with_the_mobile_masked(
     assert "138****8000" in out and notification.title in out
     assert "13800138000" not in out
     assert notification.deliveries.get().status == Delivery.Status.SENT
+
+
+def test_a_delivery_whose_worker_died_mid_send_is_taken_over_after_its_lease(
+    aliyun, settings, texter, choose
+):
+    with StandIn(scripted(ALIYUN_OK)) as server:
+        aliyun(server)
+        choose(texter, "sms")
+        notification = services.notification_send(recipient=texter, kind="system/welcome")
+        Notification.objects.filter(pk=notification.pk).update(
+            created=notification.created.replace(year=2020)
+        )
+        sms = notification.deliveries.get()
+        # A worker claimed it and died before sending: the row says "being sent", leased ahead.
+        lease_end = timezone.now() + timezone.timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE_SECONDS)
+        Delivery.objects.filter(pk=sms.pk).update(
+            status=Delivery.Status.SENDING, attempts=1, next_attempt_at=lease_end
+        )
+        assert services.deliveries_pending_ids() == []  # the lease still runs: its worker may be sending
+        assert services.delivery_attempt(delivery_id=sms.pk) is False  # nobody else takes it meanwhile
+        Delivery.objects.filter(pk=sms.pk).update(next_attempt_at=lease_end.replace(year=2020))
+        assert services.deliveries_pending_ids() == [sms.pk]
+        assert tasks.deliver_pending() == 1
+        assert tasks.deliver_pending() == 0
+    assert len(server.calls) == 1
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, sms.next_attempt_at) == (Delivery.Status.SENT, 2, None)
