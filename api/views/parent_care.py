@@ -251,15 +251,30 @@ def pickup_end(request, pickup_code):
     responses={201: shapes.PickupCodeIssued},
     summary="Issue a new pick-up code (my previous one stops working)",
 )
-@api_view(["GET", "POST"])
+@extend_schema(
+    methods=["DELETE"],
+    tags=TAGS,
+    responses={204: None},
+    summary="Withdraw my live pick-up code (nothing to withdraw is no error)",
+)
+@api_view(["GET", "POST", "DELETE"])
 @permission_classes(PARENT)
 @throttle_classes([CodeThrottle, WriteThrottle])
 def pickup_code(request, student_code):
     """The digits are in the answer to the POST only and stored nowhere in plain text, so this write
     takes no Idempotency-Key (its stored answer would keep them): a retry issues a fresh code and
-    the previous one stops working."""
+    the previous one stops working. DELETE withdraws the caller's live code (a phone lost, a code
+    sent to the wrong person); repeating it changes nothing."""
     student = _child(request, student_code)
-    if request.method == "POST":
+    if request.method == "DELETE":
+        live = codes.pickup_code_live(student=student, issued_by=request.user)
+        if live is not None:
+            try:
+                codes.pickup_code_revoke(row=live, actor=request.user)
+            except ValidationError:
+                pass  # used or locked between the two reads: it no longer works either way
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+    elif request.method == "POST":
         row, digits = codes.pickup_code_issue(student=student, guardian_user=request.user)
         body = {"code": row.code, "issued_at": row.issued_at, "expires_at": row.expires_at, "digits": digits}
         response = Response(shapes.PickupCodeIssued(body).data, status=status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ without its digits, attempts throttled; another family's child or person is 404 
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,3 +159,21 @@ def test_pick_up_code_requests_are_throttled(client, demo, token_for, settings):
     headers = token_for(demo.user("s1_parent"))
     assert [client.post(code_url(child), **headers).status_code for _ in range(3)] == [201, 201, 429]
     assert PickupCode.objects.filter(student=child).count() == 2
+
+
+def test_a_parent_withdraws_their_live_pick_up_code_and_the_gate_no_longer_takes_it(client, demo, token_for):
+    child = demo.child("刘子涵")
+    headers = token_for(demo.user("s1_parent"))
+    issued = client.post(code_url(child), **headers).json()
+    assert codes.pickup_code_check(student=child, code=issued["digits"]).code  # it works at the gate
+    assert client.delete(code_url(child), **headers).status_code == 204
+    assert client.get(code_url(child), **headers).json()["live"] is None
+    row = PickupCode.objects.get(code=issued["code"])
+    assert row.revoked_at is not None
+    with pytest.raises(ValidationError):
+        codes.pickup_code_check(student=child, code=issued["digits"])
+    assert client.delete(code_url(child), **headers).status_code == 204  # a repeat changes nothing
+    # Another family's parent cannot withdraw it.
+    again = client.post(code_url(child), **headers).json()
+    assert client.delete(code_url(child), **token_for(demo.user("s1_parent2"))).status_code == 404
+    assert PickupCode.objects.get(code=again["code"]).revoked_at is None
