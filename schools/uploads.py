@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
 # Extension -> the signatures its content may start with.
 SIGNATURES = {
     ".pdf": (b"%PDF-",),
@@ -17,17 +19,22 @@ SIGNATURES = {
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
     ".docx": (b"PK\x03\x04",),  # Office Open XML is a zip archive
+    # Word 97–2003 and WPS Office's own format are both OLE2 compound files.
+    ".doc": (OLE2,),
+    ".wps": (OLE2,),
 }
 
 
 def document_check(document: UploadedFile, *, max_bytes: int = DOCUMENT_MAX_BYTES) -> str:
     """The document's cleaned file name. Raises ValidationError(code="document_type") for anything
-    but PDF, a photo (JPG, PNG) or Word (.docx) by name and content, ("document_size") above max_bytes."""
+    but PDF, a photo (JPG, PNG), Word (.doc, .docx) or WPS by name and content, ("document_size")
+    above max_bytes."""
     name = os.path.basename(document.name or "")[:200]
     extension = os.path.splitext(name)[1].lower()
     if extension not in SIGNATURES or not _starts_with(document, SIGNATURES[extension]):
         raise ValidationError(
-            _("Upload the document as PDF, a photo (JPG, PNG) or Word (.docx)."), code="document_type"
+            _("Upload the document as PDF, a photo (JPG, PNG), Word (.doc, .docx) or WPS."),
+            code="document_type",
         )
     if document.size > max_bytes:
         raise ValidationError(

@@ -1,7 +1,6 @@
 """Emergency plans (应急预案, M4/H4) per school and kind, their yearly review, and drills."""
 
 import datetime
-import os
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -17,22 +16,9 @@ from safety.models import Drill, EmergencyPlan, PlanKind, PlanReview
 from safety.services.roster import on_staff
 from schools.models import School, User
 from schools.selectors import school_admins
+from schools.uploads import document_check
 
-DOCUMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".wps", ".jpg", ".jpeg", ".png"}
-DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 REVIEW_EVERY_DAYS = 365
-
-
-def _check_document(document: UploadedFile | None) -> None:
-    if document is None:
-        return
-    extension = os.path.splitext(document.name or "")[1].lower()
-    if extension not in DOCUMENT_EXTENSIONS:
-        raise ValidationError(
-            _("Upload the plan as PDF, Word, WPS or a photo (JPG, PNG)."), code="document_type"
-        )
-    if document.size > DOCUMENT_MAX_BYTES:
-        raise ValidationError(_("The document may be at most 5 MB."), code="document_size")
 
 
 def plan_publish(
@@ -58,7 +44,8 @@ def plan_publish(
         raise ValidationError(_("Summarise the plan's measures."), code="summary")
     if not on_staff(responsible, school):
         raise ValidationError(_("The responsible person must be on the school's staff."), code="responsible")
-    _check_document(document)
+    # The same check as every uploaded document: type by name AND first bytes, and size.
+    document_name = document_check(document) if document is not None else ""
     try:
         with transaction.atomic():
             latest = EmergencyPlan.objects.filter(school=school, kind=kind).aggregate(v=Max("version"))["v"]
@@ -69,11 +56,11 @@ def plan_publish(
                 title=title.strip()[:100],
                 responsible=responsible,
                 summary=summary.strip(),
-                document_name=os.path.basename(document.name)[:200] if document else "",
+                document_name=document_name,
                 created_by=actor,
             )
             if document is not None:
-                plan.document.save(document.name, document, save=False)
+                plan.document.save(document_name, document, save=False)
             plan.save()
             audit.record(actor=actor, verb="plan.publish", target=plan, changes={"version": plan.version})
     except IntegrityError:  # two saves of the same kind at once: the unique version catches it

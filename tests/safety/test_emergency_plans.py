@@ -52,7 +52,16 @@ def test_it_refuses_an_outsider_as_responsible_and_a_wrong_document(s1, s1_admin
     with pytest.raises(ValidationError) as exc:
         services.plan_publish(responsible=s1_admin, document=SimpleUploadedFile("x.exe", b"MZ"), **base)
     assert exc.value.code == "document_type"
+    # A web page renamed to .pdf is refused by its first bytes, as every uploaded document is.
+    renamed = SimpleUploadedFile("预案.pdf", b"<html><script>alert(1)</script></html>")
+    with pytest.raises(ValidationError) as exc:
+        services.plan_publish(responsible=s1_admin, document=renamed, **base)
+    assert exc.value.code == "document_type"
     assert not EmergencyPlan.objects.filter(school=s1, kind="weather").exists()
+    # WPS Office's own format (an OLE2 compound file, as Word 97–2003) is taken.
+    wps = SimpleUploadedFile("极端天气预案.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    plan = services.plan_publish(responsible=s1_admin, document=wps, **base)
+    assert plan.document_name == "极端天气预案.wps"
 
 
 def test_a_plan_not_reviewed_for_a_year_reminds_the_admin_once(demo):
@@ -149,7 +158,7 @@ def test_plans_are_the_school_admins_only(client, demo, s1, s1_admin):
         title="其他",
         responsible=s1_admin,
         summary="s",
-        document=SimpleUploadedFile("a.pdf", b"%PDF"),
+        document=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
         actor=s1_admin,
     )
     kwargs = {"plan_code": plan.code}
