@@ -90,6 +90,7 @@ urlpatterns += [
         incident_views.incident_notify_bureau,
         name="incident-notify-bureau",
     ),
+    path("incidents/<uuid:incident_code>/close/", incident_views.incident_close, name="incident-close"),
     path("off-campus/", offcampus_views.overview, name="offcampus"),
     path("off-campus/<uuid:activity_code>/", offcampus_views.activity_record, name="offcampus-activity"),
 ]

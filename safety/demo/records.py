@@ -477,6 +477,13 @@ def _incidents() -> None:
                 recorded_by=s1_admin,
             ),
             IncidentFollowUp(
+                incident=injury,
+                kind=IncidentFollowUp.Kind.CLOSED,
+                at=_at(next_day, 9, 0),
+                text="伤口愈合良好，家长无异议；篮球活动分组练习，场上人数减半。",
+                recorded_by=s1_admin,
+            ),
+            IncidentFollowUp(
                 incident=missing,
                 kind=IncidentFollowUp.Kind.BUREAU_NOTIFIED,
                 at=_at(missing_on, 18, 5),

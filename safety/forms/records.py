@@ -373,6 +373,23 @@ class FollowUpForm(forms.Form):
         self.helper.form_action = action
 
 
+class CloseIncidentForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("How the matter ended: the child's recovery, what the school changed."),
+    )
+    at = forms.DateTimeField(
+        label=_("Closed at"), widget=DateTimeInput(), input_formats=[DATETIME_INPUT_FORMAT]
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, prefix="close", **kwargs)
+        self.fields["at"].initial = now_local_minute()
+        self.helper = _helper(_("Close the incident"), "outcome", "at", form_id="close-form")
+        self.helper.form_action = action
+
+
 class NotifyBureauForm(forms.Form):
     text = forms.CharField(label=_("Note to the bureau"), required=False, max_length=500)
 
@@ -387,6 +404,11 @@ class NotifyBureauForm(forms.Form):
 class IncidentFilterForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"), choices=[("", _("all")), *Incident.Severity.choices], required=False
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("all")), ("open", _("being handled")), ("closed", _("closed"))],
+        required=False,
     )
     school = forms.UUIDField(required=False, widget=forms.HiddenInput)  # keeps ?school= on "Show"
 

@@ -563,12 +563,14 @@ class IncidentRecipient(AppendOnlyModel):
 
 
 class IncidentFollowUp(AppendOnlyModel):
-    """What happened after the report: a note or correction, guardians or the bureau told."""
+    """What happened after the report: a note or correction, guardians or the bureau told, and
+    at most once the closing, with its outcome (结案: the matter is settled; notes may follow)."""
 
     class Kind(models.TextChoices):
         NOTE = "note", _("note or correction")
         GUARDIANS_NOTIFIED = "guardians", _("guardians notified")
         BUREAU_NOTIFIED = "bureau", _("bureau notified")
+        CLOSED = "closed", _("closed")
 
     incident = models.ForeignKey(
         Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="follow_ups"
@@ -587,10 +589,18 @@ class IncidentFollowUp(AppendOnlyModel):
         ordering = ["incident_id", "at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["note", "guardians", "bureau"]), name="incidentfollowup_kind_valid"
+                condition=Q(kind__in=["note", "guardians", "bureau", "closed"]),
+                name="incidentfollowup_kind_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="note") | ~Q(text=""), name="incidentfollowup_note_has_text"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="closed") | ~Q(text=""), name="incidentfollowup_outcome_given"
+            ),
+            # An incident is closed once (two clicks, two admins: the second insert fails).
+            models.UniqueConstraint(
+                fields=["incident"], condition=Q(kind="closed"), name="incidentfollowup_closed_once"
             ),
         ]
         indexes = [

@@ -480,10 +480,19 @@ def group_safety_officer(group: ActivityGroup) -> User:
 # --- incidents ------------------------------------------------------------------------------
 
 
-def incident_list(queryset: QuerySet[Incident], *, severity: str = "", limit: int = 200) -> list[Incident]:
-    """Incidents newest first with the number of children involved (1 query)."""
+def incident_list(
+    queryset: QuerySet[Incident], *, severity: str = "", state: str = "", limit: int = 200
+) -> list[Incident]:
+    """Incidents newest first with the number of children involved and when each was closed
+    (`closed_at`, None while open); `state` "open" or "closed" keeps those only (1 query)."""
     if severity in Incident.Severity.values:
         queryset = queryset.filter(severity=severity)
+    closing = IncidentFollowUp.objects.filter(incident=OuterRef("pk"), kind=IncidentFollowUp.Kind.CLOSED)
+    queryset = queryset.annotate(closed_at=Subquery(closing.values("at")[:1]))
+    if state == "open":
+        queryset = queryset.filter(closed_at__isnull=True)
+    elif state == "closed":
+        queryset = queryset.filter(closed_at__isnull=False)
     return list(
         queryset.select_related("school", "reported_by")
         .annotate(children_count=Count("children_involved"))

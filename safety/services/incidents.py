@@ -231,3 +231,54 @@ def incident_follow_up(
     )
     audit.record(actor=actor, verb=f"incident.follow_up.{kind}", target=incident)
     return follow_up
+
+
+def incident_closed(incident: Incident) -> IncidentFollowUp | None:
+    """The closing follow-up, if the incident is closed."""
+    return incident.follow_ups.filter(kind=IncidentFollowUp.Kind.CLOSED).first()
+
+
+def _guardians_told(incident: Incident) -> bool:
+    return bool(
+        incident.guardians_notified_at
+        or incident.follow_ups.filter(kind=IncidentFollowUp.Kind.GUARDIANS_NOTIFIED).exists()
+    )
+
+
+@transaction.atomic
+def incident_close(
+    *, incident: Incident, outcome: str, at: datetime.datetime, actor: User
+) -> IncidentFollowUp:
+    """Close the incident with its outcome (how it ended: the child's recovery, what changed). Notes
+    may still follow. Before closing, the guardians of any child named must have been told, and the
+    bureau of a severe incident (unless nobody on the reporting chain can receive it).
+
+    Raises ValidationError(code="closed", "text", "time", "guardians_first", "bureau_first").
+    """
+    # Lock the incident's row so that two admins closing at once get one closing (the partial
+    # unique constraint backs it).
+    Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk", flat=True).first()
+    if incident_closed(incident) is not None:
+        raise ValidationError(_("This incident is already closed."), code="closed")
+    if not outcome.strip():
+        raise ValidationError(_("Write the outcome: how the matter ended."), code="text")
+    if not incident.occurred_at <= at <= timezone.now() + CLOCK_SLACK:
+        raise ValidationError(_("The time must lie between the incident and now."), code="time")
+    if incident.children_involved.exists() and not _guardians_told(incident):
+        raise ValidationError(
+            _("Record when the guardians were told before closing the incident."), code="guardians_first"
+        )
+    if (
+        incident.severity == Incident.Severity.SEVERE
+        and not incident_bureau_notified(incident)
+        and bureau_for_school(incident.school) is not None
+    ):
+        raise ValidationError(
+            _("A severe incident is closed only after the education bureau has been told of it."),
+            code="bureau_first",
+        )
+    closing = IncidentFollowUp.objects.create(
+        incident=incident, kind=IncidentFollowUp.Kind.CLOSED, at=at, text=outcome.strip(), recorded_by=actor
+    )
+    audit.record(actor=actor, verb="incident.close", target=incident)
+    return closing

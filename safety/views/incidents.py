@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit import services as audit
 from safety.forms import records as forms
+from safety.models import IncidentFollowUp
 from safety.selectors import records as selectors
 from safety.services import incidents as services
 from schools import access
@@ -46,13 +47,15 @@ def incident_list(request):
         school = selectors.admin_school(request.user)
         incidents = incidents.filter(school=school)
     form = forms.IncidentFilterForm(request.GET or None, initial={"school": getattr(school, "code", None)})
-    severity = form.cleaned_data.get("severity", "") if form.is_bound and form.is_valid() else ""
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return render(
         request,
         "safety/records/incidents.html",
         {
             "school": school,
-            "incidents": selectors.incident_list(incidents, severity=severity),
+            "incidents": selectors.incident_list(
+                incidents, severity=chosen.get("severity", ""), state=chosen.get("state", "")
+            ),
             "form": form,
             "can_report": bool(access.scope(request.user).staff_school_ids) or request.user.is_superuser,
         },
@@ -100,10 +103,11 @@ def incident_create(request):
     )
 
 
-def _detail(request, incident, *, follow_up_form=None, bureau_form=None, status=200):
+def _detail(request, incident, *, follow_up_form=None, bureau_form=None, close_form=None, status=200):
     kwargs = {"incident_code": incident.code}
     can_manage = selectors.may_manage_incident(request.user, incident)
     follow_ups = selectors.incident_follow_ups(incident)
+    closing = next((f for f in follow_ups if f.kind == IncidentFollowUp.Kind.CLOSED), None)
     bureau_told = bool(incident.bureau_notified_at) or any(f.kind == "bureau" for f in follow_ups)
     recipients = selectors.incident_recipients(incident)
     children = (
@@ -137,6 +141,12 @@ def _detail(request, incident, *, follow_up_form=None, bureau_form=None, status=
                 or forms.NotifyBureauForm(action=reverse("safety:incident-notify-bureau", kwargs=kwargs))
             )
             if can_manage and not bureau_told
+            else None,
+            "closing": closing,
+            "close_form": (
+                close_form or forms.CloseIncidentForm(action=reverse("safety:incident-close", kwargs=kwargs))
+            )
+            if can_manage and closing is None
             else None,
         },
         status=status,
@@ -188,3 +198,24 @@ def incident_notify_bureau(request, incident_code):
             messages.success(request, _("The education bureau has been notified."))
         return redirect("safety:incident-detail", incident_code=incident.code)
     return _detail(request, incident, bureau_form=form)
+
+
+@require_POST
+@school_admin_required
+def incident_close(request, incident_code):
+    incident = _managed_incident(request, incident_code)
+    form = forms.CloseIncidentForm(request.POST, action=request.path)
+    if form.is_valid():
+        try:
+            services.incident_close(
+                incident=incident,
+                outcome=form.cleaned_data["outcome"],
+                at=form.cleaned_data["at"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc, {"text": "outcome", "time": "at"})
+        else:
+            messages.success(request, _("The incident is closed."))
+            return redirect("safety:incident-detail", incident_code=incident.code)
+    return _detail(request, incident, close_form=form)

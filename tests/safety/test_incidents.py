@@ -13,6 +13,7 @@ from notices.models import Notification
 from safety.models import Incident, IncidentChild, IncidentFollowUp
 from safety.selectors import records as selectors
 from safety.services import incidents as services
+from schools.models import Region, School
 from tests.support.records import MONDAY, at, html
 
 pytestmark = pytest.mark.django_db
@@ -217,12 +218,90 @@ def test_incident_pages_answer_404_outside_scope(client, demo, s1):
     for username in ("s2_admin", "gy_bureau", "s1_parent", "s1_guard", "s1_head31"):
         client.force_login(demo.user(username))
         assert client.get(reverse("safety:incident-detail", kwargs=kwargs)).status_code == 404, username
-        for name in ("incident-follow-up", "incident-notify-bureau"):
+        for name in ("incident-follow-up", "incident-notify-bureau", "incident-close"):
             assert client.post(reverse(f"safety:{name}", kwargs=kwargs), {}).status_code == 404, username
     client.force_login(demo.user("zy_bureau"))  # reads, never writes
     assert client.get(reverse("safety:incident-create")).status_code == 404
     assert client.post(reverse("safety:incident-notify-bureau", kwargs=kwargs), {}).status_code == 404
+    assert client.post(reverse("safety:incident-close", kwargs=kwargs), {}).status_code == 404
     client.force_login(demo.user("s1_parent"))
     assert client.get(reverse("safety:incidents")).status_code == 404
     assert not incident.follow_ups.exists()
     assert IncidentChild.objects.filter(incident=incident).count() == 0
+
+
+# --- closing (结案) ----------------------------------------------------------------------------------
+
+
+def test_an_incident_closes_once_after_guardians_and_bureau_were_told(demo, s1):
+    admin = demo.user("s1_admin")
+    incident = report(s1, admin, severity="moderate", children=[demo.child("刘子涵")])
+    close = dict(incident=incident, outcome="骨折愈合，已复课；单杠区加铺软垫。", actor=admin)
+    with pytest.raises(ValidationError) as exc:
+        services.incident_close(at=at(MONDAY, 17, 30), **close)
+    assert exc.value.code == "guardians_first"  # a child is named: their guardians are told first
+    services.incident_follow_up(incident=incident, kind="guardians", at=at(MONDAY, 17, 0), actor=admin)
+    with pytest.raises(ValidationError) as exc:
+        services.incident_close(at=at(MONDAY, 16, 0), **close)  # before it happened
+    assert exc.value.code == "time"
+    with pytest.raises(ValidationError) as exc:
+        services.incident_close(at=at(MONDAY, 17, 30), **{**close, "outcome": "  "})
+    assert exc.value.code == "text"
+    closing = services.incident_close(at=at(MONDAY, 17, 30), **close)
+    assert closing.kind == "closed" and services.incident_closed(incident) == closing
+    with pytest.raises(ValidationError) as exc:
+        services.incident_close(at=at(MONDAY, 17, 40), **close)
+    assert exc.value.code == "closed"
+    # Notes may still follow a closed incident (a correction, a later visit).
+    services.incident_follow_up(
+        incident=incident, kind="note", at=at(MONDAY, 17, 50), text="补充", actor=admin
+    )
+    assert incident.follow_ups.filter(kind="closed").count() == 1
+
+
+def test_a_severe_incident_closes_only_once_the_bureau_was_told(demo, s1):
+    admin = demo.user("s1_admin")
+    county = s1.region
+    # Reported while s1's chain had no officer (nobody received it) …
+    province = Region.objects.create(code="42", name="湖北省", level="province")
+    nowhere = Region.objects.create(code="420102", name="江岸区", level="county", parent=province)
+    School.objects.filter(pk=s1.pk).update(region=nowhere)
+    s1.refresh_from_db()
+    incident = report(s1, admin, severity="severe")
+    unheard = report(s1, admin, severity="severe")
+    assert incident.bureau_notified_at is None
+    # … nobody can be told: it may close as it is.
+    services.incident_close(incident=unheard, outcome="已处理", at=at(MONDAY, 17, 30), actor=admin)
+    # … but once the chain has an officer again, the bureau is told before the incident closes.
+    School.objects.filter(pk=s1.pk).update(region=county)
+    incident.school.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.incident_close(incident=incident, outcome="已处理", at=at(MONDAY, 17, 30), actor=admin)
+    assert exc.value.code == "bureau_first"
+    services.incident_notify_bureau(incident=incident, actor=admin)
+    services.incident_close(incident=incident, outcome="已处理", at=at(MONDAY, 17, 30), actor=admin)
+    assert services.incident_closed(incident) is not None
+
+
+def test_the_admin_closes_on_the_page_and_the_list_tells_open_from_closed(admin_client, client, demo, s1):
+    admin = demo.user("s1_admin")
+    open_one = report(s1, admin, severity="minor")
+    closed_one = report(s1, admin, severity="minor")
+    kwargs = {"incident_code": closed_one.code}
+    url = reverse("safety:incident-close", kwargs=kwargs)
+    rejected = admin_client.post(url, {"close-outcome": "", "close-at": "2026-11-30T17:30"})
+    assert rejected.status_code == 200 and 'value="2026-11-30T17:30"' in html(rejected)
+    assert services.incident_closed(closed_one) is None
+    response = admin_client.post(url, {"close-outcome": "擦伤已愈合", "close-at": "2026-11-30T17:30"})
+    assert response.status_code == 302
+    page = html(admin_client.get(reverse("safety:incident-detail", kwargs=kwargs)))
+    assert "擦伤已愈合" in page and 'id="close-form"' not in page
+    # The county bureau reads the outcome; it closes nothing.
+    client.force_login(demo.user("zy_bureau"))
+    assert client.post(url, {"close-outcome": "x", "close-at": "2026-11-30T17:40"}).status_code == 404
+    listing = reverse("safety:incidents")
+    link = lambda i: reverse("safety:incident-detail", kwargs={"incident_code": i.code})  # noqa: E731
+    only_open = html(admin_client.get(listing, {"state": "open"}))
+    assert link(open_one) in only_open and link(closed_one) not in only_open
+    only_closed = html(admin_client.get(listing, {"state": "closed"}))
+    assert link(closed_one) in only_closed and link(open_one) not in only_closed

@@ -205,6 +205,7 @@ URLS = {
     "safety:incident-detail": SCHOOL_STAFF | {BUREAU},
     "safety:incident-follow-up": ADMIN,
     "safety:incident-notify-bureau": ADMIN,
+    "safety:incident-close": ADMIN,
     "safety:offcampus": ADMIN,
     "safety:offcampus-activity": ADMIN,
     # --- subsidies
