@@ -17,7 +17,10 @@ locks, and django-pg-zero-downtime-migrations is a database backend that rewrite
 import inspect
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.db import migrations
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import ProjectState
@@ -167,7 +170,13 @@ def project_findings() -> list[Finding]:
     for leaf in loader.graph.leaf_nodes():
         plan += [node for node in loader.graph.forwards_plan(leaf) if node not in plan]
     state = ProjectState(real_apps=loader.unmigrated_apps)
+    ours = {c.label for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR)}
     found = []
     for key in plan:
-        found += migration_findings(loader.graph.nodes[key], state)
+        migration = loader.graph.nodes[key]
+        if migration.app_label in ours:
+            found += migration_findings(migration, state)
+        else:  # Django's and the libraries' own: their state only.
+            for op in migration.operations:
+                op.state_forwards(migration.app_label, state)
     return found
