@@ -7,9 +7,11 @@ import getpass
 import grp
 import os
 import re
+import secrets
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +197,24 @@ def test_the_production_example_is_production():
     assert values["SECRET_KEY"].startswith("<"), "a placeholder, never a real key"
     # Every setting the code reads is named here, set or commented out.
     assert not settings_variables() - documented(ROOT / ".env.production.example") - {"DEMO_PASSWORD"}
+
+
+def test_the_production_example_passes_the_deploy_check(tmp_path):
+    """The example's settings, placeholders filled, pass `check --deploy` with no warning."""
+    text = (ROOT / ".env.production.example").read_text(encoding="utf-8")
+    values = dict(re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", text, re.MULTILINE))
+    values = {key: re.sub(r"<[^>]*>", "placeholder", value) for key, value in values.items()}
+    values["SECRET_KEY"] = secrets.token_urlsafe(50)
+    values.update(MEDIA_ROOT=str(tmp_path / "media"), REPORTS_ROOT=str(tmp_path / "reports"))
+    ours = documented(ROOT / ".env.production.example") | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+    keep = {k: v for k, v in os.environ.items() if k not in ours}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**keep, **values, "TESTING": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
