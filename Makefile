@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-at test-dates lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick bench-scale
+.PHONY: run test deploy-tools test-at test-dates lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick bench-scale
 
 # Text messages are printed by the worker (var/log/worker.log) unless .env or the shell names a provider.
 run: export SMS_BACKEND ?= console
@@ -16,7 +16,7 @@ run: setup .env fonts
 	$(PY) manage.py seed_demo
 	bin/run-dev $(HOST) $(PORT)
 
-test: setup-dev .env browser fonts lint migrations-check pytest
+test: setup-dev .env browser fonts deploy-tools lint migrations-check pytest
 
 setup: $(VENV)/.installed-runtime
 setup-dev: $(VENV)/.installed-dev
@@ -44,6 +44,10 @@ browser:
 # The Chinese font of the generated PDF reports (Debian's fonts-wqy-microhei).
 fonts:
 	bin/ensure-fonts
+
+# systemd-analyze and logrotate from Debian, for the deploy kit's tests (deploy/systemd, deploy/logrotate).
+deploy-tools:
+	bin/ensure-deploy-tools
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,8 @@ The worker model was chosen by `make bench` (README, "Production server"): on 2 
 workers serve our pages closest to the framework's own ceiling; threads add nothing for pages that
 spend their time in Python, not waiting. Each setting can be overridden from the environment
 (GUNICORN_WORKERS_PER_CORE or GUNICORN_WORKERS, GUNICORN_WORKER_CLASS, GUNICORN_THREADS,
-GUNICORN_BIND, GUNICORN_MAX_REQUESTS), which is how the benchmark compares models.
+GUNICORN_BIND, GUNICORN_MAX_REQUESTS), which is how the benchmark compares models; GUNICORN_ACCESS_LOG
+and GUNICORN_ERROR_LOG name log files.
 """
 
 import os
@@ -28,6 +29,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = 500
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# Standard error unless a file is named (deploy/systemd names var/log/gunicorn-error.log).
+errorlog = os.environ.get("GUNICORN_ERROR_LOG") or "-"
 # F13: the access log leaves query strings out (%(U)s is the path alone, not %(r)s the request line):
 # the calendar feed's token and the gate's look-ups (names, mobiles) travel there. No referrer either.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'
