@@ -273,6 +273,12 @@ MEDIA_URL = "media/"
 # hands them out. The PDF font must cover Chinese: bin/ensure-fonts installs Debian's WenQuanYi Micro Hei.
 REPORTS_ROOT = env.path("REPORTS_ROOT", default=str(VAR_DIR / ("test-reports" if TESTING else "reports")))
 REPORT_FONT_PATH = env("REPORT_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# Backups (`manage.py backup` / `restore`): one timestamped folder per backup in BACKUP_DIR, the last
+# BACKUP_KEEP kept; with an age identity (AGE-SECRET-KEY-1…, inline or in a file) every part is encrypted.
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / ("test-backups" if TESTING else "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_ENCRYPTION_KEY_FILE = env("BACKUP_ENCRYPTION_KEY_FILE", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
