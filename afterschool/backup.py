@@ -22,7 +22,7 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyrage
@@ -148,6 +148,8 @@ def _counts(cursor, tables: list[str]) -> dict[str, int]:
 
 def _pg_dump(target: Path) -> dict[str, int]:
     """pg_dump -Fc in the snapshot the row counts were taken in, so they agree under live writes."""
+    if connection.in_atomic_block:
+        raise BackupError(_("A backup cannot run inside a database transaction."))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")
@@ -401,6 +403,28 @@ def backups_rotate(*, keep: int) -> list[Path]:
     for path in old:
         shutil.rmtree(path)
     return old
+
+
+def _made(path: Path) -> datetime:
+    return datetime.strptime(path.name[:16], NAME_FORMAT).replace(tzinfo=UTC)
+
+
+def backup_daily() -> Path | None:
+    """The daily backup (beat, hourly): made and rotated when BACKUP_DAILY_AT ("HH:MM", local time)
+    has passed since the newest backup; None when not due or not set. Raises BackupError."""
+    if not settings.BACKUP_DAILY_AT:
+        return None
+    hour, minute = (int(part) for part in settings.BACKUP_DAILY_AT.split(":"))
+    now = timezone.localtime()
+    due = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if due > now:
+        due -= timedelta(days=1)
+    backups = backups_list()
+    if backups and _made(backups[-1]) >= due:
+        return None
+    path = backup_create()
+    backups_rotate(keep=settings.BACKUP_KEEP)
+    return path
 
 
 # --- Restore --------------------------------------------------------------------------------------
