@@ -4,6 +4,7 @@ pg_restore), the children's records byte for byte and the uploaded files; old ba
 away; an encrypted backup restores only with its key and a tampered one is refused."""
 
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -22,12 +23,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _back_up(**options):
-    call_command("backup", stdout=open("/dev/null", "w"), **options)
+    call_command("backup", stdout=io.StringIO(), **options)
     return backup.backups_list()[-1]
 
 
 def _restore(name="latest", **options):
-    call_command("restore", name, stdout=open("/dev/null", "w"), **options)
+    call_command("restore", name, stdout=io.StringIO(), **options)
 
 
 def _upload(settings) -> None:
