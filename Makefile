@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deploy-tools test-at test-dates lint migrations-check pytest setup setup-dev browser fonts messages clean bench-import bench bench-quick bench-scale
+.PHONY: run test deploy-tools test-at test-dates lint migrations-check pytest setup setup-dev browser fonts pg-client messages clean bench-import bench bench-quick bench-scale
 
 # Text messages are printed by the worker (var/log/worker.log) unless .env or the shell names a provider.
 run: export SMS_BACKEND ?= console
@@ -16,7 +16,7 @@ run: setup .env fonts
 	$(PY) manage.py seed_demo
 	bin/run-dev $(HOST) $(PORT)
 
-test: setup-dev .env browser fonts deploy-tools lint migrations-check pytest
+test: setup-dev .env browser fonts deploy-tools pg-client lint migrations-check pytest
 
 setup: $(VENV)/.installed-runtime
 setup-dev: $(VENV)/.installed-dev
@@ -48,6 +48,10 @@ fonts:
 # systemd-analyze and logrotate from Debian, for the deploy kit's tests (deploy/systemd, deploy/logrotate).
 deploy-tools:
 	bin/ensure-deploy-tools
+
+# pg_dump, pg_restore and psql (Debian's postgresql-client) for manage.py backup and restore on PostgreSQL.
+pg-client:
+	bin/ensure-pg-client
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -273,6 +273,14 @@ MEDIA_URL = "media/"
 # hands them out. The PDF font must cover Chinese: bin/ensure-fonts installs Debian's WenQuanYi Micro Hei.
 REPORTS_ROOT = env.path("REPORTS_ROOT", default=str(VAR_DIR / ("test-reports" if TESTING else "reports")))
 REPORT_FONT_PATH = env("REPORT_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# Backups (`manage.py backup` / `restore`): one timestamped folder per backup in BACKUP_DIR, the last
+# BACKUP_KEEP kept; with an age identity (AGE-SECRET-KEY-1…, inline or in a file) every part is encrypted.
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / ("test-backups" if TESTING else "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_ENCRYPTION_KEY_FILE = env("BACKUP_ENCRYPTION_KEY_FILE", default="")
+# "02:30": a backup each day after that local time (beat, hourly check, so a missed run catches up).
+BACKUP_DAILY_AT = env("BACKUP_DAILY_AT", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -403,6 +411,9 @@ CELERY_BEAT_SCHEDULE = {
     "api-idempotency-expire": {"task": "api.tasks.idempotency_keys_expire", "schedule": 3600.0},
     # Every five minutes: run requested reports still queued (the broker was down when they were asked for).
     "oversight-reports-resume": {"task": "oversight.tasks.reports_resume", "schedule": 300.0},
+    # Every hour: the daily backup, once BACKUP_DAILY_AT (local time) has passed and none was made since
+    # (afterschool.backup); nothing when BACKUP_DAILY_AT is empty.
+    "backup-daily": {"task": "afterschool.tasks.backup_daily", "schedule": 3600.0},
 }
 
 # --- Security. Production (DEBUG off) passes `manage.py check --deploy --fail-level WARNING`.
