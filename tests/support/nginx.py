@@ -233,6 +233,7 @@ class Portal:
     """gunicorn with gunicorn.conf.py on 127.0.0.1:<free port>, its access log in folder."""
 
     def __init__(self, folder: Path, *, static_root: Path, origins: str = ""):
+        folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.upstream = f"127.0.0.1:{self.port}"
         self.access_log = folder / "gunicorn-access.log"
