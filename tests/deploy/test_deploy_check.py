@@ -108,3 +108,19 @@ def test_a_broken_nginx_config_fails(tmp_path):
     broken.write_text("events {}\nhttp { server { listen 127.0.0.1:1; proxy_pass; } }\n")
     passed, output = deploy_check("--nginx-conf", str(broken))
     assert not passed and "FAIL [nginx]" in output and "nginx -t" in output
+
+
+def test_the_proxy_endpoint_reports_the_scheme_and_hops_without_addresses(client, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    seen = client.get(
+        "/healthz/proxy", HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_FOR="10.1.2.3, 10.4.5.6"
+    )
+    assert seen.json() == {"secure": True, "forwarded_proto": "https", "forwarded_for_hops": 2}
+    plain = client.get("/healthz/proxy")  # exempt from the HTTPS redirect, so a bad proxy is reported
+    assert plain.status_code == 200 and plain.json() == {
+        "secure": False,
+        "forwarded_proto": "",
+        "forwarded_for_hops": 0,
+    }
+    assert "10.1.2.3" not in seen.content.decode()
