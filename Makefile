@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deploy-tools test-at test-dates lint migrations-check pytest setup setup-dev browser fonts pg-client messages clean bench-import bench bench-quick bench-scale
+.PHONY: run test deploy-tools test-at test-dates lint migrations-check pytest setup setup-dev browser fonts pg-client messages clean bench-import bench bench-quick bench-scale deploy-check
 
 # Text messages are printed by the worker (var/log/worker.log) unless .env or the shell names a provider.
 run: export SMS_BACKEND ?= console
@@ -36,10 +36,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 .env:
 	$(PY) bin/make-env
 
-# Chromium from Debian, and axe-core (the accessibility checks) from the npm registry into var/cache/axe.
+# Chromium from Debian, and axe-core (the accessibility checks) from the npm registry into var/cache/axe;
+# Debian's nginx and openssl for the tests behind a real TLS proxy (tests/deploy/, test_behind_nginx).
 browser:
 	bin/ensure-chromium
 	bin/ensure-axe
+	bin/ensure-nginx
+
+# Before going live, with the production environment: Django's deploy check, DEBUG, the secret,
+# database, broker, migrations, fonts, a running beat; NGINX_CONF=… runs nginx -t on the site's
+# configuration, URL=https://… asks the portal through the proxy (CAFILE=… trusts a private CA).
+deploy-check: setup
+	$(PY) manage.py deploy_check $(if $(NGINX_CONF),--nginx-conf "$(NGINX_CONF)") $(if $(URL),--url "$(URL)") $(if $(CAFILE),--cafile "$(CAFILE)")
 
 # The Chinese font of the generated PDF reports (Debian's fonts-wqy-microhei).
 fonts:

@@ -1,4 +1,5 @@
-"""/healthz for load balancers: database, broker and worker status as JSON.
+"""/healthz for load balancers: database, broker and worker status as JSON; /healthz/proxy for
+`manage.py deploy_check --url`: how a request arrived through the reverse proxy.
 
 Answers 503 when the database or the broker is unreachable (this web process cannot do its work);
 a stale worker heartbeat is reported but keeps 200, since the web process itself is healthy.
@@ -20,7 +21,7 @@ from notices.tasks import HEARTBEAT_KEY
 WORKER_STALE_AFTER_SECONDS = 180
 
 
-def _database() -> str:
+def database_status() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -30,7 +31,7 @@ def _database() -> str:
     return "ok"
 
 
-def _broker() -> str:
+def broker_status() -> str:
     try:
         with Connection(
             settings.CELERY_BROKER_URL,
@@ -43,7 +44,7 @@ def _broker() -> str:
     return "ok"
 
 
-def _worker() -> str:
+def worker_status() -> str:
     try:
         stamp = cache.get(HEARTBEAT_KEY)
     except Exception as exc:
@@ -57,6 +58,23 @@ def _worker() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _database(), "broker": _broker(), "worker": _worker()}
+    checks = {"database": database_status(), "broker": broker_status(), "worker": worker_status()}
     healthy = checks["database"] == "ok" and checks["broker"] == "ok"
     return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def healthz_proxy(request):
+    """What the portal saw of the proxy in front: HTTPS or not, and the forwarding headers' shape.
+
+    Exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT) so that a proxy which drops
+    X-Forwarded-Proto is reported, not redirected in a loop. Carries no address, only counts."""
+    forwarded_for = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    return JsonResponse(
+        {
+            "secure": request.is_secure(),
+            "forwarded_proto": request.META.get("HTTP_X_FORWARDED_PROTO", "")[:10],
+            "forwarded_for_hops": len(forwarded_for),
+        }
+    )

@@ -9,6 +9,7 @@ admin.site.site_header = admin.site.site_title = "课后服务管理平台"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/proxy", health.healthz_proxy, name="healthz-proxy"),
     path("admin/", admin.site.urls),
     path("notices/", include("notices.urls")),
     path("school/", include("schools.urls")),

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.support import factories
+from tests.support import factories, nginx
 from tests.support.rounds import first_round_open
 from tests.support.services import need_service, tcp_open
 
@@ -110,6 +110,15 @@ def grade3_groups(term):
     from activities.models import ActivityGroup
 
     return list(ActivityGroup.objects.filter(term=term, grades__contains="3").order_by("pk"))
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """collectstatic once per session, for the portal behind nginx (tests/support/nginx.py)."""
+    nginx.nginx_binary()  # no nginx, no need for the files: skipped, or failed in CI
+    root = tmp_path_factory.mktemp("staticfiles")
+    nginx.collect_static(root)
+    return root
 
 
 @pytest.fixture(scope="session")

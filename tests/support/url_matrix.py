@@ -35,6 +35,8 @@ PERSONAS = {
 URLS = {
     # --- project and accounts
     "healthz": "public",
+    # F19: how a request arrived through the reverse proxy (manage.py deploy_check --url).
+    "healthz-proxy": "public",
     "login": "public",
     # F13: first sign-in (or a new password) with a one-time activation code from the school.
     "activate": "public",
