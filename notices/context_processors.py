@@ -6,4 +6,4 @@ def unread_count(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": selectors.unread_count(user=user)}
+    return {"unread_notifications": selectors.unread_count_for_request(user=user)}

@@ -1,6 +1,8 @@
 """The account state of a signed-in user, kept in the shared cache so that a request's fixed cost
 is no query at all once the cache is warm (F18): the user row, and the rows every request needs
-before any view runs (memberships, guardian, children, consent), read in ONE query.
+before any view runs (memberships, guardian, children, consent), read in ONE query. A cold request
+costs at most two queries, also when the cache lost the session (the session row; the user row
+joined to the UNION of the facts).
 
 Invalidation: one version stamp per user and one for everyone, both in the cache (Redis in
 production, the file cache of `make run`; never one process's memory). The state is stored under
@@ -26,8 +28,9 @@ from collections import defaultdict
 from django.apps import apps
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import BigIntegerField, CharField, F, Value
 from django.db.models.functions import Cast
 from django.db.models.signals import post_save, pre_delete
@@ -108,14 +111,46 @@ def columns(queryset, kind: str, *, text=None, a=None, b=None):
     )
 
 
+def _facts_query(user_id):
+    sources = [qs for path in settings.ACCOUNT_STATE_SOURCES for qs in import_string(path)(user_id)]
+    return sources[0].union(*sources[1:], all=True) if len(sources) > 1 else sources[0]
+
+
+def _grouped(rows) -> dict:
+    grouped = defaultdict(list)
+    for kind, text, a, b in rows:
+        if kind is not None:
+            grouped[kind].append((text, a, b))
+    return dict(grouped)
+
+
 def read_facts(user_id) -> dict:
     """Every source's rows for the user in one query, grouped by kind: {kind: [(text, a, b), …]}."""
-    sources = [qs for path in settings.ACCOUNT_STATE_SOURCES for qs in import_string(path)(user_id)]
-    query = sources[0].union(*sources[1:], all=True) if len(sources) > 1 else sources[0]
-    grouped = defaultdict(list)
-    for kind, text, a, b in query:
-        grouped[kind].append((text, a, b))
-    return dict(grouped)
+    return _grouped(_facts_query(user_id))
+
+
+def read_user_and_facts(user_id):
+    """The user row and every source's rows in ONE query: the user LEFT JOINed to the UNION of the
+    facts (one row per fact, or one row of NULL facts). (None, {}) when no such user."""
+    model = auth.get_user_model()
+    pk = model._meta.pk.to_python(user_id)
+    db = router.db_for_read(model)
+    union = _facts_query(pk).query
+    union_sql, union_params = union.get_compiler(using=db).as_sql()
+    qn = connections[db].ops.quote_name
+    sql = (
+        f"SELECT acct_u.*, acct_f.acct_kind, acct_f.acct_text, acct_f.acct_a, acct_f.acct_b "
+        f"FROM {qn(model._meta.db_table)} acct_u LEFT JOIN ({union_sql}) acct_f ON 1 = 1 "
+        f"WHERE acct_u.{qn(model._meta.pk.column)} = %s"
+    )
+    rows = list(model._default_manager.raw(sql, (*union_params, pk)).using(db))
+    if not rows:
+        return None, {}
+    found = _grouped((r.acct_kind, r.acct_text, r.acct_a, r.acct_b) for r in rows)
+    user = rows[0]
+    for name in ("acct_kind", "acct_text", "acct_a", "acct_b"):
+        delattr(user, name)
+    return user, found
 
 
 def facts(user) -> dict | None:
@@ -148,20 +183,39 @@ def request_user(request):
         session_hash = session.get(auth.HASH_SESSION_KEY)
         if session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()):
             return _attach(user, found)
-    user = auth.get_user(request)
-    if not user.is_authenticated or str(user.pk) != str(user_id):
-        return user
-    found = read_facts(user.pk)
+    user, found = _cold_read(session, user_id, backend)
+    if user is None:  # anything unusual: Django's own checks (fallback secrets, flushing the session)
+        user = auth.get_user(request)
+        if not user.is_authenticated or str(user.pk) != str(user_id):
+            return user
+        found = read_facts(user.pk)
     cache.set(key, (user, found), TIMEOUT)
     return _attach(user, found)
+
+
+def _cold_read(session, user_id, backend_path):
+    """The user and the facts in one query, accepted only where Django's get_user would accept the
+    user as it is: a backend that reads users as ModelBackend does, a user that may sign in, and a
+    session hash that matches the current secret. (None, None) otherwise."""
+    backend = auth.load_backend(backend_path)
+    if not isinstance(backend, ModelBackend) or type(backend).get_user is not ModelBackend.get_user:
+        return None, None
+    user, found = read_user_and_facts(user_id)
+    if user is None or not backend.user_can_authenticate(user):
+        return None, None
+    session_hash = session.get(auth.HASH_SESSION_KEY)
+    if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None, None
+    return user, found
 
 
 def warm(user) -> None:
     """At sign-in (user_logged_in): the account state into the cache, so that the first page
     after it is as cheap as any other. The user is read afresh, without what the login attached."""
     stamps = stamp(user.pk)
-    fresh = type(user)._default_manager.get(pk=user.pk)
-    cache.set(_entry_key(user.pk, stamps), (fresh, read_facts(user.pk)), TIMEOUT)
+    fresh, found = read_user_and_facts(user.pk)
+    if fresh is not None:
+        cache.set(_entry_key(user.pk, stamps), (fresh, found), TIMEOUT)
 
 
 def _attach(user, found: dict):

@@ -443,7 +443,7 @@ def today_items(*, user, today: datetime.date, role: str) -> list[TodayItem]:
 
 def unread_messages_today(*, user, today: datetime.date) -> list[TodayItem]:
     """Unread messages (the alerts the portal sent) as a line of the list (1 query)."""
-    n = notice_selectors.unread_count(user=user)
+    n = notice_selectors.unread_count_for_request(user=user)
     return [
         TodayItem(key="unread", label=_("Unread alerts and messages"), url=reverse("notices:inbox"), count=n)
     ]
