@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from afterschool import health
+from afterschool import health, metrics
 
 admin.site.site_header = admin.site.site_title = "课后服务管理平台"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Prometheus: allowed networks, the token or staff only (afterschool/metrics.py).
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("notices/", include("notices.urls")),
     path("school/", include("schools.urls")),
