@@ -70,3 +70,19 @@ def test_an_error_in_a_view_reaches_sentry_masked():
         assert not request.get("data") and not request.get("cookies")
         frames = [f for value in event["exception"]["values"] for f in value["stacktrace"]["frames"]]
         assert not any("vars" in frame for frame in frames)
+
+
+def test_settings_start_sentry_when_a_dsn_is_set():
+    check = (
+        "import sentry_sdk; c = sentry_sdk.get_client(); print(c.is_active(), c.options['send_default_pii'])"
+    )
+    env = {**server_env(), "DEBUG": "1", "TESTING": "0", "SENTRY_DSN": "https://public@sentry.invalid/1"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", check],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["True", "False"]
