@@ -34,3 +34,25 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG") or "-"
 # F13: the access log leaves query strings out (%(U)s is the path alone, not %(r)s the request line):
 # the calendar feed's token and the gate's look-ups (names, mobiles) travel there. No referrer either.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'
+
+# /metrics (afterschool/metrics.py): each worker writes its counters to files in this directory and
+# a scrape adds up every worker's, whichever worker answers. Emptied when gunicorn starts; a dead
+# worker's live gauges are dropped. The variable must be set before the workers import prometheus_client.
+multiproc_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "var", "prometheus")
+)
+
+
+def on_starting(server):
+    os.makedirs(multiproc_dir, exist_ok=True)
+    for name in os.listdir(multiproc_dir):
+        if name.endswith(".db"):
+            os.remove(os.path.join(multiproc_dir, name))
+
+
+def child_exit(server, worker):
+    # Imported here, not at the top: the master must not load prometheus_client before the
+    # directory is set, or the forked workers would inherit its single-process counters.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

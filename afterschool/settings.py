@@ -9,6 +9,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from afterschool import sentry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # SQLite file, file broker, cache, logs: all git-ignored
 VAR_DIR.mkdir(exist_ok=True)
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (but for axes) last: request counts and latency by view for /metrics (afterschool.metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +81,7 @@ MIDDLEWARE = [
     "schools.middleware.StaffIdleTimeoutMiddleware",
     "schools.middleware.PrivatePagesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -422,8 +427,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING
 CSRF_COOKIE_SECURE = not DEBUG and not TESTING
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
-# Load balancers ask /healthz over plain HTTP; /healthz/proxy reports a proxy that drops the scheme.
-SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)"]
+# Load balancers ask /healthz over plain HTTP; /healthz/proxy reports a proxy that drops the scheme;
+# Prometheus on the same host scrapes gunicorn's /metrics over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -466,6 +472,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Monitoring (README, "Monitoring"): /healthz is the load balancer's probe; /metrics is for
+# Prometheus, answered to addresses in METRICS_ALLOWED_NETWORKS (CIDR, client address as
+# schools.client_address finds it), to `Authorization: Bearer <METRICS_TOKEN>` and to staff; anyone
+# else gets 404. METRICS_CELERY_QUEUES: the broker queues whose length it reports.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
+# Errors of requests and tasks go to Sentry when SENTRY_DSN is set, masked like the logs (afterschool.sentry).
+SENTRY_DSN = "" if TESTING else env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+    )
 
 # --- Privacy: months a child's data is kept after the child left, and an application's ------------
 # priority-group data after its term ended, unless a region sets its own (privacy.RetentionPolicy).

@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from afterschool import health
+from afterschool import health, metrics
 
 admin.site.site_header = admin.site.site_title = "课后服务管理平台"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("healthz/proxy", health.healthz_proxy, name="healthz-proxy"),
+    # Prometheus: allowed networks, the token or staff only (afterschool/metrics.py).
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("notices/", include("notices.urls")),
     path("school/", include("schools.urls")),

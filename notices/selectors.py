@@ -1,4 +1,6 @@
-from notices.models import Notification
+from django.db.models import Count, Min
+
+from notices.models import Delivery, Notification
 
 
 def notifications_for_user(*, user):
@@ -23,3 +25,13 @@ def unread_count_for_request(*, user) -> int:
         cached = unread_count(user=user)
         user.unread_notifications_counted = cached
     return cached
+
+
+def deliveries_backlog() -> tuple[dict[str, int], object]:
+    """The outbox still to send (monitoring): ({status: rows} for pending and sending, the oldest
+    such row's creation time or None). Counts only: no recipient, address or message."""
+    waiting = Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
+    counts = {status: 0 for status in (Delivery.Status.PENDING, Delivery.Status.SENDING)}
+    for row in waiting.values("status").annotate(rows=Count("pk")).order_by():
+        counts[row["status"]] = row["rows"]
+    return counts, waiting.aggregate(oldest=Min("created"))["oldest"]

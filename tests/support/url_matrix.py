@@ -37,6 +37,10 @@ URLS = {
     "healthz": "public",
     # F19: how a request arrived through the reverse proxy (manage.py deploy_check --url).
     "healthz-proxy": "public",
+    # F19: Prometheus. No sign-in: decided by the client's network, a bearer token or staff (is_staff),
+    # 404 otherwise; the suite's client comes from 127.0.0.1, an allowed network
+    # (tests/foundation/test_metrics.py).
+    "metrics": "public",
     "login": "public",
     # F13: first sign-in (or a new password) with a one-time activation code from the school.
     "activate": "public",
