@@ -186,13 +186,11 @@ def test_the_previous_release_upgrades_to_this_checkout_losing_nothing(scratch_d
         children = {table: checksum(db, table, key, kept[table]) for table, key in CHILDREN}
     assert before["schools_student"] > 0 and before["safety_attendance"] > 0, "the demo data were not seeded"
 
-    # README "Upgrading", with this checkout: backup first.
-    # TODO(F19 backup): `manage.py backup` once it lands; pg_dump is what it wraps.
-    backup = tmp_path / "before-upgrade.dump"
-    subprocess.run(
-        ["pg_dump", "--format=custom", f"--file={backup}", scratch_database], check=True, timeout=300
-    )
-    assert backup.stat().st_size > 0
+    # README "Upgrading", with this checkout: backup first (manage.py backup, before migrating).
+    env["BACKUP_DIR"] = str(tmp_path / "backups")
+    manage(ROOT, env, "backup", "--keep", "0")
+    (backup,) = (tmp_path / "backups").iterdir()
+    assert (backup / "database.dump").stat().st_size > 0 and (backup / "manifest.json").exists()
     shutil.rmtree(old)
     manage(ROOT, env, "migrate", "--noinput")
     unapplied = [line for line in manage(ROOT, env, "showmigrations", "--plan").splitlines() if "[ ]" in line]
