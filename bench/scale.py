@@ -4,8 +4,11 @@ call / release at that size. NOT part of `make bench` (run_all.py); `make bench-
 
 At SCALE 1 (the full size): 1,000 schools × 25 groups × 40 children × 100 school days =
 100,000,000 attendance marks (2 % corrected by a second revision), generated in SQL with
-generate_series (bench/term_report.py's generator), in an attendance table partitioned by month.
-SCALE 0.01 is 10 schools and 1,000,000 marks. Measured, medians of interleaved rounds:
+generate_series (bench/term_report.py's generator: set-based, one INSERT … SELECT a month partition
+made by the portal's attendance_partitions_ahead, the marks' keys and indexes dropped during the
+load and made again from the catalogue's own definitions, VACUUM ANALYZE), in an attendance table
+partitioned by month. SCALE 0.01 is 10 schools and 1,000,000 marks. Measured, medians of
+interleaved rounds (one round from SCALE 0.5, after a warm-up read):
 
 - floor: one hand-written SQL aggregate of the term (bench/term_report.py's FLOOR_SQL);
 - term report: roll the term's daily summaries from nothing and read its indicators; ≤ 1.3 × floor;
