@@ -103,9 +103,9 @@ bench: setup-dev
 bench-quick: setup-dev
 	$(PY) bench/run_all.py --quick
 
-# A city on one primary: SCALE=1 generates 100 million attendance marks over 1,000 schools (about an
-# hour, tens of GB of disk) and measures the term report, dashboard, roll call and release; not part
-# of `make bench`. Writes bench/RESULTS-scale.md headed by its scale.
+# A city on one primary: SCALE=1 generates 100 million attendance marks over 1,000 schools (about half
+# an hour on 2 cores, 22 GB of disk) and measures the term report, dashboard, roll call and release;
+# not part of `make bench`. Writes bench/RESULTS-scale.md headed by its scale.
 SCALE ?= 0.01
 bench-scale: setup-dev
 	$(PY) bench/scale.py --scale $(SCALE)
