@@ -16,7 +16,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from notices.tasks import HEARTBEAT_KEY, heartbeat
 from tests.support import nginx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.operations]
 
 
 def deploy_check(*args) -> tuple[bool, str]:

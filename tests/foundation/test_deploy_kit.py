@@ -205,7 +205,12 @@ def test_the_production_example_passes_the_deploy_check(tmp_path):
     values = dict(re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", text, re.MULTILINE))
     values = {key: re.sub(r"<[^>]*>", "placeholder", value) for key, value in values.items()}
     values["SECRET_KEY"] = secrets.token_urlsafe(50)
-    values.update(MEDIA_ROOT=str(tmp_path / "media"), REPORTS_ROOT=str(tmp_path / "reports"))
+    values.update(
+        MEDIA_ROOT=str(tmp_path / "media"),
+        REPORTS_ROOT=str(tmp_path / "reports"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        BACKUP_DIR=str(tmp_path / "backups"),
+    )
     ours = documented(ROOT / ".env.production.example") | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     keep = {k: v for k, v in os.environ.items() if k not in ours}
     result = subprocess.run(

@@ -9,7 +9,7 @@ import time_machine
 
 from afterschool import backup, tasks
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.operations]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

@@ -19,7 +19,7 @@ from schools.models import Student
 from tests.support.backups import children_checksum, database_wipe, files, partitions, table_counts
 from tests.support.services import need_service
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.operations]
 
 
 def _back_up(**options):
