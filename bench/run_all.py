@@ -143,7 +143,7 @@ def scale_rows(got: dict | None) -> list[dict]:
     if got is None:
         note = "no bench-scale result yet: `make bench-scale SCALE=1` (hours), then `make bench` again"
         return [
-            common.row(name, None, target=target, unit="s", note=note)
+            {**common.row(name, None, target=target, unit="s", note=note), "module": "bench_scale"}
             for name, target in zip(names, ("≤ 1.3", "≤ 0.05"), strict=True)
         ]
     size = (
