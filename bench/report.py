@@ -76,6 +76,10 @@ def markdown(
         f"- CPU: {machine.get('cpu', 'unknown')}, {machine.get('cores', '?')} cores",
         f"- PostgreSQL {machine.get('postgresql', '?')}, Redis {machine.get('redis', '?')}, "
         f"Python {machine.get('python', '?')}",
+    ]
+    if machine.get("load"):
+        lines.append(f"- load average (1 min, all users): {machine['load']}")
+    lines += [
         "",
         "| " + " | ".join(COLUMNS) + " | unit | note |",
         "| --- | ---: | ---: | ---: | --- | --- | --- | --- |",

@@ -25,6 +25,7 @@ import argparse
 import datetime
 import importlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -220,6 +221,7 @@ def main() -> int:
 
     started = time.perf_counter()
     when = datetime.datetime.now(datetime.UTC)
+    load = os.getloadavg()[0]
     subprocess.run([str(common.ROOT / "bin" / "start-services")], check=True)
     subprocess.run([str(common.ROOT / "bin" / "ensure-bench-tools")], check=True)
     names = available(args.only.split(",") if args.only else SCENARIOS)
@@ -241,7 +243,9 @@ def main() -> int:
     command = (
         "make bench" + (" (--quick)" if args.quick else "") + (f" --only {args.only}" if args.only else "")
     )
-    text = report.markdown(rows, machine=common.machine(), when=when, command=command, minutes=minutes)
+    # The machine may be shared: its load says how far the figures are from a quiet one's.
+    machine = {**common.machine(), "load": f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"}
+    text = report.markdown(rows, machine=machine, when=when, command=command, minutes=minutes)
     RESULTS.write_text(text, encoding="utf-8")
     print()
     print(report.table(rows))

@@ -247,3 +247,11 @@ def test_today_gets_the_still_here_board_the_page_cost_measures(demo):
     board = attendance.board(school=school, now=timezone.now(), grace_minutes=30)
     assert len(board.rows) == 6 and not board.unaccounted
     assert page_cost.still_here_today(session, 6)["sessions"] == 0  # kept on a second run
+
+
+def test_results_md_says_how_loaded_the_machine_was():
+    when = datetime.datetime(2026, 12, 6, 9, 0, tzinfo=datetime.UTC)
+    loaded = {**MACHINE, "load": "15.0 at the start, 12.1 at the end"}
+    text = report.markdown(rows(), machine=loaded, when=when, command="make bench", minutes=30)
+    assert "- load average (1 min, all users): 15.0 at the start, 12.1 at the end" in text
+    assert "load average" not in report.markdown(rows(), machine=MACHINE, when=when, command="c", minutes=1)
