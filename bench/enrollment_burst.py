@@ -72,11 +72,14 @@ def prepare_round(ctx: common.Context, parents: int) -> list[dict]:
         .select_related("guardian__user", "student__class_group")
         .order_by("student_id")
     )
-    seen, picked = set(), []
-    for link in links:  # one child per guardian, so that each request is a different family
-        if link.guardian_id in seen:
+    seen, children, picked = set(), set(), []
+    for link in links:
+        # One child per guardian and one guardian per child, so that each request is a different
+        # family: a child's second guardian would apply for the same child and be refused.
+        if link.guardian_id in seen or link.student_id in children:
             continue
         seen.add(link.guardian_id)
+        children.add(link.student_id)
         picked.append(link)
         if len(picked) == parents:
             break
