@@ -22,7 +22,8 @@ if not Path(PY).exists():
 GUNICORN = str(Path(PY).parent / "gunicorn")
 PG = "postgres://postgres@127.0.0.1:5432/"
 DEFAULT_DB = "afterschool_bench"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
+# BENCH_REDIS_URL: another Redis database when several people bench on one machine (it is flushed).
+DEFAULT_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 # The demo at a school's real size: 84 children a class is about 1,000 at s1, as in F4's burst.
 DEFAULT_SCALE = 84
 

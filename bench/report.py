@@ -3,6 +3,8 @@
 import datetime
 
 COLUMNS = ("scenario", "figure", "floor", "ratio", "target", "result")
+# The terminal shows each row's note too (what bounds a missed target), cut to this many characters.
+NOTE_WIDTH = 160
 
 
 def number(value) -> str:
@@ -42,12 +44,17 @@ def cells(row: dict) -> list[str]:
 
 
 def table(rows: list[dict]) -> str:
-    """A plain-text table for the terminal."""
-    body = [list(COLUMNS)] + [cells(r) for r in rows]
-    widths = [max(len(line[i]) for line in body) for i in range(len(COLUMNS))]
+    """A plain-text table for the terminal, each row's note last."""
+    body = [[*COLUMNS, "note"]] + [[*cells(r), note(r)] for r in rows]
+    widths = [max(len(line[i]) for line in body) for i in range(len(COLUMNS) + 1)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in body]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def note(row: dict) -> str:
+    text = str(row.get("note") or "")
+    return text if len(text) <= NOTE_WIDTH else text[: NOTE_WIDTH - 1] + "…"
 
 
 def escape(text: str) -> str:
@@ -69,6 +76,10 @@ def markdown(
         f"- CPU: {machine.get('cpu', 'unknown')}, {machine.get('cores', '?')} cores",
         f"- PostgreSQL {machine.get('postgresql', '?')}, Redis {machine.get('redis', '?')}, "
         f"Python {machine.get('python', '?')}",
+    ]
+    if machine.get("load"):
+        lines.append(f"- load average (1 min, all users): {machine['load']}")
+    lines += [
         "",
         "| " + " | ".join(COLUMNS) + " | unit | note |",
         "| --- | ---: | ---: | ---: | --- | --- | --- | --- |",

@@ -1,11 +1,14 @@
 """The page-cost benchmark's own views (bench/urls.py): never part of the product.
 
 hello: the framework's ceiling, a bare response behind the same middleware as every page.
+signed_in_hello: the same for a signed-in user: login_required reads the session and the user (what
+every page of the portal pays before its own work), then the same bare response.
 naive_roll_call: the roll-call page (same view code, form and template) with the roster read the
 naive way, one look-up per child and per related row instead of safety.selectors' fixed number of
 queries, to show that the benchmark tells the two apart.
 """
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,6 +23,12 @@ from schools.decorators import teacher_or_admin_required
 
 @require_GET
 def hello(request):
+    return HttpResponse("hello", content_type="text/plain")
+
+
+@require_GET
+@login_required
+def signed_in_hello(request):
     return HttpResponse("hello", content_type="text/plain")
 
 
