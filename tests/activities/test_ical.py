@@ -1,6 +1,8 @@
 """The iCalendar feed of a teacher's sessions: subscribed with a signed token, no session."""
 
 import datetime
+import os
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -213,7 +215,9 @@ def test_the_token_never_reaches_a_log_line():
     )
     MaskPersonalData().filter(record)
     assert token not in record.getMessage() and "token=***" in record.getMessage()
-    # gunicorn's access log writes the path without its query string.
-    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    # gunicorn's access log writes the path without its query string. (Read in this process: the
+    # configuration's environment for gunicorn's workers must not stay in the test's.)
+    with mock.patch.dict(os.environ):
+        conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
     fmt = conf["access_log_format"]
     assert "%(U)s" in fmt and "%(r)s" not in fmt and "%(q)s" not in fmt and "%(f)s" not in fmt
