@@ -31,13 +31,18 @@ def database_status() -> str:
     return "ok"
 
 
+def broker_connection() -> Connection:
+    """A short-timeout connection to the Celery broker (Redis, or the file broker of `make run`)."""
+    return Connection(
+        settings.CELERY_BROKER_URL,
+        transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        connect_timeout=2,
+    )
+
+
 def broker_status() -> str:
     try:
-        with Connection(
-            settings.CELERY_BROKER_URL,
-            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
-            connect_timeout=2,
-        ) as conn:
+        with broker_connection() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # refused, timed out, DNS: all "down"
         return f"down: {type(exc).__name__}"

@@ -24,10 +24,10 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from kombu import Connection
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from afterschool import health
 from afterschool.celery import app as celery_app
 from afterschool.heartbeat import beat_last_seen
 from afterschool.task_failures import task_failure_counts
@@ -69,11 +69,7 @@ def _queue_lengths() -> tuple[bool, dict[str, int]]:
     """(broker reachable, {queue: messages waiting}) — LLEN on Redis, files on the file broker."""
     lengths = {}
     try:
-        with Connection(
-            settings.CELERY_BROKER_URL,
-            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
-            connect_timeout=2,
-        ) as conn:
+        with health.broker_connection() as conn:
             channel = conn.default_channel
             for queue in settings.METRICS_CELERY_QUEUES:
                 try:

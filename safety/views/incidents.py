@@ -16,7 +16,7 @@ from safety.selectors import records as selectors
 from safety.services import incidents as services
 from schools import access
 from schools.decorators import school_admin_required, school_staff_required, staff_or_bureau_required
-from schools.formerrors import add_service_error
+from schools.formerrors import add_service_error, call_service
 from schools.models import Role
 
 FIELDS = {
@@ -171,14 +171,13 @@ def _managed_incident(request, incident_code):
 def incident_follow_up(request, incident_code):
     incident = _managed_incident(request, incident_code)
     form = forms.FollowUpForm(request.POST, action=request.path)
-    if form.is_valid():
-        try:
-            services.incident_follow_up(incident=incident, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc, {"text": "text", "time": "at"})
-        else:
-            messages.success(request, _("Added to the report."))
-            return redirect("safety:incident-detail", incident_code=incident.code)
+    if call_service(
+        form,
+        lambda data: services.incident_follow_up(incident=incident, actor=request.user, **data),
+        {"text": "text", "time": "at"},
+    ):
+        messages.success(request, _("Added to the report."))
+        return redirect("safety:incident-detail", incident_code=incident.code)
     return _detail(request, incident, follow_up_form=form)
 
 
@@ -205,17 +204,13 @@ def incident_notify_bureau(request, incident_code):
 def incident_close(request, incident_code):
     incident = _managed_incident(request, incident_code)
     form = forms.CloseIncidentForm(request.POST, action=request.path)
-    if form.is_valid():
-        try:
-            services.incident_close(
-                incident=incident,
-                outcome=form.cleaned_data["outcome"],
-                at=form.cleaned_data["at"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc, {"text": "outcome", "time": "at"})
-        else:
-            messages.success(request, _("The incident is closed."))
-            return redirect("safety:incident-detail", incident_code=incident.code)
+    if call_service(
+        form,
+        lambda data: services.incident_close(
+            incident=incident, outcome=data["outcome"], at=data["at"], actor=request.user
+        ),
+        {"text": "outcome", "time": "at"},
+    ):
+        messages.success(request, _("The incident is closed."))
+        return redirect("safety:incident-detail", incident_code=incident.code)
     return _detail(request, incident, close_form=form)
