@@ -22,7 +22,7 @@ from django.urls import reverse
 from afterschool.celery import app as celery_app
 from notices import services, tasks
 from notices.models import Delivery, Notification
-from tests.support.services import need_service, server_env, tcp_open
+from tests.support.services import need_service, server_env, stop_process, tcp_open
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,6 @@ def _start_redis(port: int) -> subprocess.Popen:
         time.sleep(0.1)
     process.kill()
     pytest.fail("redis-server did not start")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _drop_connections():
@@ -89,7 +80,7 @@ def private_redis(settings):
         broker_transport_options=old["broker_transport_options"],
     )
     _drop_connections()
-    _stop(state["process"])
+    stop_process(state["process"], timeout=5)
 
 
 def test_it_survives_redis_stopping_and_delivers_once_it_is_back(
@@ -98,7 +89,7 @@ def test_it_survives_redis_stopping_and_delivers_once_it_is_back(
     import redis
 
     assert client.get("/healthz").json()["broker"] == "ok"
-    _stop(private_redis["process"])  # Redis goes away
+    stop_process(private_redis["process"], timeout=5)  # Redis goes away
     _drop_connections()
     assert client.get("/healthz").status_code == 503
     assert client.get("/healthz").json()["broker"].startswith("down")

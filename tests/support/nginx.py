@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from tests.support.services import need_service, server_env
+from tests.support.services import need_service, server_env, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_TEMPLATE = ROOT / "deploy" / "nginx" / "afterschool.conf"
@@ -50,15 +50,6 @@ def wait_for(port: int, path: str, process: subprocess.Popen, what: str) -> None
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{what} did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # --- Certificate and configuration -------------------------------------------------------------------
@@ -180,7 +171,7 @@ class Proxy:
 
     def __exit__(self, *exc) -> None:
         if self.process is not None:
-            stop(self.process)
+            stop_process(self.process)
 
 
 # --- The portal --------------------------------------------------------------------------------------
@@ -255,4 +246,4 @@ class Portal:
 
     def __exit__(self, *exc) -> None:
         if self.process is not None:
-            stop(self.process)
+            stop_process(self.process)

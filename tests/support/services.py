@@ -2,6 +2,7 @@
 
 import os
 import socket
+import subprocess
 from urllib.parse import urlparse
 
 import pytest
@@ -32,3 +33,13 @@ def tcp_open(url: str, default_port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server the test started: politely, then for good."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
