@@ -233,9 +233,10 @@ def machine() -> dict:
     """Date, uname -a, CPU model, cores, PostgreSQL and Redis versions, for RESULTS.md."""
 
     def out(*args: str) -> str:
+        # A tool that hangs (redis-cli under faketime does) leaves the header "unknown", never the run stuck.
         try:
-            return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
+            return subprocess.run(args, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired):
             return "unknown"
 
     cpu = "unknown"

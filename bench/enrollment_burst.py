@@ -23,6 +23,7 @@ run(ctx) on the demo database that the page-cost benchmark seeded.
 
 import argparse
 import http.client
+import os
 import secrets
 import statistics
 import sys
@@ -292,7 +293,7 @@ def burst_rows(got: dict, parents: int, workers: int) -> list[dict]:
         if passed
         else f"; missed: bound by throughput: the last answer came after {b['max']:.1f} s, about "
         f"{b['max'] * 1000 / parents:.0f} ms of the server a request with {workers} workers on "
-        f"{common.machine()['cores']} cores, and a request waits for those queued before it"
+        f"{os.cpu_count()} cores, and a request waits for those queued before it"
     )
     return [
         common.row(
@@ -377,7 +378,7 @@ def run(ctx: common.Context) -> list[dict]:
     spreads = {nominal: nominal * len(requests) / 1000 for nominal in PACED}
     got = measure(ctx, requests, config, list(spreads.values()))
     model = common.gunicorn_model()
-    workers = model["workers_per_core"] * common.machine()["cores"]
+    workers = model["workers_per_core"] * (os.cpu_count() or 1)
     described = "configured by --workers/--threads" if len(config) > 1 else common.describe_model(model)
     rows = burst_rows(got, len(requests), workers) + paced_rows(got, len(requests), spreads)
     if not ctx.quick:  # --quick runs leave the results file of the last full run alone
