@@ -55,7 +55,11 @@ def test_a_long_note_is_cut_in_the_terminal_but_whole_in_results_md():
     long = [common.row("x", 1.0, note="n" * 400)]
     assert report.table(long).splitlines()[2].endswith("n" * (report.NOTE_WIDTH - 1) + "…")
     text = report.markdown(
-        long, machine=MACHINE, when=datetime.datetime.now(datetime.UTC), command="c", minutes=1
+        long,
+        machine=MACHINE,
+        when=datetime.datetime(2026, 12, 6, 9, 0, tzinfo=datetime.UTC),
+        command="c",
+        minutes=1,
     )
     assert "n" * 400 in text
 
@@ -74,7 +78,11 @@ def test_it_writes_results_md_with_the_date_the_machine_and_the_gaps():
 def test_a_pipe_in_a_note_does_not_break_the_markdown_table():
     bad = [common.row("x", 1.0, note="a | b")]
     text = report.markdown(
-        bad, machine=MACHINE, when=datetime.datetime.now(datetime.UTC), command="c", minutes=1
+        bad,
+        machine=MACHINE,
+        when=datetime.datetime(2026, 12, 6, 9, 0, tzinfo=datetime.UTC),
+        command="c",
+        minutes=1,
     )
     line = next(line for line in text.splitlines() if line.startswith("| x"))
     assert "a \\| b" in line
