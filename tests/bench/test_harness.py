@@ -51,16 +51,16 @@ def test_it_prints_one_aligned_line_per_row_with_pass_or_fail_and_the_note():
     assert len(text[1]) == max(len(line) for line in text)  # the rule spans the widest row
 
 
+def _markdown(table_rows) -> str:
+    """RESULTS.md for a one-minute run of these rows at a fixed moment."""
+    when = datetime.datetime(2026, 12, 6, 9, 0, tzinfo=datetime.UTC)
+    return report.markdown(table_rows, machine=MACHINE, when=when, command="c", minutes=1)
+
+
 def test_a_long_note_is_cut_in_the_terminal_but_whole_in_results_md():
     long = [common.row("x", 1.0, note="n" * 400)]
     assert report.table(long).splitlines()[2].endswith("n" * (report.NOTE_WIDTH - 1) + "…")
-    text = report.markdown(
-        long,
-        machine=MACHINE,
-        when=datetime.datetime(2026, 12, 6, 9, 0, tzinfo=datetime.UTC),
-        command="c",
-        minutes=1,
-    )
+    text = _markdown(long)
     assert "n" * 400 in text
 
 
@@ -77,13 +77,7 @@ def test_it_writes_results_md_with_the_date_the_machine_and_the_gaps():
 
 def test_a_pipe_in_a_note_does_not_break_the_markdown_table():
     bad = [common.row("x", 1.0, note="a | b")]
-    text = report.markdown(
-        bad,
-        machine=MACHINE,
-        when=datetime.datetime(2026, 12, 6, 9, 0, tzinfo=datetime.UTC),
-        command="c",
-        minutes=1,
-    )
+    text = _markdown(bad)
     line = next(line for line in text.splitlines() if line.startswith("| x"))
     assert "a \\| b" in line
 
