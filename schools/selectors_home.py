@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from notices import selectors as notice_selectors
-from schools import access, selectors
+from schools import access, selectors, smallnumbers
 from schools.models import (
     ClassGroup,
     Membership,
@@ -339,7 +339,10 @@ def _with_counts(schools: QuerySet[School]) -> QuerySet[School]:
 @dataclass(frozen=True)
 class RegionTable:
     region: Region
-    schools: list[School]  # annotated: class_count, student_count, priority_count
+    # Annotated: class_count, student_count, priority_count (for display: "*" where it is withheld
+    # so that a small count cannot be worked out from the region's total; schools.smallnumbers).
+    schools: list[School]
+    priority: int
 
     @property
     def offering(self) -> int:
@@ -349,9 +352,11 @@ class RegionTable:
     def students(self) -> int:
         return sum(s.student_count for s in self.schools)
 
-    @property
-    def priority(self) -> int:
-        return sum(s.priority_count for s in self.schools)
+
+def _region_table(region: Region, schools: list[School]) -> RegionTable:
+    priority = sum(s.priority_count for s in schools)
+    smallnumbers.protect_attribute(schools, "priority_count", total=priority)
+    return RegionTable(region=region, schools=schools, priority=priority)
 
 
 def bureau_regions(*, user) -> list[RegionTable]:
@@ -362,9 +367,9 @@ def bureau_regions(*, user) -> list[RegionTable]:
         return []
     regions = access.regions_for(user).filter(report_path__in=paths).order_by("code")
     return [
-        RegionTable(
-            region=region,
-            schools=list(
+        _region_table(
+            region,
+            list(
                 _with_counts(
                     access.schools_for(user).filter(region__report_path__startswith=region.report_path)
                 )
@@ -388,7 +393,8 @@ def school_for_bureau(*, user, code) -> School:
 
 def classes_for_bureau(*, user, school: School) -> list[ClassGroup]:
     """The school's classes with student and priority counts only, never children (1 query).
-    Each class carries group_counts: one count per PRIORITY_GROUPS entry, in that order."""
+    Each class carries group_counts: one count per PRIORITY_GROUPS entry, in that order. A class's
+    priority count is "*" where it is withheld beside the school's total (schools.smallnumbers)."""
     classes = list(
         access.classes_for(user)
         .filter(school=school)
@@ -403,6 +409,7 @@ def classes_for_bureau(*, user, school: School) -> list[ClassGroup]:
     )
     for group in classes:
         group.group_counts = [getattr(group, f"{key}_count") for key, _q, _label in PRIORITY_GROUPS]
+    smallnumbers.protect_attribute(classes, "priority_count", total=school.priority_count)
     return classes
 
 

@@ -1,7 +1,8 @@
 """What a generated report says, independent of its format: a title, a few lines about it, and
 tables. Every figure comes from oversight.summaries.selectors.indicators_for (the daily summaries), never from
 the raw records, so a report costs the same as the dashboard. Counts of sensitive groups (priority
-groups, incidents, guardians' reports) pass through schools.smallnumbers.small_count ("<5")."""
+groups, incidents, guardians' reports) pass through schools.smallnumbers.small_count ("<5"), and the
+rows and kinds beside a shown total through its complementary suppression ("*")."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,7 +47,6 @@ def _num(value):
 
 def indicator_rows(values: dict) -> list[list]:
     """Every indicator of the dashboard, as (label, value) rows for a region's or school's totals."""
-    labels = selectors.complaint_labels()
     rows = []
     if "schools" in values:
         rows += [
@@ -76,8 +76,8 @@ def indicator_rows(values: dict) -> list[list]:
         [_("Incidents"), small_count(values["incidents"])],
         [_("Open inspection findings"), values["findings_open"]],
         *[
-            [_("Reports from guardians: %(kind)s") % {"kind": label}, small_count(values[f])]
-            for f, label in labels.items()
+            [_("Reports from guardians: %(kind)s") % {"kind": label}, small_count(count)]
+            for label, count in selectors.complaint_kinds(values)
         ],
         [_("Reports from guardians in all"), small_count(values["complaints"])],
         [_("Subsidies claimed (yuan)"), values["subsidy_claimed"]],
@@ -191,6 +191,10 @@ def build(report: GeneratedReport, *, progress: Progress) -> Content:
             "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
             "who": requester_name(report) or _("the monthly schedule"),
         },
+        _(
+            "Counts of sensitive groups from 1 to 4 are shown as <5; "
+            "* withheld so that such a count cannot be worked out from the total."
+        ),
     ]
     content = Content(title=_title(report), lines=lines)
     if report.kind == GeneratedReport.Kind.UPWARD:
@@ -202,13 +206,16 @@ def build(report: GeneratedReport, *, progress: Progress) -> Content:
     progress(30)
     if report.region_id and report.region.level != Region.Level.COUNTY:
         parts = sub_regions(report.region)
-        rows = []
+        sums = []
         for i, sub in enumerate(parts, start=1):
-            totals = selectors.indicators_for(schools=access.schools_reporting_to(sub), period=period)[
-                "totals"
-            ]
-            rows.append([sub.name, totals["schools"], *row_values(totals, offering=_offering(totals))])
+            sums.append(
+                selectors.indicators_for(schools=access.schools_reporting_to(sub), period=period)["totals"]
+            )
             progress(30 + 40 * i // len(parts))
+        rows = [
+            [sub.name, totals["schools"], *row_values(totals, offering=_offering(totals))]
+            for sub, totals in zip(parts, selectors.protected_rows(sums, data["totals"]), strict=True)
+        ]
         content.tables.append(
             Table(_("Sub-regions"), row_headers([_("Region"), _("Schools")]), rows, key="regions")
         )
@@ -218,7 +225,7 @@ def build(report: GeneratedReport, *, progress: Progress) -> Content:
             row["school"].region.name,
             *row_values(row, offering=_yes_no(row["offers_service"])),
         ]
-        for row in data["schools"]
+        for row in selectors.protected_rows(data["schools"], data["totals"])
     ]
     content.tables.append(Table(_("Schools"), row_headers([_("School"), _("County")]), rows, key="schools"))
     progress(80)
@@ -231,19 +238,22 @@ def _upward(content: Content, report, data, period, progress: Progress) -> None:
     totals = data["totals"]
     if report.region_id and report.region.level != Region.Level.COUNTY:
         counties = _counties(report.region)
-        rows = []
+        sums = []
         for i, county in enumerate(counties, start=1):
-            sums = selectors.indicators_for(schools=access.schools_reporting_to(county), period=period)[
-                "totals"
-            ]
-            rows.append([county.name, sums["schools"], *row_values(sums, offering=_offering(sums))])
+            sums.append(
+                selectors.indicators_for(schools=access.schools_reporting_to(county), period=period)["totals"]
+            )
             progress(20 + 60 * i // len(counties))
+        rows = [
+            [county.name, part["schools"], *row_values(part, offering=_offering(part))]
+            for county, part in zip(counties, selectors.protected_rows(sums, totals), strict=True)
+        ]
         headers = row_headers([_("County"), _("Schools")])
         rows.append([_("Total"), totals["schools"], *row_values(totals, offering=_offering(totals))])
     else:
         rows = [
             [row["school"].name, 1, *row_values(row, offering=_yes_no(row["offers_service"]))]
-            for row in data["schools"]
+            for row in selectors.protected_rows(data["schools"], totals)
         ]
         headers = row_headers([_("School"), _("Schools")])
         rows.append([_("Total"), totals["schools"], *row_values(totals, offering=_offering(totals))])

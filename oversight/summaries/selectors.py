@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Category
 from oversight.models import COMPLAINT_FIELDS, DailySchoolSummary
-from schools import access
+from schools import access, smallnumbers
 from schools.models import Role, School
 from subsidies.models import Complaint
 
@@ -179,3 +179,21 @@ def daily_series(*, schools: QuerySet[School], period: Period) -> list[dict]:
 def complaint_labels() -> dict:
     """Summary column -> the complaint kind's label."""
     return {COMPLAINT_FIELDS[value]: label for value, label in Complaint.Kind.choices}
+
+
+# Counts of sensitive groups shown per school (or per region) beside their total.
+SENSITIVE_COLUMNS = ("incidents", "complaints")
+
+
+def protected_rows(rows: list[dict], totals: dict) -> list[dict]:
+    """Rows of schools or regions for display: complementary suppression of the sensitive columns
+    against the shown totals (schools.smallnumbers.protect); the small cells stay for small_count."""
+    return smallnumbers.protect(rows, SENSITIVE_COLUMNS, total=totals)
+
+
+def complaint_kinds(totals: dict) -> list[tuple[str, object]]:
+    """(label, count) of each kind of guardians' report, beside their shown total: a kind that
+    could be worked out from the total and the others is withheld."""
+    labels = complaint_labels()
+    counts = smallnumbers.protect_line([totals[f] for f in labels], total=totals["complaints"])
+    return list(zip(labels.values(), counts, strict=True))

@@ -36,14 +36,14 @@ def dashboard(request):
         "schools": [row["school"].name for row in data["schools"]],
         "participation": [float(row["participation_rate"] or 0) for row in data["schools"]],
     }
-    labels = selectors.complaint_labels()
-    complaints = [(labels[f], data["totals"][f]) for f in labels]
+    complaints = selectors.complaint_kinds(data["totals"])
     is_bureau = request.user.is_superuser or access.has_role(request.user, Role.BUREAU_OFFICER)
     return render(
         request,
         "oversight/dashboard.html",
         {
             **data,
+            "schools": selectors.protected_rows(data["schools"], data["totals"]),
             "complaints": complaints,
             "chart": chart,
             "choices": selectors.period_choices(today=today),

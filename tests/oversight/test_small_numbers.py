@@ -57,11 +57,35 @@ def test_the_bureau_home_shows_a_school_with_three_priority_children_as_less_tha
     s2 = demo.school("s2")
     _only_priority(s2, 3)
     client.force_login(demo.user("hn_bureau"))
-    page = html(client.get(reverse("home")))
+    response = client.get(reverse("home"))
+    page = html(response)
     cells = _cells(page, s2.name)
     assert cells[-1] == "<5"
-    # s1's count (about one child in ten of 240) is shown as it is.
-    assert int(_cells(page, demo.school("s1").name)[-1]) >= 5
+    # Beside the region's total, the small cell cannot be worked out from the others.
+    region = next(t for t in response.context["tables"] if any(s.pk == s2.pk for s in t.schools))
+    _assert_protected([_cells(page, s.name)[-1] for s in region.schools], region.priority)
+
+
+def _assert_protected(column: list[str], total: int) -> None:
+    """A line of shown cells beside its shown total: either nothing is hidden, or at least two cells
+    are, and what they add up to (the total minus the shown ones) is 5 or more."""
+    hidden = [c for c in column if c in {"<5", "*"}]
+    if not hidden:
+        return
+    shown = sum(int(c) for c in column if c not in {"<5", "*"})
+    assert len(hidden) >= 2 and total - shown >= 5, (column, total)
+
+
+def test_complementary_suppression_withholds_the_fewest_smallest_cells():
+    from schools.smallnumbers import protect_line, withheld
+
+    assert withheld([2, 12, 30], total=44) == [1]  # 44 - 12 - 30 would give the 2 back
+    assert withheld([1, 1, 50, 60], total=112) == [2]  # two hidden, but 1 + 1 could only be 1 and 1
+    assert withheld([3, 4, 40], total=47) == []  # 7 split between two cells of 1 to 4: not one answer
+    assert withheld([2, 0, 0], total=2) == []  # the total is "<5" itself
+    assert withheld([0, 7, 9], total=16) == []  # nothing small
+    assert withheld([2, 0, 9], total=11) == [2]  # zeros stay: they disclose nobody
+    assert protect_line([2, 12, 30], total=44) == [2, "*", 30]
 
 
 def test_the_bureau_school_page_hides_small_class_counts(client, demo):
@@ -148,3 +172,27 @@ def test_the_term_report_page_shows_small_incident_counts_as_less_than_five(clie
     assert figures["家长反映"] == 7
     block = html(response).split('id="report-figures"')[1].split("</dl>")[0]
     assert "&lt;5" in block
+
+
+def test_the_dashboard_withholds_a_second_school_so_a_small_incident_count_cannot_be_subtracted(client, demo):
+    from oversight.models import DailySchoolSummary
+
+    oversight_services.summaries_roll(day=timezone.localdate())
+    summaries = DailySchoolSummary.objects.all()
+    summaries.update(incidents=0)
+    for code, n in {"s1": 12, "s3": 2}.items():
+        DailySchoolSummary.objects.filter(pk=summaries.filter(school=demo.school(code)).first().pk).update(
+            incidents=n
+        )
+    client.force_login(demo.user("hn_bureau"))
+    response = client.get(reverse("oversight:dashboard"), {"term": this_term()})
+    assert response.context["totals"]["incidents"] == 14
+    page = html(response)
+    incidents_col = 9
+    column = {
+        row["school"].code: _cells(page, f'data-school="{row["school"].code}"')[incidents_col]
+        for row in response.context["schools"]
+    }
+    assert column[demo.school("s3").code] == "<5"
+    assert column[demo.school("s1").code] == "*"
+    _assert_protected(list(column.values()), 14)
