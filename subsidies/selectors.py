@@ -109,10 +109,10 @@ def budgets_for(user) -> QuerySet[Budget]:
 
 
 def budgets_managed_by(user) -> QuerySet[Budget]:
-    """Budgets a bureau officer sets: those of their own region."""
+    """Budgets a bureau officer sets: those of the regions their bureau decides for (regions_managed_by)."""
     if access.scope(user).everything:
         return Budget.objects.all()
-    return Budget.objects.filter(region__in=access.bureau_regions_of(user))
+    return Budget.objects.filter(region__in=regions_managed_by(user))
 
 
 def _under_or_above(s) -> Q:
@@ -133,7 +133,7 @@ def contracts_for(user) -> QuerySet[PurchaseContract]:
 def contracts_managed_by(user) -> QuerySet[PurchaseContract]:
     if access.scope(user).everything:
         return PurchaseContract.objects.all()
-    return PurchaseContract.objects.filter(region__in=access.bureau_regions_of(user))
+    return PurchaseContract.objects.filter(region__in=regions_managed_by(user))
 
 
 def rates_for(user) -> QuerySet[Rate]:
@@ -146,10 +146,12 @@ def rates_for(user) -> QuerySet[Rate]:
 
 
 def regions_managed_by(user) -> QuerySet[Region]:
-    """Regions whose funding the user sets: their own bureau's."""
+    """Regions whose funding the user sets: those whose claims their bureau decides — their own, and
+    a region under it with no officer of its own (a county without an officer is funded and decided
+    by its city, else the province: access.bureau_region_ids)."""
     if access.scope(user).everything:
         return Region.objects.all()
-    return access.bureau_regions_of(user)
+    return Region.objects.filter(pk__in=access.bureau_region_ids(user))
 
 
 def get_budget_to_manage(user, code) -> Budget:

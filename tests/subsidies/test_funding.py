@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from activities.models import Provider
 from audit.models import AuditEvent
-from schools.models import Region
+from schools.models import Membership, Region, Role, User
 from subsidies import services
 from subsidies.models import Budget, PurchaseContract, Rate
 
@@ -69,6 +69,34 @@ def test_a_bureau_cannot_set_funding_for_another_region(client, demo):
         assert client.post(reverse(name), data).status_code == 400  # not a choice
     assert not Budget.objects.filter(region__code="410105", fiscal_year=2027).exists()
     assert not Rate.objects.filter(effective_from=datetime.date(2027, 1, 1)).exists()
+
+
+def test_a_city_sets_the_budget_of_a_county_without_an_officer_and_its_claims_count_against_it(client, demo):
+    """金水区 (s2) has no officer: its city decides its claims (F12), so the city sets its budget too;
+    中原区 has its own officer and keeps its own budget to itself."""
+    zz = demo.user("zz_bureau")
+    client.force_login(zz)
+    response = client.post(
+        reverse("subsidies:budget-create"),
+        {"region": "410105", "fiscal_year": "2027", "total": "90000.00", "note": "金水区2027年"},
+    )
+    assert response.status_code == 302
+    budget = Budget.objects.get(region__code="410105", fiscal_year=2027)
+    assert budget.created_by == zz
+    page = client.get(reverse("subsidies:funding")).content.decode()
+    assert reverse("subsidies:budget-edit", kwargs={"budget_code": budget.code}) in page
+    refused = client.post(
+        reverse("subsidies:budget-create"), {"region": "410102", "fiscal_year": "2027", "total": "1.00"}
+    )
+    assert refused.status_code == 400  # 中原区 has zy_bureau: not a choice for the city
+    assert not Budget.objects.filter(region__code="410102", fiscal_year=2027).exists()
+    # The county's own officer, once appointed, takes it over; the city no longer edits it.
+    officer = User.objects.create_user("js_bureau", password=None)
+    Membership.objects.create(
+        user=officer, role=Role.BUREAU_OFFICER, region=Region.objects.get(code="410105")
+    )
+    edit = reverse("subsidies:budget-edit", kwargs={"budget_code": budget.code})
+    assert client.get(edit).status_code == 404
 
 
 def test_a_rate_is_set_from_a_date_and_only_teachers_hours_have_a_cap(client, demo):
