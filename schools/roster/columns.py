@@ -132,13 +132,16 @@ class RowError:
 @dataclass
 class ColumnPlan:
     """Which column of the file feeds which field: found by the headers, or chosen by the school
-    admin where a header was ambiguous. Column indexes count from 0."""
+    admin where a header was ambiguous; and which rows below the table are its footer. Column
+    indexes count from 0."""
 
     header_row: int  # the spreadsheet row of the headers
     labels: list[str]  # the file's headers as written (NFKC, trimmed), by column
     matched: dict[str, int] = field(default_factory=dict)  # field name -> column
     ambiguous: dict[str, list[int]] = field(default_factory=dict)  # field name -> candidate columns
     ignored: list[int] = field(default_factory=list)  # columns the portal does not use
+    # the spreadsheet rows below the table (制表人, 合计, a note): its footer, not children
+    footer_rows: list[int] = field(default_factory=list)
 
     def label(self, index: int) -> str:
         from openpyxl.utils import get_column_letter

@@ -28,6 +28,7 @@ from schools.roster.columns import (
     Table,
     header_key,
 )
+from schools.roster.rows import names_a_child
 
 XLSX_MAGIC = b"PK\x03\x04"  # a zip archive
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file (Excel 97-2003)
@@ -192,18 +193,35 @@ def _fill_merged(rows: list[list], merged: list, *, first: int, width: int) -> N
                 row[column] = value
 
 
-def _headerless_check(rows: list[list], index: int, width: int) -> None:
-    """A value of its own below the header in a column without one may be a row that slipped: it
-    is refused (a title above the header, or a merged cell spreading over, is not)."""
+def _headerless_rows(rows: list[list], index: int, width: int) -> list[int]:
+    """The rows below the header with a value of their own in a column without one (read before
+    merged cells spread): such a row may have slipped, and is refused unless it is the footer."""
     header = rows[index]
     blank = [c for c in range(width) if c >= len(header) or not _filled(header[c])]
-    for number, row in enumerate(rows[index + 1 :], start=index + 2):
-        if any(c < len(row) and _filled(row[c]) for c in blank):
-            raise ValidationError(
-                _("Row %(row)s has values in a column without a header."),
-                code="headerless",
-                params={"row": number},
-            )
+    return [
+        number
+        for number, row in enumerate(rows[index + 1 :], start=index + 2)
+        if any(c < len(row) and _filled(row[c]) for c in blank)
+    ]
+
+
+def _footer_rows(rows: list[list], index: int, plan: ColumnPlan) -> list[int]:
+    """The table's footer: the rows after the last one naming a child (rows.names_a_child) that
+    name none (制表人：…, 合计：45人, 填表日期, a note merged across the row). A row like them above
+    a child's row is not footer: it is checked, and refused, like any row. No footer without a
+    child's row above it."""
+    columns = {name: [column] for name, column in plan.matched.items()}
+    for name, candidates in plan.ambiguous.items():
+        columns[name] = candidates
+    footer = []
+    for number in range(len(rows), index + 1, -1):
+        row = rows[number - 1]
+        if not any(_filled(v) for v in row):
+            continue
+        if names_a_child(tuple(row), columns):
+            return sorted(footer)
+        footer.append(number)
+    return []
 
 
 def _resembles(key: str) -> str | None:
@@ -246,7 +264,8 @@ def column_plan(header: list, *, header_row: int, width: int, chosen: dict | Non
 
 def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table:
     """The rows of a roster file below its header row, found among the first rows (title rows and
-    blank rows above it are skipped), with the plan of its columns. columns: the school admin's
+    blank rows above it are skipped) and above its footer, with the plan of its columns (and the
+    footer's rows). columns: the school admin's
     choice for ambiguous columns (field name -> column).
 
     Raises ValidationError(code="unreadable", "headers", "no_rows", "too_many_rows", "encoding").
@@ -268,9 +287,17 @@ def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table
             params={"max": MAX_ROWS},
         )
     width = max(len(row) for row in rows[index:])
-    _headerless_check(rows, index, width)
+    headerless = _headerless_rows(rows, index, width)
     _fill_merged(rows, merged, first=index + 1, width=width)
     plan = column_plan(rows[index], header_row=index + 1, width=width, chosen=columns)
+    plan.footer_rows = _footer_rows(rows, index, plan)
+    footer = set(plan.footer_rows)
+    if slipped := [number for number in headerless if number not in footer]:
+        raise ValidationError(
+            _("Row %(row)s has values in a column without a header."),
+            code="headerless",
+            params={"row": slipped[0]},
+        )
     missing = [
         ValidationError(_("The column “%(header)s” is missing."), code="headers", params={"header": header})
         for header, name, required in COLUMNS
@@ -281,7 +308,7 @@ def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table
     body = [
         (number, tuple(row) + ("",) * (width - len(row)))
         for number, row in enumerate(rows[index + 1 :], start=index + 2)
-        if any(_filled(v) for v in row)
+        if any(_filled(v) for v in row) and number not in footer
     ]
     if not body:
         raise ValidationError(_("The file has no student rows below the header."), code="no_rows")
