@@ -6,6 +6,7 @@ matched, ambiguous (the school admin chooses) and ignored."""
 
 import csv
 import io
+import unicodedata
 import zipfile
 from itertools import islice
 
@@ -18,12 +19,15 @@ from schools.phones import normalise_text
 from schools.roster.columns import (
     COLUMNS,
     FIELD_OF_KEY,
+    GROUP_SUFFIXES,
+    GUARDIAN_PREFIXES,
     HEADER_OF,
     HEADER_SCAN,
     HEADERS,
     MAX_ROWS,
     MAX_UNPACKED,
     RESEMBLES,
+    STUDENT_PREFIXES,
     ColumnPlan,
     Table,
     header_key,
@@ -193,10 +197,53 @@ def _fill_merged(rows: list[list], merged: list, *, first: int, width: int) -> N
                 row[column] = value
 
 
-def _headerless_rows(rows: list[list], index: int, width: int) -> list[int]:
+def _group_person(value) -> str | None:
+    """The person a group header names (学生信息 → 学生, 监护人信息 → 监护人); None for other text."""
+    text = "".join(unicodedata.normalize("NFKC", str(value)).split()) if _filled(value) else ""
+    for suffix in GROUP_SUFFIXES:
+        person = text.removesuffix(suffix)
+        if person != text and person in STUDENT_PREFIXES + GUARDIAN_PREFIXES:
+            return person
+    return None
+
+
+def _header_labels(rows: list[list], index: int, merged: list, width: int) -> list:
+    """The column headers, read from the header row and the row above it together (a two-level
+    header): a group above (学生信息, 监护人信息; merged over its columns, or without merged cells
+    running to the next value) puts its person before each header below it, so that 监护人信息 +
+    姓名 is the guardian's name; a header written in the row above with none below (序号 merged down
+    both rows) is that one. A title above the header row is neither."""
+    header = [*rows[index], *[""] * (width - len(rows[index]))]
+    if index == 0:
+        return header
+    upper = [*rows[index - 1], *[""] * (width - len(rows[index - 1]))]
+    spans = {}  # column -> (the merged value above it, whether it reaches down into the header row)
+    for (top, left), (bottom, right) in merged:
+        if top == index - 1 and left < width:
+            for column in range(left, min(right, width - 1) + 1):
+                spans[column] = (upper[left], bottom >= index)
+    labels, person = [], None
+    for column, own in enumerate(header):
+        if column in spans:
+            value, down = spans[column]
+            person = _group_person(value)
+        elif _filled(upper[column]):
+            value, down = upper[column], True
+            person = _group_person(value)
+        else:
+            value, down = None, False
+        if _filled(own):
+            labels.append(f"{person}{normalise_text(str(own))}" if person else own)
+        elif down and _filled(value) and not person:
+            labels.append(value)
+        else:
+            labels.append(own)
+    return labels
+
+
+def _headerless_rows(rows: list[list], index: int, width: int, header: list) -> list[int]:
     """The rows below the header with a value of their own in a column without one (read before
     merged cells spread): such a row may have slipped, and is refused unless it is the footer."""
-    header = rows[index]
     blank = [c for c in range(width) if c >= len(header) or not _filled(header[c])]
     return [
         number
@@ -287,9 +334,10 @@ def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table
             params={"max": MAX_ROWS},
         )
     width = max(len(row) for row in rows[index:])
-    headerless = _headerless_rows(rows, index, width)
+    header = _header_labels(rows, index, merged, width)
+    headerless = _headerless_rows(rows, index, width, header)
     _fill_merged(rows, merged, first=index + 1, width=width)
-    plan = column_plan(rows[index], header_row=index + 1, width=width, chosen=columns)
+    plan = column_plan(header, header_row=index + 1, width=width, chosen=columns)
     plan.footer_rows = _footer_rows(rows, index, plan)
     footer = set(plan.footer_rows)
     if slipped := [number for number in headerless if number not in footer]:
