@@ -287,6 +287,9 @@ BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
 BACKUP_ENCRYPTION_KEY_FILE = env("BACKUP_ENCRYPTION_KEY_FILE", default="")
 # "02:30": a backup each day after that local time (beat, hourly check, so a missed run catches up).
 BACKUP_DAILY_AT = env("BACKUP_DAILY_AT", default="")
+# PostgreSQL: a table estimated (pg_class.reltuples) above this many rows is not counted with
+# count(*) for the manifest (a full read of the table): its estimate is recorded instead.
+BACKUP_EXACT_COUNT_ROWS = env.int("BACKUP_EXACT_COUNT_ROWS", default=100_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

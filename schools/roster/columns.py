@@ -59,6 +59,9 @@ QUESTION_PREFIX = "是否"
 STUDENT_PREFIXES = ("学生", "儿童", "幼儿")
 GUARDIAN_PREFIXES = ("监护人", "家长", "父母", "父亲", "母亲", "联系人")
 GUARDIAN = "监护人"
+# A group header above the column headers (a two-level header): 学生信息 over 姓名/学籍号, 监护人信息
+# over 姓名/电话. Its person (one of the prefixes above) is put before each header below it.
+GROUP_SUFFIXES = ("信息", "情况", "资料")
 # longest first: 监护人联系电话 is 监护人 + 联系电话, not 监护人联系 + 电话
 PHONE_WORDS = ("联系电话", "联系方式", "联系手机", "移动电话", "手机号码", "电话号码")
 PHONE_WORDS += ("手机号", "手机", "电话")
@@ -132,13 +135,16 @@ class RowError:
 @dataclass
 class ColumnPlan:
     """Which column of the file feeds which field: found by the headers, or chosen by the school
-    admin where a header was ambiguous. Column indexes count from 0."""
+    admin where a header was ambiguous; and which rows below the table are its footer. Column
+    indexes count from 0."""
 
     header_row: int  # the spreadsheet row of the headers
     labels: list[str]  # the file's headers as written (NFKC, trimmed), by column
     matched: dict[str, int] = field(default_factory=dict)  # field name -> column
     ambiguous: dict[str, list[int]] = field(default_factory=dict)  # field name -> candidate columns
     ignored: list[int] = field(default_factory=list)  # columns the portal does not use
+    # the spreadsheet rows below the table (制表人, 合计, a note): its footer, not children
+    footer_rows: list[int] = field(default_factory=list)
 
     def label(self, index: int) -> str:
         from openpyxl.utils import get_column_letter

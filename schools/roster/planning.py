@@ -34,7 +34,8 @@ def _chunks(values: list, size: int = CHUNK):
 class RosterPlan(Plan):
     """A Plan (new children) and, for a re-import (F15), what changes for children already stored,
     matched by 学籍号: class moves, transfers in from another school, children coming back, new
-    guardians, renamed guardians; and the school's enrolled children missing from the file."""
+    guardians, renamed guardians; and the enrolled children missing from the file, of the classes
+    the file covers only (a file of one class says nothing about the others)."""
 
     known_ids: dict = field(default_factory=dict)  # student_number -> id of a stored child
     class_moves: dict = field(default_factory=dict)  # child id -> (grade, number)
@@ -43,7 +44,9 @@ class RosterPlan(Plan):
     guardian_rows: list = field(default_factory=list)  # rows of stored children naming a new guardian
     guardian_renames: dict = field(default_factory=dict)  # guardian id -> name
     unchanged: int = 0
-    missing: list = field(default_factory=list)  # codes of enrolled children not in the file
+    missing: list = field(default_factory=list)  # codes of covered classes' children not in the file
+    covered: set = field(default_factory=set)  # {(grade, number)} the file names
+    untouched: int = 0  # the school's current classes the file does not name
 
     def change_counts(self) -> dict:
         transfers = len(self.transfers)
@@ -55,6 +58,8 @@ class RosterPlan(Plan):
             "returning": len(self.returning),
             "unchanged": self.unchanged,
             "missing": len(self.missing),
+            "classes_covered": [class_display_name(*key) for key in sorted(self.covered)],
+            "classes_untouched": self.untouched,
         }
 
 
@@ -197,15 +202,21 @@ def plan_against_school(*, school: School, rows: list[dict]) -> tuple[RosterPlan
             plan.rows.append(row)
         if needs_guardian and mobile not in plan.link_user_ids:
             plan.guardians_new.setdefault(mobile, row["guardian_name"])
-    in_file = {row["student_number"] for row in rows}
-    plan.missing = [
-        str(code)
-        for code, number in Student.objects.filter(school=school, active=True).values_list(
-            "code", "student_number"
-        )
-        if number not in in_file
-    ]
+    plan.missing = _missing(plan, school=school, rows=rows)
     return plan, errors
+
+
+def _missing(plan: RosterPlan, *, school: School, rows: list[dict]) -> list[str]:
+    """The codes of the school's enrolled children missing from the file, in the classes it covers
+    (names): a supplementary file of one class lists no child of the others; a full file lists
+    every child it leaves out."""
+    plan.covered = {(row["grade"], row["class_number"]) for row in rows}
+    plan.untouched = len(plan.class_ids.keys() - plan.covered)
+    class_ids = [pk for key, pk in plan.class_ids.items() if key in plan.covered]
+    in_file = {row["student_number"] for row in rows}
+    enrolled = Student.objects.filter(school=school, active=True, class_group_id__in=class_ids)
+    numbers = enrolled.values_list("code", "student_number")
+    return [str(code) for code, number in numbers if number not in in_file]
 
 
 def plan_apply(*, school: School, plan: Plan, actor: User | None) -> dict:

@@ -6,6 +6,7 @@ matched, ambiguous (the school admin chooses) and ignored."""
 
 import csv
 import io
+import unicodedata
 import zipfile
 from itertools import islice
 
@@ -18,16 +19,20 @@ from schools.phones import normalise_text
 from schools.roster.columns import (
     COLUMNS,
     FIELD_OF_KEY,
+    GROUP_SUFFIXES,
+    GUARDIAN_PREFIXES,
     HEADER_OF,
     HEADER_SCAN,
     HEADERS,
     MAX_ROWS,
     MAX_UNPACKED,
     RESEMBLES,
+    STUDENT_PREFIXES,
     ColumnPlan,
     Table,
     header_key,
 )
+from schools.roster.rows import names_a_child
 
 XLSX_MAGIC = b"PK\x03\x04"  # a zip archive
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file (Excel 97-2003)
@@ -192,18 +197,78 @@ def _fill_merged(rows: list[list], merged: list, *, first: int, width: int) -> N
                 row[column] = value
 
 
-def _headerless_check(rows: list[list], index: int, width: int) -> None:
-    """A value of its own below the header in a column without one may be a row that slipped: it
-    is refused (a title above the header, or a merged cell spreading over, is not)."""
-    header = rows[index]
+def _group_person(value) -> str | None:
+    """The person a group header names (学生信息 → 学生, 监护人信息 → 监护人); None for other text."""
+    text = "".join(unicodedata.normalize("NFKC", str(value)).split()) if _filled(value) else ""
+    for suffix in GROUP_SUFFIXES:
+        person = text.removesuffix(suffix)
+        if person != text and person in STUDENT_PREFIXES + GUARDIAN_PREFIXES:
+            return person
+    return None
+
+
+def _header_labels(rows: list[list], index: int, merged: list, width: int) -> list:
+    """The column headers, read from the header row and the row above it together (a two-level
+    header): a group above (学生信息, 监护人信息; merged over its columns, or without merged cells
+    running to the next value) puts its person before each header below it, so that 监护人信息 +
+    姓名 is the guardian's name; a header written in the row above with none below (序号 merged down
+    both rows) is that one. A title above the header row is neither."""
+    header = [*rows[index], *[""] * (width - len(rows[index]))]
+    if index == 0:
+        return header
+    upper = [*rows[index - 1], *[""] * (width - len(rows[index - 1]))]
+    spans = {}  # column -> (the merged value above it, whether it reaches down into the header row)
+    for (top, left), (bottom, right) in merged:
+        if top == index - 1 and left < width:
+            for column in range(left, min(right, width - 1) + 1):
+                spans[column] = (upper[left], bottom >= index)
+    labels, person = [], None
+    for column, own in enumerate(header):
+        if column in spans:
+            value, down = spans[column]
+            person = _group_person(value)
+        elif _filled(upper[column]):
+            value, down = upper[column], True
+            person = _group_person(value)
+        else:
+            value, down = None, False
+        if _filled(own):
+            labels.append(f"{person}{normalise_text(str(own))}" if person else own)
+        elif down and _filled(value) and not person:
+            labels.append(value)
+        else:
+            labels.append(own)
+    return labels
+
+
+def _headerless_rows(rows: list[list], index: int, width: int, header: list) -> list[int]:
+    """The rows below the header with a value of their own in a column without one (read before
+    merged cells spread): such a row may have slipped, and is refused unless it is the footer."""
     blank = [c for c in range(width) if c >= len(header) or not _filled(header[c])]
-    for number, row in enumerate(rows[index + 1 :], start=index + 2):
-        if any(c < len(row) and _filled(row[c]) for c in blank):
-            raise ValidationError(
-                _("Row %(row)s has values in a column without a header."),
-                code="headerless",
-                params={"row": number},
-            )
+    return [
+        number
+        for number, row in enumerate(rows[index + 1 :], start=index + 2)
+        if any(c < len(row) and _filled(row[c]) for c in blank)
+    ]
+
+
+def _footer_rows(rows: list[list], index: int, plan: ColumnPlan) -> list[int]:
+    """The table's footer: the rows after the last one naming a child (rows.names_a_child) that
+    name none (制表人：…, 合计：45人, 填表日期, a note merged across the row). A row like them above
+    a child's row is not footer: it is checked, and refused, like any row. No footer without a
+    child's row above it."""
+    columns = {name: [column] for name, column in plan.matched.items()}
+    for name, candidates in plan.ambiguous.items():
+        columns[name] = candidates
+    footer = []
+    for number in range(len(rows), index + 1, -1):
+        row = rows[number - 1]
+        if not any(_filled(v) for v in row):
+            continue
+        if names_a_child(tuple(row), columns):
+            return sorted(footer)
+        footer.append(number)
+    return []
 
 
 def _resembles(key: str) -> str | None:
@@ -246,7 +311,8 @@ def column_plan(header: list, *, header_row: int, width: int, chosen: dict | Non
 
 def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table:
     """The rows of a roster file below its header row, found among the first rows (title rows and
-    blank rows above it are skipped), with the plan of its columns. columns: the school admin's
+    blank rows above it are skipped) and above its footer, with the plan of its columns (and the
+    footer's rows). columns: the school admin's
     choice for ambiguous columns (field name -> column).
 
     Raises ValidationError(code="unreadable", "headers", "no_rows", "too_many_rows", "encoding").
@@ -268,9 +334,18 @@ def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table
             params={"max": MAX_ROWS},
         )
     width = max(len(row) for row in rows[index:])
-    _headerless_check(rows, index, width)
+    header = _header_labels(rows, index, merged, width)
+    headerless = _headerless_rows(rows, index, width, header)
     _fill_merged(rows, merged, first=index + 1, width=width)
-    plan = column_plan(rows[index], header_row=index + 1, width=width, chosen=columns)
+    plan = column_plan(header, header_row=index + 1, width=width, chosen=columns)
+    plan.footer_rows = _footer_rows(rows, index, plan)
+    footer = set(plan.footer_rows)
+    if slipped := [number for number in headerless if number not in footer]:
+        raise ValidationError(
+            _("Row %(row)s has values in a column without a header."),
+            code="headerless",
+            params={"row": slipped[0]},
+        )
     missing = [
         ValidationError(_("The column “%(header)s” is missing."), code="headers", params={"header": header})
         for header, name, required in COLUMNS
@@ -281,7 +356,7 @@ def roster_read(*, data: bytes, kind: str, columns: dict | None = None) -> Table
     body = [
         (number, tuple(row) + ("",) * (width - len(row)))
         for number, row in enumerate(rows[index + 1 :], start=index + 2)
-        if any(_filled(v) for v in row)
+        if any(_filled(v) for v in row) and number not in footer
     ]
     if not body:
         raise ValidationError(_("The file has no student rows below the header."), code="no_rows")

@@ -149,6 +149,33 @@ def _mobile(value) -> str:
         ) from None
 
 
+# A value shaped like a 学籍号 (checked or not): a row holding one is a child's, even a bad one.
+STUDENT_NUMBER_LIKE = re.compile(r"^[A-Z][0-9A-Z]{6,19}$")
+
+
+def names_a_child(values: tuple, columns: dict) -> bool:
+    """Whether a row carries a child's identifying values: something shaped like a 学籍号, or a
+    name with a class. Footer rows below a table (制表人：…, 合计：45人, a note merged across the
+    row) carry neither. columns: field name -> the column or columns that may hold it."""
+
+    def cells(name: str) -> list:
+        return [values[c] for c in columns.get(name, ()) if c < len(values)]
+
+    numbers = (_text(v).replace(" ", "").upper() for v in cells("student_number"))
+    if any(STUDENT_NUMBER_LIKE.match(number) for number in numbers):
+        return True
+    names = [t for t in map(_text, cells("name")) if t and len(t) <= 50 and not re.search(r"[:：]", t)]
+    return bool(names) and any(_is_class(v) for v in cells("class_number"))
+
+
+def _is_class(value) -> bool:
+    try:
+        _class_number(value)
+    except ValidationError:
+        return False
+    return True
+
+
 PARSERS = {
     "name": lambda v: _required(_text(v), 50),
     "gender": _gender,

@@ -132,3 +132,39 @@ def test_one_bad_row_saves_nothing_of_a_re_import(admin, s1):
         Student.objects.filter(school=s1).order_by("pk").values_list("pk", "class_group_id", "active")
     )
     assert after == before
+
+
+def test_a_file_of_one_class_lists_as_missing_only_that_classs_children(admin, s1):
+    children = enrolled(s1)
+    g41 = [c for c in children if (c.class_group.grade, c.class_group.number) == (4, 1)]
+    others = [c for c in children if c not in g41]
+    assert len(g41) > 3 and others
+    gone = g41[0]
+    upload(admin, xlsx([stored_row(c) for c in g41[1:]]))
+
+    item = last_import()
+    assert item.status == "previewed", item.errors
+    assert item.missing == [str(gone.code)]  # not every enrolled child of the other classes
+    assert item.change_counts["missing"] == 1 and item.change_counts["unchanged"] == len(g41) - 1
+    assert item.change_counts["classes_covered"] == ["四年级(1)班"]
+    classes = {(c.class_group.grade, c.class_group.number) for c in children}
+    assert item.change_counts["classes_untouched"] == len(classes) - 1
+    page = admin.get(detail_url(item)).content.decode()
+    covered = page.split('id="classes-covered"')[1].split("</p>")[0]
+    assert "四年级(1)班" in covered and f"其他 {len(classes) - 1} 个班级不受影响" in covered
+    assert gone.name in page and others[0].name not in page
+
+    admin.post(detail_url(item), {"left": [str(gone.code)]})
+    item.refresh_from_db()
+    assert item.status == "done", item.errors
+    assert Student.objects.filter(school=s1, active=True).count() == len(children) - 1
+
+
+def test_a_full_file_covers_every_class_and_says_so(admin, s1):
+    children = enrolled(s1)
+    upload(admin, xlsx([stored_row(c) for c in children[1:]]))
+    item = last_import()
+    assert item.missing == [str(children[0].code)]
+    assert item.change_counts["classes_untouched"] == 0
+    page = admin.get(detail_url(item)).content.decode()
+    assert "文件包含本校所有班级" in page.split('id="classes-covered"')[1].split("</p>")[0]
