@@ -2,10 +2,13 @@
 hears nothing more about the child: every notice to the child's guardians reads the guardianship
 when it goes out (schools.selectors.guardianships_to_tell)."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from activities.models import ActivityGroup
-from enrollment import services
+from enrollment import selectors, services
 from enrollment.models import Placement
 from notices.models import Notification
 from schools import services as school_services
@@ -75,3 +78,20 @@ def test_the_window_reminder_skips_a_guardian_restricted_for_every_child(demo, w
     assert Notification.objects.filter(
         recipient=demo.user("s1_parent"), kind="enrollment/window_open"
     ).exists()
+
+
+def test_the_families_of_cancelled_sessions_leave_out_a_restricted_guardian(demo, term, apply, window):
+    homework = ActivityGroup.objects.get(term=term, name__startswith="作业看管")  # Monday to Friday
+    application = apply(days="12345", groups=[homework])
+    services.application_approve(application=application, reviewer=demo.user("s1_head31"))
+    services.placement_run(term=term, actor=demo.user("s1_admin"))
+    services.placement_publish(term=term, actor=demo.user("s1_admin"))
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=8 - today.isoweekday())
+    assert application.guardian.user in selectors.families_of_cancelled_sessions(
+        group=homework, dates=[monday]
+    )
+    restrict(demo, application)
+    assert application.guardian.user not in selectors.families_of_cancelled_sessions(
+        group=homework, dates=[monday]
+    )
