@@ -92,3 +92,19 @@ def test_the_school_admin_hears_the_decision_with_the_officers_note(demo, s1):
     )
     notice = _told("activities/content_reviewed")["s1_admin"]
     assert "内容像学科辅导" in notice.body
+
+
+def test_an_activity_held_through_the_django_admin_reaches_the_bureau_too(client, demo, s1):
+    client.force_login(demo.user("admin"))
+    response = client.post(
+        reverse("admin:activities_activity_add"),
+        {
+            "school": s1.pk,
+            "title": TITLE,
+            "category": "clubs",
+            "active": "on",
+            "review_explanation": "只做作业答疑",
+        },
+    )
+    assert response.status_code == 302
+    assert set(_told()) == {"zy_bureau"}
