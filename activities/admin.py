@@ -55,7 +55,7 @@ class ActivityAdminForm(forms.ModelForm):
                 )
                 # F17: words under watch hold the activity for the bureau here too.
                 self.instance.school = data["school"]
-                services.activity_review_needed(
+                self.held = services.activity_review_needed(
                     activity=self.instance,
                     title=data["title"],
                     description=data.get("description", ""),
@@ -130,6 +130,12 @@ class ActivityAdmin(admin.ModelAdmin):
     readonly_fields = ["review", "review_words", "review_note", "reviewed_by", "reviewed_at"]
     search_fields = ["title", "description", "school__name"]
     list_select_related = ["school", "provider"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(form, "held", False):
+            # F17: held here as in the portal, so the school's bureau is told here too.
+            services.activity_review_requested(activity=obj)
 
 
 @admin.register(OffCampusChecklist)

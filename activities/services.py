@@ -12,6 +12,7 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -488,7 +489,29 @@ def activity_save(
             target=activity,
             changes={"words": activity.review_words},
         )
+    activity.bureau_told = activity_review_requested(activity=activity) if held else None
     return activity
+
+
+def activity_review_requested(*, activity: Activity) -> bool:
+    """F17: a newly held activity goes to the officers of the school's bureau (the nearest region
+    on its chain with an active officer, schools.selectors.bureau_for_school), each told once in
+    their language with a link to the review page. False when nobody on the chain could be told:
+    the school's page says so, and nothing is recorded as sent."""
+    from notices.services import notification_send
+
+    officers = bureau_officers_for_school(activity.school)
+    held_at = timezone.now().isoformat()
+    for officer in officers:
+        notification_send(
+            recipient=officer,
+            kind="activities/content_held",
+            link=reverse("activities:content-review", kwargs={"review_code": activity.code}),
+            dedupe_key=f"review-held:{activity.code}:{held_at}:{officer.pk}",
+            activity=activity,
+            school=activity.school,
+        )
+    return bool(officers)
 
 
 def activity_review_needed(*, activity: Activity, title: str, description: str, explanation: str) -> bool:

@@ -400,6 +400,15 @@ def _activity_form(request, *, school, activity):
                         "the bureau approves it."
                     ),
                 )
+            if getattr(activity, "bureau_told", None) is False:
+                messages.error(
+                    request,
+                    _(
+                        "No education bureau on this school's reporting chain has an officer in the portal, "
+                        "so nobody can review the activity yet. Ask the education bureau to set up an "
+                        "officer account."
+                    ),
+                )
             if activity.off_campus and not services.activity_can_run(activity):
                 return redirect("activities:activity-checklist", activity_code=activity.code)
             return redirect(f"{reverse('activities:activity-list')}?school={school.code}")

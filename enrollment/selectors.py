@@ -825,9 +825,15 @@ def families_of_cancelled_sessions(*, group: ActivityGroup, dates: list[datetime
         .select_related("application__guardian__user", "application__student")
     )
     runs_as = days.runs_as_on((group.term_id, d) for d in dates)
+    placements = list(placements)
+    told = school_selectors.guardian_pairs_to_tell(
+        (p.application.guardian_id, p.application.student_id) for p in placements
+    )
     found: dict = {}
     for placement in placements:
         application = placement.application
+        if (application.guardian_id, application.student_id) not in told:
+            continue  # the school restricted or ended the applicant's guardianship since
         # A weekend make-up day whose row the new schedule already removed: which weekday it ran
         # is lost, so every family of the group hears of it.
         mine = [

@@ -33,6 +33,7 @@ from enrollment.models import (
     SurveyResponse,
 )
 from notices.services import notification_send
+from schools import selectors as school_selectors
 from schools.models import AuthorizedPickup, Guardian, Guardianship, Membership, Role, Student, User
 
 MAX_CHOICES = 3
@@ -615,15 +616,16 @@ def _review(
     application.reviewed_by, application.reviewed_at = reviewer, timezone.now()
     application.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
     audit.record(actor=reviewer, verb=verb, target=application, changes={"note": note.strip()})
-    notification_send(
-        recipient=application.guardian.user,
-        kind=kind,
-        link=reverse("enrollment:family"),
-        dedupe_key=f"{kind}:{application.code}:{application.reviewed_at.isoformat()}",
-        application=application,
-        student=application.student,
-        note=note.strip(),
-    )
+    for recipient in school_selectors.guardian_users(application.student, guardian=application.guardian):
+        notification_send(
+            recipient=recipient,
+            kind=kind,
+            link=reverse("enrollment:family"),
+            dedupe_key=f"{kind}:{application.code}:{application.reviewed_at.isoformat()}",
+            application=application,
+            student=application.student,
+            note=note.strip(),
+        )
     return application
 
 
@@ -871,16 +873,17 @@ def _notify_placement(placement: Placement, kind: str, application: Application 
         application = Application.objects.select_related("guardian__user", "student").get(
             pk=placement.application_id
         )
-    notification_send(
-        recipient=application.guardian.user,
-        kind=kind,
-        link=reverse("enrollment:family"),
-        dedupe_key=f"{kind}:{placement.code}:{placement.status}",
-        placement=placement,
-        group=placement.group,
-        student=application.student,
-        position=placement.position,
-    )
+    for recipient in school_selectors.guardian_users(application.student, guardian=application.guardian):
+        notification_send(
+            recipient=recipient,
+            kind=kind,
+            link=reverse("enrollment:family"),
+            dedupe_key=f"{kind}:{placement.code}:{placement.status}",
+            placement=placement,
+            group=placement.group,
+            student=application.student,
+            position=placement.position,
+        )
 
 
 def _order(applications: list[Application], window: EnrollmentWindow) -> list[Application]:
@@ -1027,9 +1030,15 @@ def placement_publish(*, term: Term, actor: User) -> int:
         .select_related("group")
     }
     sent = 0
-    for application in Application.objects.filter(
-        term=term, status=Application.Status.APPROVED
-    ).select_related("guardian__user", "student"):
+    applications = list(
+        Application.objects.filter(term=term, status=Application.Status.APPROVED).select_related(
+            "guardian__user", "student"
+        )
+    )
+    told = school_selectors.guardian_pairs_to_tell((a.guardian_id, a.student_id) for a in applications)
+    for application in applications:
+        if (application.guardian_id, application.student_id) not in told:
+            continue  # the school restricted or ended the applicant's guardianship since
         placement = placements.get(application.pk)
         kind = {
             Placement.Status.PLACED: "enrollment/placed",
@@ -1074,13 +1083,10 @@ def reminders_window_open(*, now: datetime.datetime | None = None) -> int:
     for window in EnrollmentWindow.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related(
         "term__school"
     ):
-        guardians = (
-            Guardian.objects.filter(
-                guardianship__student__school=window.term.school, guardianship__student__active=True
-            )
-            .select_related("user")
-            .distinct()
+        told = school_selectors.guardianships_to_tell().filter(
+            student__school=window.term.school, student__active=True
         )
+        guardians = Guardian.objects.filter(pk__in=told.values("guardian_id")).select_related("user")
         for guardian in guardians:
             notification_send(
                 recipient=guardian.user,

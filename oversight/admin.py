@@ -3,6 +3,7 @@ from django.contrib import admin
 from audit.admin import ReadOnlyAdmin
 from oversight.models import (
     DailySchoolSummary,
+    FindingEvidence,
     GeneratedReport,
     GoodPractice,
     SchoolDocument,
@@ -122,3 +123,13 @@ class VisitFindingAdmin(admin.ModelAdmin):
     search_fields = ["description", "visit__school__name"]
     list_select_related = ["visit__school"]
     raw_id_fields = ["visit", "answered_by"]
+
+
+@admin.register(FindingEvidence)
+class FindingEvidenceAdmin(ReadOnlyAdmin):
+    """Evidence is part of the school's answer: uploaded with it in the portal, never edited."""
+
+    list_display = ["finding", "file_name", "uploaded_by", "created"]
+    list_filter = ["created"]
+    search_fields = ["file_name", "finding__visit__school__name"]
+    list_select_related = ["finding__visit__school", "uploaded_by"]

@@ -43,6 +43,7 @@ supervision_patterns = [
     path("visits/new/", supervision.visit_create, name="visit-create"),
     path("visits/<uuid:visit_code>/", supervision.visit_detail, name="visit-detail"),
     path("findings/<uuid:visit_finding_code>/answer/", supervision.finding_answer, name="finding-answer"),
+    path("evidence/<uuid:evidence_code>/", supervision.evidence_download, name="evidence-download"),
     path("documents/", supervision.document_list, name="document-list"),
     path("documents/new/", supervision.document_upload, name="document-upload"),
     path("documents/<uuid:document_code>/", supervision.document_download, name="document-download"),

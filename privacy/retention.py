@@ -6,7 +6,8 @@ enrolled (`Student.active` off; the job runs daily). After the region's retentio
 (RetentionPolicy, the most specific region on the school's reporting path, else
 settings.RETENTION_MONTHS) the child is anonymised in place (rows stay, so attendance and subsidy
 history keep their counts): name, student number, birth day and priority-group data; their pick-up
-persons; and each guardian with no other child still kept (name, mobile, account closed); with the
+persons; the mobile numbers of the school's requests to become their guardian (GuardianLink); and
+each guardian with no other child still kept (name, mobile, account closed, its requests' numbers); with the
 child go the texts that name them: their releases (who collected them), refused pick-ups, safety
 alerts (through settings.PRIVACY_HOOKS, "student_anonymise") and notifications to their guardians
 and their school's staff that name the child, a pick-up person or an anonymised guardian.
@@ -38,6 +39,7 @@ from schools import account_state
 from schools.models import (
     AuthorizedPickup,
     Guardian,
+    GuardianLink,
     Guardianship,
     Membership,
     RosterImport,
@@ -132,6 +134,9 @@ def _student_anonymise(student: Student, counts: dict[str, int]) -> None:
     )
     pickups = AuthorizedPickup.objects.filter(student=student).exclude(name=ANONYMOUS)
     counts["pickup"] += pickups.update(name=ANONYMOUS, mobile="", id_last4="")
+    # A school's request to an account to become the child's guardian keeps the number it was
+    # typed with; the account's own details go with the guardian (_guardian_anonymise).
+    GuardianLink.objects.filter(student=student).exclude(mobile="").update(mobile="")
     _hooks("priority_clear", student_ids=[student.pk])
     for changed in _hooks("student_anonymise", student_ids=[student.pk]):
         for kind, n in changed.items():
@@ -143,6 +148,7 @@ def _guardian_anonymise(guardian: Guardian, student: Student, counts: dict[str, 
     Guardian.objects.filter(pk=guardian.pk).update(name=ANONYMOUS, mobile=f"0{guardian.pk:010d}")
     if Membership.objects.filter(user_id=guardian.user_id).exists():
         return  # also staff: the account stays, only the guardian's details go
+    GuardianLink.objects.filter(user_id=guardian.user_id).exclude(mobile="").update(mobile="")
     User.objects.filter(pk=guardian.user_id).update(
         username=f"anonymised-{guardian.user_id}",
         first_name="",

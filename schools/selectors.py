@@ -368,6 +368,37 @@ def get_admin_guardianship_for_user(*, user, guardian: models.Guardian, student_
     )
 
 
+# --- whom to tell about a child ------------------------------------------------------------
+
+
+def guardianships_to_tell() -> QuerySet[models.Guardianship]:
+    """F13: the guardianships that hear about a child: neither restricted nor ended by the school,
+    read when the message goes out (a guardian restricted after applying hears nothing more). Every
+    notice to "the child's guardians" chooses its recipients here."""
+    return models.Guardianship.objects.filter(restricted=False, ended_at=None)
+
+
+def guardian_users(student: models.Student, *, guardian: models.Guardian | None = None) -> list[models.User]:
+    """The accounts of the child's guardians to tell (guardianships_to_tell); with `guardian` (the
+    one who applied), that guardian's account while their guardianship is still active, else none."""
+    rows = guardianships_to_tell().filter(student=student)
+    if guardian is not None:
+        rows = rows.filter(guardian=guardian)
+    return [row.guardian.user for row in rows.select_related("guardian__user").order_by("pk")]
+
+
+def guardian_pairs_to_tell(pairs) -> set[tuple[int, int]]:
+    """Of these (guardian id, student id) pairs, those to tell now (guardianships_to_tell), in one
+    query: for senders that go through many applications at once."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    found = guardianships_to_tell().filter(
+        guardian_id__in={g for g, _s in pairs}, student_id__in={s for _g, s in pairs}
+    )
+    return pairs & set(found.values_list("guardian_id", "student_id"))
+
+
 # --- pick-up persons ------------------------------------------------------------------------
 
 # The list's filter; "ended" covers the expired (past their end date) too.

@@ -12,6 +12,7 @@ from oversight.models.reports import GeneratedReport, ReportStorage, reports_sto
 from oversight.models.summaries import COMPLAINT_FIELDS, MONEY, DailySchoolSummary
 from oversight.models.supervision import (  # F17: supervision visits, the school's documents
     DocumentKind,
+    FindingEvidence,
     SchoolDocument,
     SupervisionVisit,
     VisitFinding,
@@ -24,6 +25,7 @@ __all__ = [
     "WEIGHT_FIELDS",
     "DailySchoolSummary",
     "DocumentKind",
+    "FindingEvidence",
     "GeneratedReport",
     "GoodPractice",
     "ReportStorage",

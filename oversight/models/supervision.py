@@ -88,6 +88,31 @@ class VisitFinding(models.Model):
         return self.status == self.Status.OPEN and self.deadline < today
 
 
+class FindingEvidence(models.Model):
+    """A file (photo, PDF, Word) the school's answer to a finding carries as evidence of the
+    rectification; downloadable by the school and the bureaus over it only."""
+
+    code = models.UUIDField(_("public code"), default=uuid.uuid4, editable=False)
+    finding = models.ForeignKey(
+        VisitFinding, verbose_name=_("finding"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to="finding-evidence/%Y/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rectification evidence")
+        verbose_name_plural = _("rectification evidence")
+        ordering = ["finding", "id"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="findingevidence_code_unique")]
+
+    def __str__(self):
+        return self.file_name
+
+
 class DocumentKind(models.TextChoices):
     RULES = "rules", _("after-school service rules")
     STAFF_TRAINING = "staff_training", _("safety training of teachers")

@@ -1,6 +1,6 @@
-"""Demo supervision (F17): 中原区's visit to s1 ten days ago with one finding rectified and one still
-open past its deadline; s1's after-school service rules for the current term in two versions, and
-its record of safety training for teachers. Idempotent."""
+"""Demo supervision (F17): 中原区's visit to s1 ten days ago with one finding rectified (with its
+evidence, a PDF) and one still open past its deadline; s1's after-school service rules for the
+current term in two versions, and its record of safety training for teachers. Idempotent."""
 
 import datetime
 
@@ -43,7 +43,10 @@ def build(*, out=None) -> None:
             actor=officer,
         )
         services.finding_answer(
-            finding=visit.findings.get(number=1), note="已清理消防通道，并安排专人每日巡查。", actor=admin
+            finding=visit.findings.get(number=1),
+            note="已清理消防通道，并安排专人每日巡查。",
+            evidence=[SimpleUploadedFile("消防通道整改验收单.pdf", _pdf("fire lane cleared"))],
+            actor=admin,
         )
     term = current_term(today)
     documents = [

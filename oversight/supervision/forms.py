@@ -49,12 +49,35 @@ class VisitForm(forms.Form):
         return [line for line in self.cleaned_data.get("findings", "").splitlines() if line.strip()]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); each is checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class FindingAnswerForm(forms.Form):
     note = forms.CharField(label=_("How it was rectified"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = MultipleFileField(
+        label=_("Evidence"),
+        required=False,
+        help_text=_("Photos (JPG, PNG), PDF or Word (.doc, .docx), at most 5 files of 5 MB each."),
+    )
 
     def __init__(self, *args, action: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Report as rectified"), action=action)
+        self.helper.form_enctype = "multipart/form-data"
 
 
 class DocumentForm(forms.Form):

@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from django.db.models import Q, QuerySet
 
-from oversight.models import SchoolDocument, SupervisionVisit, VisitFinding
+from oversight.models import FindingEvidence, SchoolDocument, SupervisionVisit, VisitFinding
 from schools import access
 from schools.models import Region, School
 
@@ -49,6 +49,17 @@ def documents_for(user) -> QuerySet[SchoolDocument]:
     return docs.select_related("school", "uploaded_by")
 
 
+def evidence_for(user) -> QuerySet[FindingEvidence]:
+    """Evidence files of the findings of the schools the user oversees (bureau chain) or runs."""
+    condition = _school_q(user, "finding__visit__")
+    rows = FindingEvidence.objects.all() if condition is None else FindingEvidence.objects.filter(condition)
+    return rows.select_related("finding__visit")
+
+
+def get_evidence_for_user(user, code) -> FindingEvidence:
+    return access.get_or_404(evidence_for(user), code=code)
+
+
 def get_visit_for_user(user, code) -> SupervisionVisit:
     return access.get_or_404(visits_for(user), code=code)
 
@@ -71,7 +82,7 @@ def visit_region_for(user, school: School) -> Region | None:
 
 def visit_rows(visits, today: datetime.date) -> list[SupervisionVisit]:
     """Visits with their findings, each visit counting open, overdue and rectified findings."""
-    visits = list(visits.prefetch_related("findings"))
+    visits = list(visits.prefetch_related("findings__evidence"))
     for visit in visits:
         found = list(visit.findings.all())
         for finding in found:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from notices.services import notification_send
 from oversight.evaluation.selectors import current_term
-from oversight.models import DocumentKind, SchoolDocument, SupervisionVisit, VisitFinding
+from oversight.models import DocumentKind, FindingEvidence, SchoolDocument, SupervisionVisit, VisitFinding
 from schools.models import Region, School, User
 from schools.selectors import school_admins
 from schools.uploads import document_check
@@ -73,11 +73,23 @@ def visit_record(
     return visit
 
 
-def finding_answer(*, finding: VisitFinding, note: str, actor: User) -> VisitFinding:
-    """The school admin reports a finding rectified, saying how. Raises ValidationError(code="note",
-    "answered")."""
+EVIDENCE_MAX_FILES = 5
+
+
+def finding_answer(
+    *, finding: VisitFinding, note: str, actor: User, evidence: list[UploadedFile] | tuple = ()
+) -> VisitFinding:
+    """The school admin reports a finding rectified, saying how, with evidence files (photos, PDF,
+    Word: schools.uploads, each checked by name, first bytes and size) stored with the answer.
+    Raises ValidationError(code="note", "answered", "evidence_count", "document_type",
+    "document_size")."""
     if not note.strip():
         raise ValidationError(_("Say how the finding was rectified."), code="note")
+    if len(evidence) > EVIDENCE_MAX_FILES:
+        raise ValidationError(
+            _("Attach at most %(n)s files."), code="evidence_count", params={"n": EVIDENCE_MAX_FILES}
+        )
+    names = [document_check(upload) for upload in evidence]
     with transaction.atomic():
         updated = VisitFinding.objects.filter(pk=finding.pk, status=VisitFinding.Status.OPEN).update(
             status=VisitFinding.Status.RECTIFIED,
@@ -87,8 +99,17 @@ def finding_answer(*, finding: VisitFinding, note: str, actor: User) -> VisitFin
         )
         if not updated:
             raise ValidationError(_("This finding has already been answered."), code="answered")
+        for upload, name in zip(evidence, names, strict=True):
+            row = FindingEvidence(finding=finding, file_name=name, uploaded_by=actor)
+            row.file.save(name, upload, save=False)
+            row.save()
         finding.refresh_from_db()
-        audit.record(actor=actor, verb="supervision_finding.rectified", target=finding)
+        audit.record(
+            actor=actor,
+            verb="supervision_finding.rectified",
+            target=finding,
+            changes={"evidence": len(names)},
+        )
     return finding
 
 

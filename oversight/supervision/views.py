@@ -89,17 +89,39 @@ def visit_detail(request, visit_code):
 @school_admin_required
 def finding_answer(request, visit_finding_code):
     finding = selectors.get_finding_for_school(request.user, visit_finding_code)
-    form = forms.FindingAnswerForm(request.POST, action="", prefix=f"f{finding.number}")
+    form = forms.FindingAnswerForm(request.POST, request.FILES, action="", prefix=f"f{finding.number}")
     if not form.is_valid():
         messages.error(request, _("Say how the finding was rectified."))
     else:
         try:
-            services.finding_answer(finding=finding, note=form.cleaned_data["note"], actor=request.user)
+            services.finding_answer(
+                finding=finding,
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"],
+                actor=request.user,
+            )
         except ValidationError as exc:
             flash_service_error(request, exc)
         else:
             messages.success(request, _("The finding is reported as rectified."))
     return redirect("oversight:visit-detail", visit_code=finding.visit.code)
+
+
+@require_GET
+@admin_or_bureau_required
+def evidence_download(request, evidence_code):
+    evidence = selectors.get_evidence_for_user(request.user, evidence_code)
+    return _attachment(evidence.file, evidence.file_name)
+
+
+def _attachment(file, name: str) -> FileResponse:
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the school's documents: rules and safety education -------------------------------------
@@ -152,10 +174,4 @@ def document_upload(request):
 @admin_or_bureau_required
 def document_download(request, document_code):
     doc = selectors.get_document_for_user(request.user, document_code)
-    try:
-        handle = doc.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=doc.file_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _attachment(doc.file, doc.file_name)

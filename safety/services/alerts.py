@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 
 from notices.services import notification_send
 from safety.models import CareAlert
-from schools.models import Guardian, Membership, Role, School, Student, User
+from schools import selectors
+from schools.models import Membership, Role, School, Student, User
 from schools.selectors import school_admins
 
 
@@ -28,13 +29,9 @@ def duty_leaders(school: School, day: datetime.date) -> list[User]:
 
 
 def guardian_users(student: Student) -> list[User]:
-    """The child's guardians the school has neither restricted nor ended (F13)."""
-    return [
-        g.user
-        for g in Guardian.objects.filter(
-            guardianship__student=student, guardianship__restricted=False, guardianship__ended_at=None
-        ).select_related("user")
-    ]
+    """The child's guardians the school has neither restricted nor ended (F13; the one rule is
+    schools.selectors.guardianships_to_tell)."""
+    return selectors.guardian_users(student)
 
 
 def class_teacher(student: Student) -> User | None:

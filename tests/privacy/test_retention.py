@@ -11,7 +11,7 @@ from django.utils import timezone
 from enrollment.models import Application
 from privacy import retention
 from privacy.models import DeletionLog, RetentionPolicy, StudentDeparture
-from schools.models import AuthorizedPickup, Guardian, Student, User
+from schools.models import AuthorizedPickup, Guardian, GuardianLink, Student, User
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime.datetime(2028, 3, 31, 3, 0))
@@ -153,3 +153,18 @@ def test_the_command_and_the_beat_task_run_it(demo, settings, capsys):
     call_command("retention_run")
     assert "Nothing past its retention period." in capsys.readouterr().out
     assert tasks.retention_run.delay().get() == 0
+
+
+def test_requests_to_become_the_childs_guardian_lose_their_mobile_number(demo, departed):
+    old, recent = departed
+    asked = recent.guardians.get()
+    GuardianLink.objects.create(student=old, user=asked.user, mobile=asked.mobile, relationship="姑姑")
+    kept = GuardianLink.objects.create(
+        student=recent, user=asked.user, mobile=asked.mobile, relationship="父亲"
+    )
+
+    retention.retention_run(now=NOW)
+
+    assert list(GuardianLink.objects.filter(student=old).values_list("mobile", flat=True)) == [""]
+    kept.refresh_from_db()
+    assert kept.mobile == asked.mobile

@@ -10,6 +10,7 @@ from django.urls import reverse
 from activities.models import Provider
 from api import services as api_services
 from oversight.models import (
+    FindingEvidence,
     GeneratedReport,
     GoodPractice,
     SchoolDocument,
@@ -105,7 +106,15 @@ def test_it_answers_404_for_every_object_outside_each_personas_scope(client, dem
         visited_on=datetime.date(2026, 11, 2),
         recorded_by=demo.user("admin"),
     )
-    VisitFinding.objects.create(visit=visit, number=1, description="-", deadline=datetime.date(2026, 12, 1))
+    finding = VisitFinding.objects.create(
+        visit=visit, number=1, description="-", deadline=datetime.date(2026, 12, 1)
+    )
+    FindingEvidence.objects.create(
+        finding=finding,
+        file="finding-evidence/2026/elsewhere.pdf",
+        file_name="elsewhere.pdf",
+        uploaded_by=demo.user("admin"),
+    )
     SchoolDocument.objects.create(
         school=elsewhere,
         term="2026-autumn",

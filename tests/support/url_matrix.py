@@ -259,6 +259,7 @@ URLS = {
     "oversight:visit-create": BUREAU_ONLY,
     "oversight:visit-detail": frozenset({SCHOOL_ADMIN, BUREAU}),
     "oversight:finding-answer": ADMIN,
+    "oversight:evidence-download": frozenset({SCHOOL_ADMIN, BUREAU}),
     "oversight:document-list": frozenset({SCHOOL_ADMIN, BUREAU}),
     "oversight:document-upload": ADMIN,
     "oversight:document-download": frozenset({SCHOOL_ADMIN, BUREAU}),

@@ -12,6 +12,7 @@ from enrollment.models import Application, Placement
 from notices.models import Notification
 from oversight.evaluation import selectors as evaluation_selectors
 from oversight.models import (
+    FindingEvidence,
     GeneratedReport,
     GoodPractice,
     SchoolDocument,
@@ -96,6 +97,7 @@ OBJECT_KWARGS = {
     "visit_code": (SupervisionVisit, "code", supervision_selectors.visits_for),
     "visit_finding_code": (VisitFinding, "code", supervision_selectors.findings_for),
     "document_code": (SchoolDocument, "code", supervision_selectors.documents_for),
+    "evidence_code": (FindingEvidence, "code", supervision_selectors.evidence_for),
     # F16: an app's signed-in devices (only their holder's).
     "device_code": (ApiToken, "code", lambda user: ApiToken.objects.filter(user=user)),
     # F11: a year's national holiday schedule (see NOT_OBJECTS).
