@@ -1,10 +1,11 @@
 """Rows of the rush pages built in Python (F18): the roll call's mark buttons (32 children a group)
 and the still-here board's rows (200 children at a school's gate). The same HTML the templates wrote
-before (labels, ids, aria attributes), escaped by format_html; the labels are translated once a page
-and what is the same for every child of a session (group, venue, holder, end) is built once."""
+before (labels, ids, aria attributes), every value escaped (django.utils.html.escape); the labels are
+translated once a page and what is the same for every child of a session (group, venue, holder,
+end) is built once."""
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -15,14 +16,14 @@ MARK_BUTTONS = (("present", "success"), ("late", "warning"), ("left_early", "inf
 
 
 def _mark_labels(context) -> dict[str, str]:
-    """The four marks' labels in the request's language, once a page."""
+    """The four marks' labels in the request's language, escaped, once a page."""
     labels = context.render_context.get("safety_mark_labels")
     if labels is None:
         labels = context.render_context["safety_mark_labels"] = {
-            "present": gettext("present"),
-            "late": gettext("late"),
-            "left_early": gettext("left early"),
-            "absent": gettext("absent"),
+            "present": escape(gettext("present")),
+            "late": escape(gettext("late")),
+            "left_early": escape(gettext("left early")),
+            "absent": escape(gettext("absent")),
         }
     return labels
 
@@ -30,23 +31,21 @@ def _mark_labels(context) -> dict[str, str]:
 @register.simple_tag(takes_context=True)
 def roll_buttons(context, name: str, value, child_name: str, errors=()) -> str:
     """One child's four one-tap mark buttons (radio inputs named `name`, the chosen one checked) and
-    the field's errors."""
+    the field's errors. Every value is escaped once (format_html per button cost more than the rest
+    of the row)."""
     labels = _mark_labels(context)
-    buttons = format_html_join(
-        "\n",
-        '<input type="radio" class="btn-check" name="{0}" id="{0}-{1}" value="{1}" autocomplete="off"{2}>\n'
-        '<label class="btn btn-outline-{3}" for="{0}-{1}">{4}</label>',
-        (
-            (name, mark, mark_safe(" checked") if value == mark else "", colour, labels[mark])
-            for mark, colour in MARK_BUTTONS
-        ),
+    field = escape(name)
+    buttons = "\n".join(
+        f'<input type="radio" class="btn-check" name="{field}" id="{field}-{mark}" value="{mark}" '
+        f'autocomplete="off"{" checked" if value == mark else ""}>\n'
+        f'<label class="btn btn-outline-{colour}" for="{field}-{mark}">{labels[mark]}</label>'
+        for mark, colour in MARK_BUTTONS
     )
-    group = format_html(
-        '<div class="btn-group w-100" role="group" aria-label="{}">\n{}\n</div>', child_name, buttons
+    errors_html = "".join(f'<div class="small text-danger">{escape(e)}</div>' for e in errors)
+    return mark_safe(
+        f'<div class="btn-group w-100" role="group" aria-label="{escape(child_name)}">\n{buttons}\n</div>'
+        + errors_html
     )
-    if not errors:
-        return group
-    return group + format_html_join("", '<div class="small text-danger">{}</div>', ((e,) for e in errors))
 
 
 def _session_cells(session, holder) -> tuple[str, str]:
@@ -79,18 +78,11 @@ def board_rows(rows) -> str:
         if cells is None:
             cells = sessions[key] = _session_cells(session, row.holder)
         out.append(
-            format_html(
-                '<tr class="{} board-row">\n'
-                '<td><strong>{}</strong><br><span class="small text-secondary">{}</span></td>\n'
-                "{}\n"
-                '<td class="text-nowrap">{}{}</td>\n'
-                "</tr>",
-                "table-danger" if row.overdue else "",
-                student.name,
-                student.class_group.display_name,
-                cells[0],
-                cells[1],
-                badge if row.overdue else "",
-            )
+            f'<tr class="{"table-danger" if row.overdue else ""} board-row">\n'
+            f'<td><strong>{escape(student.name)}</strong><br><span class="small text-secondary">'
+            f"{escape(student.class_group.display_name)}</span></td>\n"
+            f"{cells[0]}\n"
+            f'<td class="text-nowrap">{cells[1]}{badge if row.overdue else ""}</td>\n'
+            "</tr>"
         )
     return mark_safe("\n".join(out))
