@@ -13,6 +13,7 @@ groups or children it covers.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 
 from django.db.models import CharField, Exists, IntegerField, OuterRef, QuerySet, Subquery
@@ -21,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractIsoWeekDay, StrInd
 from activities.forms import WEEKDAY_NAMES
 from activities.models import ActivityGroup, MakeupDay, Session, Slot
 from enrollment.models import Application, Placement
+from schools.models import ClassGroup, Student
 
 
 def days_meet(family_days: str, group_days: str) -> bool:
@@ -96,24 +98,52 @@ def seated() -> QuerySet[Placement]:
     )
 
 
-def expected_placements(sessions: list[Session]) -> dict[int, list[Placement]]:
-    """The placements expected at each session (application and student with class loaded).
-    Sessions need `group` loaded. Two queries however many sessions."""
+@functools.cache
+def _roster_columns() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The columns a roster reads: the application's rule and pick-up, the student's row, the class's."""
+    return (
+        ("id", "student_id", "days", "pickup", "alone_consent"),
+        tuple(f.attname for f in Student._meta.concrete_fields),
+        tuple(f.attname for f in ClassGroup._meta.concrete_fields),
+    )
+
+
+def expected_applications(sessions: list[Session]) -> dict[int, list[Application]]:
+    """The applications of the children expected at each session, each with its student (and the
+    student's class) loaded. Read as rows, not as four model instances a child: the application holds
+    only its rule and pick-up columns (id, student, days, pickup, alone_consent; the others deferred),
+    the student is the whole row, and the children of one class share one class instance. Sessions
+    need `group` loaded. Two queries however many sessions."""
     if not sessions:
         return {}
     runs_as = sessions_runs_as(sessions)
-    by_group = defaultdict(list)
-    for placement in (
+    app_cols, student_cols, class_cols = _roster_columns()
+    rows = (
         seated()
         .filter(group_id__in={s.group_id for s in sessions})
-        .select_related("application__student__class_group")
-    ):
-        by_group[placement.group_id].append(placement)
+        .values_list(
+            "group_id",
+            *(f"application__{c}" for c in app_cols),
+            *(f"application__student__{c}" for c in student_cols),
+            *(f"application__student__class_group__{c}" for c in class_cols),
+        )
+    )
+    a_end = 1 + len(app_cols)
+    s_end = a_end + len(student_cols)
+    classes: dict[int, ClassGroup] = {}
+    by_group = defaultdict(list)
+    for row in rows:
+        klass = classes.get(row[s_end])
+        if klass is None:
+            klass = classes[row[s_end]] = ClassGroup.from_db(rows.db, class_cols, row[s_end:])
+        student = Student.from_db(rows.db, student_cols, row[a_end:s_end])
+        Student.class_group.field.set_cached_value(student, klass)
+        application = Application.from_db(rows.db, app_cols, row[1:a_end])
+        Application.student.field.set_cached_value(application, student)
+        by_group[row[0]].append(application)
     return {
         s.pk: [
-            p
-            for p in by_group.get(s.group_id, [])
-            if expected_on(family_days=p.application.days, runs_as=runs_as[s.pk])
+            a for a in by_group.get(s.group_id, []) if expected_on(family_days=a.days, runs_as=runs_as[s.pk])
         ]
         for s in sessions
     }

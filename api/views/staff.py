@@ -103,7 +103,9 @@ def roll_call(request, session_code):
     if not form.is_valid():
         return form_errors(form)
     try:
-        result = attendance_services.roll_call_save(session=found, actor=request.user, marks=form.marks())
+        result = attendance_services.roll_call_save(
+            session=found, actor=request.user, marks=form.marks(), roster=roster
+        )
     except ValidationError as exc:
         return refused(exc)
     text = ngettext("Roll call saved: %(n)s mark.", "Roll call saved: %(n)s marks.", result["saved"]) % {

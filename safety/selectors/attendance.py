@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from activities import selectors as activity_selectors
 from activities.models import ActivityGroup, Session
-from enrollment.days import expected_placements
+from enrollment.days import expected_applications
 from enrollment.models import Application, Placement
 from safety.models import (
     Attendance,
@@ -197,6 +197,7 @@ class SessionRoster:
     children: list[ChildDay]
     holder: object  # the teacher holding the session now (lead, or the last confirmed duty handover)
     handovers: list[Handover]
+    marks_read: int = 0  # the session's mark rows (every revision) behind `children`: see marks_unchanged
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.children if c.expected and c.status == status)
@@ -254,14 +255,19 @@ def confirmation_of(handover: Handover):
     return handover.confirmation if _confirmed(handover) else None
 
 
-def rosters(sessions: list[Session], *, with_refusals: bool = False) -> list[SessionRoster]:
+def rosters(
+    sessions: list[Session], *, with_refusals: bool = False, with_people: bool = False
+) -> list[SessionRoster]:
     """Every child of each session with leave, current mark, release and moves (8 queries at most,
-    however many sessions and children). Sessions need group__term selected."""
+    however many sessions and children). Sessions need group__term selected. `with_people`: the
+    marks' and releases' staff (`marked_by`, `released_by`) loaded, for the pages that show who
+    marked or released a child (records, the release list, the export); without it those are not
+    read (the roll call, the board, the gate)."""
     if not sessions:
         return []
     session_ids = [s.pk for s in sessions]
     # F12: one rule decides who is expected (enrollment.days): the group's sessions on the family's days.
-    placements = expected_placements(sessions)
+    applications = expected_applications(sessions)
     transfers = list(
         CareTransfer.objects.filter(Q(from_session_id__in=session_ids) | Q(to_session_id__in=session_ids))
         .select_related(
@@ -269,13 +275,17 @@ def rosters(sessions: list[Session], *, with_refusals: bool = False) -> list[Ses
         )
         .order_by("moved_at")
     )
-    student_ids = {p.application.student_id for ps in placements.values() for p in ps} | {
+    student_ids = {a.student_id for apps in applications.values() for a in apps} | {
         t.student_id for t in transfers
     }
     records = _roster_records(
-        session_ids, {s.date for s in sessions}, student_ids, with_refusals=with_refusals
+        session_ids,
+        {s.date for s in sessions},
+        student_ids,
+        with_refusals=with_refusals,
+        with_people=with_people,
     )
-    return [_session_roster(session, placements[session.pk], transfers, records) for session in sessions]
+    return [_session_roster(session, applications[session.pk], transfers, records) for session in sessions]
 
 
 @dataclass
@@ -285,27 +295,27 @@ class _RosterRecords:
     releases: dict  # (student id, date) -> Release
     refusals: dict  # (session id, student id) -> [ReleaseRefusal]
     handovers: dict  # session id -> [Handover]
+    marks_read: dict  # session id -> how many mark rows (every revision) were read
 
 
-def _roster_records(session_ids, dates, student_ids, *, with_refusals: bool) -> _RosterRecords:
+def _roster_records(
+    session_ids, dates, student_ids, *, with_refusals: bool, with_people: bool
+) -> _RosterRecords:
     leaves = defaultdict(list)
     for leave in Leave.objects.filter(
         student_id__in=student_ids, start__lte=max(dates), end__gte=min(dates), cancellation__isnull=True
     ):
         leaves[leave.student_id].append(leave)
-    marks = {}
-    for mark in (
-        # The dates prune the partitions (PostgreSQL): a day's roll reads one month's table.
-        Attendance.objects.filter(session_id__in=session_ids, date__in=dates)
-        .select_related("marked_by")
-        .order_by("revision")
-    ):
+    marks, marks_read = {}, defaultdict(int)
+    # The dates prune the partitions (PostgreSQL): a day's roll reads one month's table.
+    mark_rows = Attendance.objects.filter(session_id__in=session_ids, date__in=dates).order_by("revision")
+    for mark in mark_rows.select_related("marked_by") if with_people else mark_rows:
         marks[(mark.session_id, mark.student_id)] = mark  # the highest revision wins
+        marks_read[mark.session_id] += 1
+    release_rows = Release.objects.filter(student_id__in=student_ids, date__in=dates)
     releases = {
         (r.student_id, r.date): r
-        for r in Release.objects.filter(student_id__in=student_ids, date__in=dates).select_related(
-            "released_by", "guardian", "pickup"
-        )
+        for r in (release_rows.select_related("released_by") if with_people else release_rows)
     }
     refusals = defaultdict(list)
     if with_refusals:
@@ -318,15 +328,14 @@ def _roster_records(session_ids, dates, student_ids, *, with_refusals: bool) -> 
         .order_by("given_at")
     ):
         handovers[handover.session_id].append(handover)
-    return _RosterRecords(leaves, marks, releases, refusals, handovers)
+    return _RosterRecords(leaves, marks, releases, refusals, handovers, marks_read)
 
 
-def _session_roster(session, placements, transfers, records: _RosterRecords) -> SessionRoster:
+def _session_roster(session, applications, transfers, records: _RosterRecords) -> SessionRoster:
     """One session's children (placed and moved in), in class order, and who holds the group now."""
     r = records
     children = [
-        _child(session, p.application.student, p.application, r.leaves, r.marks, r.releases, r.refusals)
-        for p in placements
+        _child(session, a.student, a, r.leaves, r.marks, r.releases, r.refusals) for a in applications
     ]
     for transfer in transfers:
         if transfer.to_session_id == session.pk:
@@ -341,7 +350,13 @@ def _session_roster(session, placements, transfers, records: _RosterRecords) -> 
     for handover in r.handovers.get(session.pk, []):
         if handover.kind == Handover.Kind.DUTY and _confirmed(handover):
             holder = handover.to_user
-    return SessionRoster(session=session, children=children, holder=holder, handovers=r.handovers[session.pk])
+    return SessionRoster(
+        session=session,
+        children=children,
+        holder=holder,
+        handovers=r.handovers[session.pk],
+        marks_read=r.marks_read.get(session.pk, 0),
+    )
 
 
 def _child(session, student, application, leaves, marks, releases, refusals) -> ChildDay:
@@ -365,8 +380,16 @@ def _child(session, student, application, leaves, marks, releases, refusals) -> 
     )
 
 
-def roster(session: Session, *, with_refusals: bool = False) -> SessionRoster:
-    return rosters([session], with_refusals=with_refusals)[0]
+def roster(session: Session, *, with_refusals: bool = False, with_people: bool = False) -> SessionRoster:
+    return rosters([session], with_refusals=with_refusals, with_people=with_people)[0]
+
+
+def marks_unchanged(item: SessionRoster) -> bool:
+    """No mark of the session was written since `item` was read (one query). Marks are append-only
+    (a correction is a new revision), so the count of the session's mark rows grows with every write;
+    a roll-call save holding the session's lock may then reuse a roster read before the lock."""
+    session = item.session
+    return Attendance.objects.filter(session_id=session.pk, date=session.date).count() == item.marks_read
 
 
 def _sessions(queryset: QuerySet[Session]) -> list[Session]:
@@ -871,7 +894,7 @@ def records_day(
     sessions = Session.objects.filter(group__activity__school=school, date=day)
     if group is not None:
         sessions = sessions.filter(group=group)
-    items = rosters(_sessions(sessions), with_refusals=True)
+    items = rosters(_sessions(sessions), with_refusals=True, with_people=True)
     if class_group is not None:
         for item in items:
             item.children = [c for c in item.children if c.student.class_group_id == class_group.pk]
@@ -906,7 +929,10 @@ def records_range(
     sessions = Session.objects.filter(group__activity__school=school, date__gte=start, date__lte=end)
     if group is not None:
         sessions = sessions.filter(group=group)
-    items = rosters(list(sessions.select_related(*SESSION_RELATED).order_by("date", "start", "group__name")))
+    items = rosters(
+        list(sessions.select_related(*SESSION_RELATED).order_by("date", "start", "group__name")),
+        with_people=True,
+    )
     if class_group is not None:
         for item in items:
             item.children = [c for c in item.children if c.student.class_group_id == class_group.pk]

@@ -56,18 +56,27 @@ def _roll_call_check(*, session: Session, marks: dict[int, str], now: datetime.d
 
 @transaction.atomic
 def roll_call_save(
-    *, session: Session, actor: User, marks: dict[int, str], now: datetime.datetime | None = None
+    *,
+    session: Session,
+    actor: User,
+    marks: dict[int, str],
+    now: datetime.datetime | None = None,
+    roster: selectors.SessionRoster | None = None,
 ) -> dict:
     """Save the marks of a session's children ({student id: status}); unchanged marks add nothing.
     Children on leave get an "on leave" mark. Returns {"saved": n, "corrections": n, "absent": [ids]}.
+    `roster`: the session's roster the caller read before (the roll-call page's form), reused when no
+    mark was written since; otherwise the roster is read again under the lock.
 
     Raises ValidationError(code="status", "not_expected", "not_today" or "cannot_run").
     """
     now = now or timezone.now()
     _roll_call_check(session=session, marks=marks, now=now)
-    # The lock serialises two saves of the same roll; revisions are read after it.
+    # The lock serialises two saves of the same roll; revisions are read after it (or, for a roster
+    # read before it, checked unchanged after it: one count instead of the roster's reads).
     Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True).first()
-    roster = selectors.roster(session)
+    if roster is None or roster.session.pk != session.pk or not selectors.marks_unchanged(roster):
+        roster = selectors.roster(session)
     children = {c.student.pk: c for c in roster.roll}
     unknown = set(marks) - {pk for pk, c in children.items() if c.leave is None}
     if unknown:

@@ -171,7 +171,7 @@ def roll_call(request, session_code):
     if request.method == "POST" and form.is_valid():
         try:
             result = attendance_services.roll_call_save(
-                session=session, actor=request.user, marks=form.marks()
+                session=session, actor=request.user, marks=form.marks(), roster=roster
             )
         except ValidationError as exc:
             add_service_error(form, exc)

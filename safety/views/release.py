@@ -23,7 +23,7 @@ from schools.formerrors import add_service_error
 @teacher_or_admin_required
 def release_list(request, session_code):
     session = selectors.get_session_for_user(request.user, session_code)
-    roster = selectors.roster(session, with_refusals=True)
+    roster = selectors.roster(session, with_refusals=True, with_people=True)  # who released each child
     audit.access_log(request=request, targets=[c.student for c in roster.children])
     return render(
         request,

@@ -352,6 +352,22 @@ def test_the_board_shows_every_child_in_care_and_with_whom(demo, client, care):
     assert "table-danger" in board  # overdue: after the end plus the grace period
 
 
+def test_the_boards_rows_show_the_holder_the_place_and_the_end_with_names_escaped(demo, client, care):
+    child = care.students[1]
+    type(child).objects.filter(pk=child.pk).update(name="<i>小&明</i>")
+    with time_machine.travel(at(17, 40), tick=False):
+        client.force_login(demo.user("s1_admin"))
+        page = client.get(reverse("safety:still-here")).content.decode()
+    board = page.split('id="board"')[1].split("</table>")[0]
+    assert "&lt;i&gt;小&amp;明&lt;/i&gt;" in board and "<i>" not in board
+    row = next(r for r in board.split("<tr") if "小&amp;明" in r)
+    session = care.session
+    assert f"{care.lead.display_name}<br>" in row
+    assert f"{session.group.name} · {session.venue.name}" in row
+    assert f"{session.end:%H:%M}" in row and "badge text-bg-danger" in row  # overdue at 17:40
+    assert row.startswith(' class="table-danger board-row"')
+
+
 def unreleased(student):
     return Notification.objects.filter(kind="safety/unreleased", dedupe_key__contains=str(student.code))
 

@@ -159,6 +159,24 @@ def test_a_page_costs_one_insert_however_many_children(demo, client, django_asse
     assert len(inserts) == 1
 
 
+def test_the_rows_are_written_without_a_model_instance_each(demo, client, monkeypatch):
+    client.force_login(demo.user("s1_admin"))
+    klass = demo.klass("s1", 3, 1)
+    url = reverse("schools:class-detail", kwargs={"class_code": klass.code})
+    client.get(url)
+    last = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def built(*args, **kwargs):
+        raise AssertionError("an AccessLog instance was built for a row")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(AccessLog, "__init__", built)
+        assert client.get(url).status_code == 200
+    rows = AccessLog.objects.filter(pk__gt=last, path=url, target_type="schools.student")
+    assert set(rows.values_list("target_id", flat=True)) == codes(Student.objects.filter(class_group=klass))
+    assert rows.count() == Student.objects.filter(class_group=klass).count()
+
+
 def test_a_complaint_logs_its_child_where_the_page_names_it(demo, client):
     from subsidies.models import Complaint
 
