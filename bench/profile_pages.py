@@ -14,7 +14,7 @@ pick-up check (a look-up by a guardian's mobile number). Whatever the run writes
 roll calls, the submits) is rolled back at the end.
 
     .venv/bin/python bench/profile_pages.py [--database-url URL] [--redis-url URL] [-n 30]
-        [--profile] [--pages home,roll,submit,still-here,pickup]
+        [--profile] [--pages anon-hello,signed-in-hello,home,roll,submit,still-here,pickup]
 
 The database must hold the demo (`manage.py seed_demo --students-per-class 84` on it).
 """
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
 
-PAGES = ["hello", "home", "roll", "submit", "still-here", "pickup"]
+PAGES = ["hello", "anon-hello", "signed-in-hello", "home", "roll", "submit", "still-here", "pickup"]
 
 
 class Rollback(Exception):
@@ -65,6 +65,8 @@ def prepare():
     roll_path = reverse("safety:roll-call", kwargs={"session_code": session.code})
     pages = {
         "hello": (parent, "get", reverse("bench-hello"), None),
+        "anon-hello": (None, "get", reverse("bench-hello"), None),
+        "signed-in-hello": (parent, "get", reverse("bench-signed-in-hello"), None),
         "home": (parent, "get", reverse("home"), None),
         "roll": (teacher, "get", roll_path, None),
         "submit": (teacher, "post", roll_path, [body, late]),
@@ -105,13 +107,25 @@ def board_day(info) -> datetime.datetime:
 
 
 def signed_in(page):
-    """A client signed in as the page's user (at the clock of the moment: the staff idle timeout)."""
+    """A client signed in as the page's user (at the clock of the moment: the staff idle timeout);
+    anonymous for a page without a user."""
     from django.test import Client
 
     user, method, path, bodies = page
     client = Client()
-    client.force_login(user)
+    if user is not None:
+        client.force_login(user)
     return client, method, path, bodies
+
+
+def queries(page) -> int:
+    """The queries one request of the page makes (warm)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run(page, 1)
+    return len(captured.captured_queries)
 
 
 def run(page, n: int) -> list[tuple[float, float]]:
@@ -206,7 +220,11 @@ def main() -> None:
                     wall = statistics.median(w for _, w in times)
                     if key == "hello":
                         hello = cpu
-                    print(f"{key:12} cpu {cpu:7.2f} ms  wall {wall:7.2f} ms  hello/page {hello / cpu:5.3f}")
+                    print(
+                        f"{key:15} cpu {cpu:7.2f} ms  wall {wall:7.2f} ms  hello/page {hello / cpu:5.3f}"
+                        f"  queries {queries(page)}",
+                        flush=True,
+                    )
                     if args.profile and key != "hello":
                         from pyinstrument import Profiler
                         from pyinstrument.stack_sampler import get_stack_sampler
