@@ -24,6 +24,8 @@ a list of values_list querysets of (kind, text, a, b) rows for a user id (see `c
 one UNION query and handed back grouped by kind (`facts`).
 """
 
+import functools
+import hashlib
 import uuid
 from collections import defaultdict
 
@@ -171,7 +173,13 @@ def facts(user) -> dict | None:
 
 
 def _entry_key(user_id) -> str:
-    return f"acct:e:{user_id}"
+    return f"acct:e:{_sources_tag()}:{user_id}"
+
+
+@functools.cache
+def _sources_tag() -> str:
+    """A state read by other sources (another release) is not this one's: its key differs."""
+    return hashlib.sha256(repr(settings.ACCOUNT_STATE_SOURCES).encode()).hexdigest()[:8]
 
 
 def request_user(request):
