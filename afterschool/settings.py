@@ -224,7 +224,11 @@ ACCOUNT_GATES = [
 ]
 # The account state every request needs before its view (schools.account_state, F18): the user,
 # read with these sources' facts in one UNION query and kept in the cache under per-user stamps.
-ACCOUNT_STATE_SOURCES = ["schools.access.account_rows", "privacy.gates.account_rows"]
+ACCOUNT_STATE_SOURCES = [
+    "schools.access.account_rows",
+    "schools.selectors.account_rows",  # the schools' guardian links waiting for an answer (home page)
+    "privacy.gates.account_rows",
+]
 # A save or delete of these models bumps the stamp of the user named by the attribute path ("*":
 # everyone's). Writes by QuerySet.update() or bulk_create() bump in their services.
 ACCOUNT_STATE_WATCH = {
@@ -232,6 +236,7 @@ ACCOUNT_STATE_WATCH = {
     "schools.Membership": "user_id",
     "schools.Guardian": "user_id",
     "schools.Guardianship": "guardian.user_id",
+    "schools.GuardianLink": "user_id",
     "schools.Region": "*",
     "privacy.ConsentRecord": "guardian.user_id",
     "privacy.PrivacyNotice": "*",

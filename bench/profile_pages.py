@@ -7,14 +7,17 @@ ratio (hello CPU / page CPU is what the req/s ratio of bench/page_cost.py tends 
 With --profile, pyinstrument samples the same requests and the heaviest functions by own time and
 by total time are printed (bench/PROFILE.md records them).
 
-Pages: the parent's home; the roll-call page and its submit (the largest recent group of s1, 32
-children at the demo's 84 a class); the still-here board (every child of s1's sessions of a
-weekday marked present and not yet collected, at 17:30 that day; about 200 children); the gate's
-pick-up check (a look-up by a guardian's mobile number). Whatever the run writes (the board's
-roll calls, the submits) is rolled back at the end.
+Pages: the anonymous and the signed-in hello (bench/views.py); the parent's home; the roll-call
+page and its submit (the largest recent group of s1, 32 children at the demo's 84 a class); the
+still-here board (every child of s1's sessions of a weekday marked present and not yet collected,
+at 17:30 that day; about 200 children); the gate's pick-up check (a look-up by a guardian's mobile
+number: s1_parent's, whose children have no session that day, and as "pickup-found" that of a
+guardian of a child in care). Whatever the run writes (the board's roll calls, the submits) is
+rolled back at the end. Each page's line also gives the queries of one warm request.
 
     .venv/bin/python bench/profile_pages.py [--database-url URL] [--redis-url URL] [-n 30]
-        [--profile] [--pages home,roll,submit,still-here,pickup]
+        [--profile]
+        [--pages anon-hello,signed-in-hello,home,roll,submit,still-here,pickup,pickup-found]
 
 The database must hold the demo (`manage.py seed_demo --students-per-class 84` on it).
 """
@@ -30,7 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
 
-PAGES = ["hello", "home", "roll", "submit", "still-here", "pickup"]
+PAGES = [
+    "hello",
+    "anon-hello",
+    "signed-in-hello",
+    "home",
+    "roll",
+    "submit",
+    "still-here",
+    "pickup",
+    "pickup-found",
+]
+AT_THE_BOARD = ("still-here", "pickup", "pickup-found")
 
 
 class Rollback(Exception):
@@ -65,6 +79,8 @@ def prepare():
     roll_path = reverse("safety:roll-call", kwargs={"session_code": session.code})
     pages = {
         "hello": (parent, "get", reverse("bench-hello"), None),
+        "anon-hello": (None, "get", reverse("bench-hello"), None),
+        "signed-in-hello": (parent, "get", reverse("bench-signed-in-hello"), None),
         "home": (parent, "get", reverse("home"), None),
         "roll": (teacher, "get", roll_path, None),
         "submit": (teacher, "post", roll_path, [body, late]),
@@ -104,14 +120,46 @@ def board_day(info) -> datetime.datetime:
     return at
 
 
+def found_at_the_gate(guard, at, info):
+    """The pick-up check by the mobile of a guardian whose child is in care at the board's moment
+    (the "pickup" page looks up s1_parent, whose children have no session that day)."""
+    from django.urls import reverse
+
+    from safety.models import Attendance
+    from schools.models import Guardianship
+
+    student_id = (
+        Attendance.objects.filter(date=at.date(), session__group__activity__school__identifier=info["school"])
+        .order_by("pk")
+        .values_list("student_id", flat=True)
+        .first()
+    )
+    mobile = (
+        Guardianship.objects.filter(student_id=student_id).values_list("guardian__mobile", flat=True).first()
+    )
+    return guard, "get", reverse("safety:pickup-check") + f"?q={mobile}", None
+
+
 def signed_in(page):
-    """A client signed in as the page's user (at the clock of the moment: the staff idle timeout)."""
+    """A client signed in as the page's user (at the clock of the moment: the staff idle timeout);
+    anonymous for a page without a user."""
     from django.test import Client
 
     user, method, path, bodies = page
     client = Client()
-    client.force_login(user)
+    if user is not None:
+        client.force_login(user)
     return client, method, path, bodies
+
+
+def queries(page) -> int:
+    """The queries one request of the page makes (warm)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run(page, 1)
+    return len(captured.captured_queries)
 
 
 def run(page, n: int) -> list[tuple[float, float]]:
@@ -192,10 +240,12 @@ def main() -> None:
     try:
         with transaction.atomic():
             pages, info = prepare()
-            at = board_day(info) if {"still-here", "pickup"} & set(keys) else None
+            at = board_day(info) if set(AT_THE_BOARD) & set(keys) else None
+            if at is not None:
+                pages["pickup-found"] = found_at_the_gate(pages["pickup"][0], at, info)
             print(f"roll call: {info['roll']} children; board at {at}", flush=True)
             for key in keys:
-                travel = time_machine.travel(at, tick=False) if key in ("still-here", "pickup") else None
+                travel = time_machine.travel(at, tick=False) if key in AT_THE_BOARD else None
                 if travel:
                     travel.start()
                 try:
@@ -206,7 +256,11 @@ def main() -> None:
                     wall = statistics.median(w for _, w in times)
                     if key == "hello":
                         hello = cpu
-                    print(f"{key:12} cpu {cpu:7.2f} ms  wall {wall:7.2f} ms  hello/page {hello / cpu:5.3f}")
+                    print(
+                        f"{key:15} cpu {cpu:7.2f} ms  wall {wall:7.2f} ms  hello/page {hello / cpu:5.3f}"
+                        f"  queries {queries(page)}",
+                        flush=True,
+                    )
                     if args.profile and key != "hello":
                         from pyinstrument import Profiler
                         from pyinstrument.stack_sampler import get_stack_sampler

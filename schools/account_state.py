@@ -5,9 +5,11 @@ costs at most two queries, also when the cache lost the session (the session row
 joined to the UNION of the facts).
 
 Invalidation: one version stamp per user and one for everyone, both in the cache (Redis in
-production, the file cache of `make run`; never one process's memory). The state is stored under
-the stamps it was read with, so bumping a stamp makes every process read afresh on its next
-request, and a state read while a change commits is stored under the old stamp, never the new one.
+production, the file cache of `make run`; never one process's memory). The state is stored with
+the stamps it was read with, and used only while they are the current ones, so bumping a stamp
+makes every process read afresh on its next request, and a state read while a change commits
+carries the old stamp, never the new one. The stamps and the state come in one cache round trip
+(the state's key is the user's alone), so a warm request costs the session's read and this one.
 
 - Every save or delete of a watched model bumps the stamps it concerns: the hooks are in this one
   module, connected for the models named in settings.ACCOUNT_STATE_WATCH (the admin and the
@@ -22,6 +24,8 @@ a list of values_list querysets of (kind, text, a, b) rows for a user id (see `c
 one UNION query and handed back grouped by kind (`facts`).
 """
 
+import functools
+import hashlib
 import uuid
 from collections import defaultdict
 
@@ -57,13 +61,19 @@ def stamp(user_id) -> str:
     """The current stamps for the user: everyone's and the user's own, in one cache round trip. A
     stamp the cache lost is replaced by a new one (never a default), so nothing stored under an
     earlier stamp comes back."""
+    return _stamp_and_entry(user_id, entry=False)[0]
+
+
+def _stamp_and_entry(user_id, *, entry: bool = True) -> tuple[str, object]:
+    """The stamps and (with `entry`) the cached state, in ONE cache round trip: the state's key
+    does not depend on the stamps, the stamps it was read under are stored with it."""
     keys = [EVERYONE, _user_key(user_id)]
-    found = cache.get_many(keys)
+    found = cache.get_many([*keys, _entry_key(user_id)] if entry else keys)
     for key in keys:
         if key not in found:
             cache.add(key, _new_stamp(), timeout=None)
             found[key] = cache.get(key)
-    return f"{found[EVERYONE]}.{found[_user_key(user_id)]}"
+    return f"{found[EVERYONE]}.{found[_user_key(user_id)]}", found.get(_entry_key(user_id))
 
 
 def bump(*user_ids) -> None:
@@ -162,8 +172,14 @@ def facts(user) -> dict | None:
 # --- The user of a request ----------------------------------------------------------------------
 
 
-def _entry_key(user_id, stamps: str) -> str:
-    return f"acct:e:{user_id}:{stamps}"
+def _entry_key(user_id) -> str:
+    return f"acct:e:{_sources_tag()}:{user_id}"
+
+
+@functools.cache
+def _sources_tag() -> str:
+    """A state read by other sources (another release) is not this one's: its key differs."""
+    return hashlib.sha256(repr(settings.ACCOUNT_STATE_SOURCES).encode()).hexdigest()[:8]
 
 
 def request_user(request):
@@ -175,11 +191,9 @@ def request_user(request):
     backend = session.get(auth.BACKEND_SESSION_KEY)
     if user_id is None or backend not in settings.AUTHENTICATION_BACKENDS:
         return auth.get_user(request)
-    stamps = stamp(user_id)
-    key = _entry_key(user_id, stamps)
-    entry = cache.get(key)
-    if entry is not None:
-        user, found = entry
+    stamps, entry = _stamp_and_entry(user_id)
+    if entry is not None and entry[0] == stamps:  # read under the current stamps: still good
+        _stamps, user, found = entry
         session_hash = session.get(auth.HASH_SESSION_KEY)
         if session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()):
             return _attach(user, found)
@@ -189,7 +203,7 @@ def request_user(request):
         if not user.is_authenticated or str(user.pk) != str(user_id):
             return user
         found = read_facts(user.pk)
-    cache.set(key, (user, found), TIMEOUT)
+    cache.set(_entry_key(user_id), (stamps, user, found), TIMEOUT)
     return _attach(user, found)
 
 
@@ -215,7 +229,7 @@ def warm(user) -> None:
     stamps = stamp(user.pk)
     fresh, found = read_user_and_facts(user.pk)
     if fresh is not None:
-        cache.set(_entry_key(user.pk, stamps), (fresh, found), TIMEOUT)
+        cache.set(_entry_key(user.pk), (stamps, fresh, found), TIMEOUT)
 
 
 def _attach(user, found: dict):

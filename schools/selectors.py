@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from schools import access, models
+from schools import access, account_state, models
 from schools.phones import mobile_normalise, normalise_text
 
 # M2: the priority groups served first.
@@ -466,12 +466,24 @@ def get_family_pickup_for_user(*, user, code) -> models.AuthorizedPickup:
 
 
 def guardian_links_pending(*, user) -> list[models.GuardianLink]:
-    """The schools' requests waiting for this account holder's answer (their home page)."""
+    """The schools' requests waiting for this account holder's answer (their home page). No query
+    when the account state the request loaded says there is none (`account_rows` below)."""
+    found = account_state.facts(user)
+    if found is not None and not found.get("guardian_link"):
+        return []
     return list(
         models.GuardianLink.objects.filter(user=user, status=models.GuardianLink.Status.PENDING)
         .select_related("student__school", "student__class_group")
         .order_by("created", "pk")
     )
+
+
+def account_rows(user_id) -> list[QuerySet]:
+    """The pending links' facts for schools.account_state (settings.ACCOUNT_STATE_SOURCES): one
+    row per request waiting for the holder's answer. A link's save bumps the holder's state
+    (ACCOUNT_STATE_WATCH); the roster import's bulk_create bumps it itself."""
+    pending = models.GuardianLink.objects.filter(user_id=user_id, status=models.GuardianLink.Status.PENDING)
+    return [account_state.columns(pending, "guardian_link", a="pk")]
 
 
 def get_pending_guardian_link_for_user(*, user, code) -> models.GuardianLink:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from activities import selectors as activity_selectors
 from activities.models import ActivityGroup, Session
-from enrollment.days import expected_applications
+from enrollment.days import expected_applications, seated
 from enrollment.models import Application, Placement
 from safety.models import (
     Attendance,
@@ -791,17 +791,36 @@ def gate_lookup(
     *, school: School, query: str, now: datetime.datetime, code_digest: str | None
 ) -> list[GateMatch]:
     """Today's children of the school whose guardian or authorised person matches a name or
-    mobile, or whose live pick-up code has this digest (fixed number of queries)."""
+    mobile, or whose live pick-up code has this digest (fixed number of queries). The matches are
+    found first; only the sessions those children may be in today are read (none when nobody
+    matches), not the whole school's roster."""
     day = timezone.localdate(now)
-    today = _children_today(rosters(school_sessions_on([school.pk], day)))
     if code_digest:
-        matches = _matches_by_code(school=school, code_digest=code_digest, now=now, today=today)
-        if matches:
-            return matches
+        codes = _live_codes(school=school, code_digest=code_digest, now=now)
+        if codes:
+            today = _children_today(rosters(_sessions_of_children(school, day, set(codes))))
+            return _matches_by_code(codes=codes, day=day, today=today)
     q = query.strip()
     if not q:
         return []
-    return _matches_by_person(query=q, day=day, today=today)
+    found = _people_matching(school=school, query=q)
+    if not found:
+        return []
+    today = _children_today(rosters(_sessions_of_children(school, day, set(found))))
+    return _matches_by_person(found={sid: found[sid] for sid in found if sid in today}, day=day, today=today)
+
+
+def _sessions_of_children(school: School, day: datetime.date, student_ids: set) -> list[Session]:
+    """The school's sessions of the day in which these children may be: their groups' (the rule of
+    enrollment.days then decides who is expected) and those they were moved into or out of."""
+    moved = CareTransfer.objects.filter(student_id__in=student_ids)
+    return _sessions(
+        Session.objects.filter(group__activity__school_id=school.pk, date=day).filter(
+            Q(group_id__in=seated().filter(application__student_id__in=student_ids).values("group_id"))
+            | Q(pk__in=moved.values("to_session_id"))
+            | Q(pk__in=moved.values("from_session_id"))
+        )
+    )
 
 
 def _children_today(items: list[SessionRoster]) -> dict[int, ChildDay]:
@@ -815,21 +834,23 @@ def _children_today(items: list[SessionRoster]) -> dict[int, ChildDay]:
     return today
 
 
-def _matches_by_code(*, school, code_digest: str, now, today: dict[int, ChildDay]) -> list[GateMatch]:
-    codes = {}
-    for code in PickupCode.objects.filter(
-        digest=code_digest,
-        student__school=school,
-        used_at__isnull=True,
-        locked_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-    ).select_related("student__class_group", "issued_by"):
-        codes[code.student_id] = code
-    if not codes:
-        return []
+def _live_codes(*, school, code_digest: str, now) -> dict[int, PickupCode]:
+    return {
+        code.student_id: code
+        for code in PickupCode.objects.filter(
+            digest=code_digest,
+            student__school=school,
+            used_at__isnull=True,
+            locked_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        ).select_related("student__class_group", "issued_by")
+    }
+
+
+def _matches_by_code(*, codes: dict[int, PickupCode], day, today: dict[int, ChildDay]) -> list[GateMatch]:
     students = [c.student for c in codes.values()]
-    people = pickup_list(students=students, day=timezone.localdate(now))
+    people = pickup_list(students=students, day=day)
     matches = []
     for student in students:
         code = codes[student.pk]
@@ -842,22 +863,29 @@ def _matches_by_code(*, school, code_digest: str, now, today: dict[int, ChildDay
     return matches
 
 
-def _matches_by_person(*, query: str, day: datetime.date, today: dict[int, ChildDay]) -> list[GateMatch]:
-    """By the last digits of a mobile (4 or more), else by part of the name."""
+def _people_matching(*, school: School, query: str) -> dict[int, set]:
+    """The school's children whose guardian or authorised person matches: by the last digits of a
+    mobile (4 or more), else by part of the name. {student id: {(kind, person id)}}"""
     digits = query.replace(" ", "")
     by_mobile = digits.isdigit() and len(digits) >= 4
     guardian_q = Q(guardian__mobile__endswith=digits) if by_mobile else Q(guardian__name__contains=query)
     pickup_q = Q(mobile__endswith=digits) if by_mobile else Q(name__contains=query)
-    student_ids = list(today)
     found = defaultdict(set)
     for student_id, guardian_id in Guardianship.objects.filter(
-        guardian_q, student_id__in=student_ids
+        guardian_q, student__school_id=school.pk
     ).values_list("student_id", "guardian_id"):
         found[student_id].add(("guardian", guardian_id))
     for student_id, pickup_id in AuthorizedPickup.objects.filter(
-        pickup_q, student_id__in=student_ids
+        pickup_q, student__school_id=school.pk
     ).values_list("student_id", "pk"):
         found[student_id].add(("pickup", pickup_id))
+    return found
+
+
+def _matches_by_person(
+    *, found: dict[int, set], day: datetime.date, today: dict[int, ChildDay]
+) -> list[GateMatch]:
+    """The matched people of today's children, with each child's day."""
     if not found:
         return []
     students = {sid: today[sid].student for sid in found}

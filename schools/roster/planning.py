@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools import activation
+from schools import account_state, activation
 from schools.models import (
     ClassGroup,
     Guardian,
@@ -289,6 +289,7 @@ def plan_apply(*, school: School, plan: Plan, actor: User | None) -> dict:
     if links:
         from schools import services
 
+        account_state.bump(*{link.user_id for link in links})  # no save hook runs for bulk_create()
         services.guardian_links_notify(user_ids={link.user_id for link in links})
     _apply_changes(school=school, plan=plan, actor=actor)
     return counts

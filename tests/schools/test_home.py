@@ -207,6 +207,29 @@ def test_it_keeps_the_parent_home_to_a_constant_number_of_queries(
     assert len(three) == n_two
 
 
+def test_it_reads_the_parent_home_in_three_queries_and_pending_links_only_when_there_are_some(
+    client, demo, django_assert_num_queries
+):
+    """F18, warm: the children with their class teachers (one join), their pick-up persons, the
+    unread count. The schools' pending links are read only when the account state has some."""
+    parent = demo.user("s1_parent")
+    client.force_login(parent)
+    client.get(reverse("home"))
+    with django_assert_num_queries(3):
+        response = client.get(reverse("home"))
+    head = demo.user("s1_head31")
+    assert f"{head.last_name}{head.first_name}" in [c.class_teacher for c in response.context["parent"]]
+    assert response.context["guardian_links"] == []
+    third = Student.objects.filter(class_group=demo.klass("s1", 1, 1)).order_by("pk").first()
+    link = services.guardianship_add(
+        student=third, name="刘海燕", mobile="13900000001", relationship="母亲", actor=None
+    )
+    client.get(reverse("home"))  # the link bumped the account state: read afresh once
+    with django_assert_num_queries(4):
+        response = client.get(reverse("home"))
+    assert [pending.pk for pending in response.context["guardian_links"]] == [link.pk]
+
+
 # --- class teacher --------------------------------------------------------------------------
 
 
