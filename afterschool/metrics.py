@@ -20,6 +20,7 @@ import shutil
 
 from amqp.exceptions import ChannelError
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -187,6 +188,7 @@ def metrics_text() -> bytes:
     return generate_latest(registry)
 
 
+@login_not_required  # its token, its networks, or a staff session (metrics_allowed)
 @never_cache
 @require_GET
 def metrics(request):
