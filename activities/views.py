@@ -4,6 +4,7 @@ feed and workload for admins and the staff who lead or assist groups."""
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
@@ -631,6 +632,7 @@ def ical_rotate(request):
     return redirect("activities:my-sessions")
 
 
+@login_not_required  # the token says whose feed it is (schools.middleware.StaffIdleTimeoutMiddleware)
 @require_GET
 def ical_feed(request):
     """No session: calendar apps subscribe with the signed token. Bad, foreign or revoked: 404."""

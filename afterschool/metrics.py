@@ -20,6 +20,8 @@ import shutil
 
 from amqp.exceptions import ChannelError
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -131,7 +133,11 @@ class BackgroundCollector:
         yield failures
 
     def _outbox(self):
-        database = GaugeMetricFamily("afterschool_database_up", "1 when the database answers.")
+        database = GaugeMetricFamily("afterschool_database_up", "1 when the database answers (SELECT 1).")
+        migrated = GaugeMetricFamily(
+            "afterschool_database_migrated",
+            "1 when the portal's tables answer; 0 when the database is up but not migrated (a table gone).",
+        )
         backlog = GaugeMetricFamily(
             "afterschool_outbox_backlog",
             "Deliveries (e-mail, SMS, WeChat) not sent yet, by status.",
@@ -141,16 +147,22 @@ class BackgroundCollector:
             "afterschool_outbox_oldest_age_seconds", "Age of the oldest delivery not sent yet (0: none)."
         )
         try:
-            counts, oldest = notices_selectors.deliveries_backlog()
-        except Exception:  # the database down
-            database.add_metric([], 0)
+            with transaction.atomic():  # a failed query leaves the connection usable for SELECT 1
+                counts, oldest = notices_selectors.deliveries_backlog()
+        except Exception:  # the database down, or up without the portal's tables
+            up = health.database_status() == "ok"
+            database.add_metric([], int(up))
             yield database
+            if up:
+                migrated.add_metric([], 0)
+                yield migrated
             return
         database.add_metric([], 1)
+        migrated.add_metric([], 1)
         for status, rows in counts.items():
             backlog.add_metric([str(status)], rows)
         oldest_age.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0)
-        yield from (database, backlog, oldest_age)
+        yield from (database, migrated, backlog, oldest_age)
 
     def _disk(self):
         free = GaugeMetricFamily(
@@ -187,6 +199,7 @@ def metrics_text() -> bytes:
     return generate_latest(registry)
 
 
+@login_not_required  # its token, its networks, or a staff session (metrics_allowed)
 @never_cache
 @require_GET
 def metrics(request):

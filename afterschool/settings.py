@@ -547,11 +547,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "api.permissions.AccountGatesPassed",
+        "api.permissions.WellFormedBody",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.WriteThrottle"],
     "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",

@@ -26,6 +26,9 @@ urlpatterns = [
     path("", include("schools.urls_accounts")),
 ]
 
+# JSON under /api/ for the apps, the portal's page elsewhere.
+handler404 = "api.views.errors.not_found"
+
 if settings.DEBUG:
     # Lets a developer look at the error pages that production shows.
     urlpatterns += [

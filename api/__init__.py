@@ -9,9 +9,9 @@ How to add an endpoint
    check shape; the service decides the rules and raises ValidationError(message, code=…), which
    `api.exceptions` turns into a 400 with that code.
 2. A function view in `api/views/<audience>*.py`: `@extend_schema(request=…, responses=…)` above
-   `@api_view(["GET"|"POST"|…])`. Authentication (Bearer token), IsAuthenticated, the account gates
-   and the write throttle are the defaults (settings.REST_FRAMEWORK). Add
-   `@permission_classes([IsAuthenticated, AccountGatesPassed, role_required(...)])` for a role, fetch
+   `@api_view(["GET"|"POST"|…])`. Authentication (Bearer token, which also sets the user's
+   language), IsAuthenticated, the account gates, a well-formed body and the write throttle are the
+   defaults (settings.REST_FRAMEWORK). Add `@permission_classes(for_roles(...))` for a role, fetch
    objects with the scoped getters (`access.get_student_for_user(request.user, code)` …) so that
    anything outside the scope is 404, then call the service.
 3. A line in `api/urls_<audience>.py` (kebab-case name; identifiers are `<uuid:…_code>`). A new

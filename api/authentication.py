@@ -1,10 +1,14 @@
 """How apps authenticate: `Authorization: Bearer <token>` (api.services.token_issue).
 
 The token is looked up by its SHA-256; a revoked or expired token, or one of a deactivated account,
-is no token (401). The account gates (settings.ACCOUNT_GATES) are checked after authentication by
-api.permissions.AccountGatesPassed, so a token never skips a gate the web would show.
+is no token (401). A token's request is answered in its user's language (the profile's, as messages
+by e-mail and SMS are): an app sends no language cookie. The account gates (settings.ACCOUNT_GATES)
+are checked after authentication by api.permissions.AccountGatesPassed, so a token never skips a
+gate the web would show.
 """
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -36,6 +40,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         # As django_otp's middleware does for a session: the device the token was obtained with.
         user.otp_device = token.otp_device
         user.is_verified = lambda: user.otp_device is not None
+        language = user.language or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request._request.LANGUAGE_CODE = language
         return user, token
 
     def authenticate_header(self, request):

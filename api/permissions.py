@@ -1,6 +1,9 @@
-"""Permissions of the API: signed in, past every account gate, and (per view) holding a role."""
+"""Permissions of the API: signed in, past every account gate, a write's body well formed, and (per
+view) holding a role. The defaults are settings.REST_FRAMEWORK's; a view for some roles takes
+`for_roles(...)`, the defaults and the role."""
 
 from rest_framework import exceptions, permissions
+from rest_framework.settings import api_settings
 
 from api import gates
 from schools import access
@@ -25,6 +28,28 @@ class AccountGatesPassed(permissions.BasePermission):
         if target is not None:
             raise AccountGateOwed(target)
         return True
+
+
+class WellFormedBody(permissions.BasePermission):
+    """A write's JSON body is a JSON object: a garbled one is refused (400) before the view acts, also
+    by the views that read no body (a withdrawal, a sign-out), which DRF leaves unparsed. A body of
+    another media type is refused (415) by the views that read one, and ignored by the others."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS or not _is_json(request.content_type):
+            return True
+        if not isinstance(request.data, dict):  # parsing raises ParseError (400)
+            raise exceptions.ParseError
+        return True
+
+
+def _is_json(content_type: str) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() == "application/json"
+
+
+def for_roles(*roles: str) -> list:
+    """The permission classes of a view for some roles: the defaults, then `role_required`."""
+    return [*api_settings.DEFAULT_PERMISSION_CLASSES, role_required(*roles)]
 
 
 def role_required(*roles: str):

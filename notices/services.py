@@ -75,13 +75,17 @@ def _channel_check(user, name: str) -> None:
 
 def channel_preferences_set(*, user, channels: list[str], actor=None) -> list[str]:
     """Record the channels a person chose (in-app is always on). Each chosen channel must be
-    configured here and have the person's address (e-mail, mobile, bound WeChat)."""
+    configured here and have the person's address (e-mail, mobile, bound WeChat). The same
+    choice again writes nothing (no audit event)."""
     wanted = set(channels) | {Channel.IN_APP}
     for name in sorted(wanted):
         _channel_check(user, name)
     with transaction.atomic():
-        preference, _created = ChannelPreference.objects.select_for_update().get_or_create(user=user)
+        ChannelPreference.objects.select_for_update().filter(user=user).first()  # a choice made meanwhile
         before = channel_preferences_get(user)
+        if set(before) == wanted:
+            return before
+        preference, _created = ChannelPreference.objects.select_for_update().get_or_create(user=user)
         for name in (Channel.EMAIL, Channel.SMS, Channel.WECHAT):
             setattr(preference, name, name in wanted)
         preference.save()

@@ -64,7 +64,14 @@ class AccountGatesMiddleware:
 
 class StaffIdleTimeoutMiddleware:
     """Sign staff out after STAFF_IDLE_MINUTES without a request (PIPL: a shared office computer
-    must not keep a teacher's or bureau officer's session open). Parents are not affected."""
+    must not keep a teacher's or bureau officer's session open). Parents are not affected.
+
+    A URL that needs no session (Django's `login_not_required`: the calendar feed's ?token=, the
+    activation code, /metrics' token) and the API (DRF authenticates each request by its Bearer
+    token) is answered as itself whatever cookie comes with it: an idle session is still ended (its
+    cached copy too, cached_db), but the request goes on without it instead of to sign-in; and such a
+    request never counts as activity, so a calendar app fetching the feed with the browser's cookie
+    cannot keep a session alive."""
 
     KEY = "_last_seen"
 
@@ -72,20 +79,29 @@ class StaffIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and _is_staff(user):
-            now = int(time.time())
-            last = request.session.get(self.KEY)
-            limit = settings.STAFF_IDLE_MINUTES * 60
-            if last is not None and now - last > limit:
-                logout(request)
-                messages.info(
-                    request, _("You were signed out after %(n)s idle minutes.") % {"n": limit // 60}
-                )
-                return redirect_to_login(request.get_full_path())
-            if last is None or now - last > 60:  # write the session at most once a minute
-                request.session[self.KEY] = now
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not _is_staff(user):
+            return None
+        now = int(time.time())
+        last = request.session.get(self.KEY)
+        limit = settings.STAFF_IDLE_MINUTES * 60
+        sessionless = _needs_no_session(view_func)
+        if last is not None and now - last > limit:
+            logout(request)  # flushes the session row and its cached copy
+            if sessionless:
+                return None
+            messages.info(request, _("You were signed out after %(n)s idle minutes.") % {"n": limit // 60})
+            return redirect_to_login(request.get_full_path())
+        if not sessionless and (last is None or now - last > 60):  # write the session at most once a minute
+            request.session[self.KEY] = now
+        return None
+
+
+def _needs_no_session(view_func) -> bool:
+    return getattr(view_func, "login_required", True) is False or hasattr(view_func, "cls")
 
 
 def session_mark_seen(request) -> None:

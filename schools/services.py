@@ -54,15 +54,20 @@ def user_language_set(*, user: User, language: str) -> User:
 def user_profile_update(*, user: User, email: str, language: str, channels: list[str]) -> User:
     """Save one's own e-mail address, language and message channels together, or nothing: a
     channel that cannot be used (no address, not configured) raises the channel rules'
-    ValidationError (notices.services.channel_preferences_set)."""
+    ValidationError (notices.services.channel_preferences_set). What does not change is not
+    written: no row, no audit event."""
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Choose a language from the list."), code="language_invalid")
+    email = (email or "").strip()
     with transaction.atomic():
         before = {"email": bool(user.email), "language": user.language}
-        user.email = (email or "").strip()
-        user.language = language
-        user.save(update_fields=["email", "language"])
+        changed = (user.email, user.language) != (email, language)
+        if changed:
+            user.email, user.language = email, language
+            user.save(update_fields=["email", "language"])
         notices.channel_preferences_set(user=user, channels=channels, actor=user)
+        if not changed:
+            return user
         # The address itself stays out of the audit trail: whether there is one is enough.
         audit.record(
             actor=user,

@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from api import gates, selectors, services
+from api.permissions import WellFormedBody
 from api.serializers import accounts as shapes
 from api.throttling import CodeThrottle, SignInThrottle, WriteThrottle
 from notices import selectors as notice_selectors
@@ -50,7 +51,7 @@ def _second_factor(request, user, otp_token: str):
 )
 @api_view(["POST"])
 @authentication_classes([])
-@permission_classes([AllowAny])
+@permission_classes([AllowAny, WellFormedBody])
 @throttle_classes([SignInThrottle])
 def token_create(request):
     form = shapes.SignIn(data=request.data)

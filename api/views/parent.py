@@ -10,11 +10,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api import idempotency
-from api.permissions import AccountGatesPassed, role_required
+from api.permissions import for_roles
 from api.serializers import parent as shapes
 from enrollment import forms as enrollment_forms
 from enrollment import selectors as enrollment_selectors
@@ -25,7 +24,7 @@ from schools import access
 from schools import selectors as school_selectors
 from schools.models import Role
 
-PARENT = [IsAuthenticated, AccountGatesPassed, role_required(Role.PARENT)]
+PARENT = for_roles(Role.PARENT)
 TAGS = ["parent"]
 
 

@@ -11,11 +11,10 @@ from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api import exceptions, idempotency
-from api.permissions import AccountGatesPassed, role_required
+from api.permissions import for_roles
 from api.serializers import accounts as account_shapes
 from api.serializers import staff as shapes
 from audit import services as audit
@@ -26,11 +25,7 @@ from safety.services import handover as handover_services
 from safety.services import release as release_services
 from schools.models import Role
 
-TEACHERS = [
-    IsAuthenticated,
-    AccountGatesPassed,
-    role_required(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER),
-]
+TEACHERS = for_roles(Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
 REFUSED = OpenApiResponse(account_shapes.Refusal, description="Refused by a rule, with its code")
 
 

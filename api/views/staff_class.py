@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.permissions import AccountGatesPassed, role_required
+from api.permissions import for_roles
 from api.serializers import staff as shapes
 from api.views.staff import REFUSED, refused
 from audit import services as audit
@@ -23,12 +22,8 @@ from safety.selectors import attendance as selectors
 from safety.services import handover as handover_services
 from schools.models import Role
 
-CLASS_TEACHER = [IsAuthenticated, AccountGatesPassed, role_required(Role.CLASS_TEACHER)]
-CLASS_TEACHER_OR_ADMIN = [
-    IsAuthenticated,
-    AccountGatesPassed,
-    role_required(Role.CLASS_TEACHER, Role.SCHOOL_ADMIN),
-]
+CLASS_TEACHER = for_roles(Role.CLASS_TEACHER)
+CLASS_TEACHER_OR_ADMIN = for_roles(Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
 
 
 @extend_schema(

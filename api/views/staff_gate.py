@@ -8,17 +8,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.permissions import AccountGatesPassed, role_required
+from api.permissions import for_roles
 from api.serializers import staff as shapes
 from audit import services as audit
 from safety.selectors import attendance as selectors
 from safety.services import codes
 from schools.models import Role
 
-GUARD = [IsAuthenticated, AccountGatesPassed, role_required(Role.GATE_GUARD, Role.SCHOOL_ADMIN)]
+GUARD = for_roles(Role.GATE_GUARD, Role.SCHOOL_ADMIN)
 
 
 def _school(request):

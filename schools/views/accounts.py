@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -110,6 +110,7 @@ def language_set(request):
     return response
 
 
+@login_not_required  # the activation code signs in (schools.middleware.StaffIdleTimeoutMiddleware)
 @require_http_methods(["GET", "POST"])
 def activate(request):
     """First sign-in (or a new password) with the one-time code from the school: the code is checked

@@ -212,3 +212,19 @@ def test_counters_of_every_process_add_up_with_the_multiprocess_directory(monkey
     assert value(body, "django_http_responses_total_by_status_view_method_total", **refused) == 2
     # The background gauges are read at scrape time in multiprocess mode too.
     assert value(body, "afterschool_database_up") == 1
+
+
+def test_a_database_without_the_portals_tables_is_up_but_not_migrated(demo):
+    """An unmigrated database answers SELECT 1: it is not "down" (another alert, another remedy)."""
+    from django.db import connection
+
+    from notices.models import Delivery
+
+    table = Delivery._meta.db_table
+    body = Client(REMOTE_ADDR="127.0.0.1").get(reverse("metrics")).content
+    assert (value(body, "afterschool_database_up"), value(body, "afterschool_database_migrated")) == (1, 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")  # rolled back with the test
+    body = Client(REMOTE_ADDR="127.0.0.1").get(reverse("metrics")).content
+    assert value(body, "afterschool_database_up") == 1
+    assert value(body, "afterschool_database_migrated") == 0
