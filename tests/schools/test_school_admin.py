@@ -459,7 +459,7 @@ def test_it_pages_pickups_with_constant_queries(admin_client, demo):
 def test_it_restricts_a_pickup_with_a_reason_and_lifts_it(admin_client, demo):
     pickup = AuthorizedPickup.objects.get(student=demo.child("刘子涵"), name="刘桂兰")
     response = admin_client.post(url("pickup-restrict", pickup_code=pickup.code), {"reason": "  "})
-    assert response.status_code == 200 and "该字段是必填项" in html(response)
+    assert response.status_code == 200 and "这个字段是必填项" in html(response)  # Django's wording
     response = admin_client.post(url("pickup-restrict", pickup_code=pickup.code), {"reason": "监护权纠纷"})
     assert response.status_code == 302
     pickup.refresh_from_db()
