@@ -81,10 +81,14 @@ def test_the_queue_costs_the_same_queries_at_5_and_45_applications(head31, demo,
     names = regular_names(demo, 15) + more_children(demo, 30)
     for name in names[:5]:
         apply(child_name=name)
+    head31.get(url("review"))
     with CaptureQueriesContext(connection) as five:
         assert len(queue_names(html(head31.get(url("review"))))) == 5
     for name in names[5:45]:
         apply(child_name=name)
+    # A request first: after a long build the staff idle clock writes the session once (at most once
+    # a minute, schools.middleware), which is not the page's cost.
+    head31.get(url("review"))
     with CaptureQueriesContext(connection) as forty_five:
         page = html(head31.get(url("review")))
     assert len(queue_names(page)) == 45

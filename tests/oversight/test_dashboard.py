@@ -266,6 +266,7 @@ def test_its_query_count_does_not_grow_with_attendance_rows(client, demo):
     assert len(new) > 500
     for day in sorted({s.date for s in sessions}):
         services.summaries_roll(day=day)
+    _get(client, hn, **period)  # the idle clock's session write after the long build, not the page's cost
     with CaptureQueriesContext(connection) as after:
         second = _get(client, hn, **period)
     assert second.context["totals"]["marks_present"] == first.context["totals"]["marks_present"] + len(new)
