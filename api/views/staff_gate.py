@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
@@ -29,6 +30,17 @@ def _school(request):
     if school is None:
         raise Http404
     return school
+
+
+def _query(request) -> str:
+    """The look-up's text (its first 50 characters), refused with a 400 when it is not text a person
+    types (a NUL character, which PostgreSQL cannot compare)."""
+    try:
+        return serializers.CharField(allow_blank=True, trim_whitespace=False).run_validation(
+            request.query_params.get("q", "")
+        )[:50]
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"q": exc.detail}) from exc
 
 
 def _detail(matches, paused: bool) -> str:
@@ -58,7 +70,7 @@ def _detail(matches, paused: bool) -> str:
 @permission_classes(GUARD)
 def pickup_check(request):
     school = _school(request)
-    query = request.query_params.get("q", "")[:50]
+    query = _query(request)
     matches, paused = [], False
     if query.strip():
         digest = codes.pickup_code_lookup_digest(query)
