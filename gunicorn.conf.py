@@ -43,7 +43,16 @@ multiproc_dir = os.environ.setdefault(
 )
 
 
+_multiprocess = None
+
+
 def on_starting(server):
+    # Imported here, once, after the directory is set (the forked workers then count per process);
+    # not in child_exit, which runs in a signal handler and re-entered the import while gunicorn halted.
+    global _multiprocess
+    from prometheus_client import multiprocess
+
+    _multiprocess = multiprocess
     os.makedirs(multiproc_dir, exist_ok=True)
     for name in os.listdir(multiproc_dir):
         if name.endswith(".db"):
@@ -51,8 +60,5 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
-    # Imported here, not at the top: the master must not load prometheus_client before the
-    # directory is set, or the forked workers would inherit its single-process counters.
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+    if _multiprocess is not None:
+        _multiprocess.mark_process_dead(worker.pid)

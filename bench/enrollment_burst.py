@@ -56,8 +56,8 @@ def prepare_round(ctx: common.Context, parents: int) -> list[dict]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
-    from activities.models import ActivityGroup
     from enrollment import services
+    from enrollment.days import groups_weekdays
     from enrollment.models import EnrollmentWindow, NoticeAcknowledgement
     from schools.models import Guardianship, School
 
@@ -69,7 +69,10 @@ def prepare_round(ctx: common.Context, parents: int) -> list[dict]:
     )
     notice = services.notice_current(term)
     links = list(
-        Guardianship.objects.filter(student__school=school, student__active=True)
+        # Guardianships that may apply: neither restricted nor ended by the school (they get a 404).
+        Guardianship.objects.filter(
+            student__school=school, student__active=True, restricted=False, ended_at=None
+        )
         .select_related("guardian__user", "student__class_group")
         .order_by("student_id")
     )
@@ -79,21 +82,22 @@ def prepare_round(ctx: common.Context, parents: int) -> list[dict]:
         # family: a child's second guardian would apply for the same child and be refused.
         if link.guardian_id in seen or link.student_id in children:
             continue
+        # The groups the apply form offers this child (grades, review, safety gate), as a family sees.
+        open_groups = list(services.groups_open_to(term=term, student=link.student).order_by("pk"))
+        if not open_groups:
+            continue
         seen.add(link.guardian_id)
         children.add(link.student_id)
-        picked.append(link)
+        picked.append((link, open_groups[len(picked) % len(open_groups)]))
         if len(picked) == parents:
             break
     NoticeAcknowledgement.objects.bulk_create(
-        [NoticeAcknowledgement(notice=notice, guardian=link.guardian) for link in picked],
+        [NoticeAcknowledgement(notice=notice, guardian=link.guardian) for link, _group in picked],
         ignore_conflicts=True,
     )
-    groups = list(ActivityGroup.objects.filter(term=term).order_by("pk"))
+    weekdays = groups_weekdays({group.pk for _link, group in picked})
     requests = []
-    for index, link in enumerate(picked):
-        grade = str(link.student.class_group.grade)
-        open_groups = [g for g in groups if grade in g.grades]
-        group = open_groups[index % len(open_groups)]
+    for link, group in picked:
         user = link.guardian.user
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
@@ -108,7 +112,8 @@ def prepare_round(ctx: common.Context, parents: int) -> list[dict]:
                 "csrf": csrf,
                 "body": urllib.parse.urlencode(
                     {
-                        "days": ["1", "3", "5"],
+                        # The group's own days: a choice with no day in common is refused (F12).
+                        "days": list(weekdays[group.pk]),
                         "choice_1": str(group.code),
                         "pickup": "guardian",
                         "safety_commitment": "on",
