@@ -8,20 +8,15 @@ import pytest
 import time_machine
 
 from safety.selectors import attendance as selectors
-from safety.services import attendance, release
-from tests.support.attendance import at, care_session
+from safety.services import release
+from tests.support.attendance import at, care_in_session, care_session
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def care(demo):
-    care = care_session(demo, count=3)
-    with time_machine.travel(at(16, 5), tick=False):
-        attendance.roll_call_save(
-            session=care.session, actor=care.lead, marks={s.pk: "present" for s in care.students}
-        )
-    return care
+    return care_in_session(demo)
 
 
 def lookup(school, query: str, now: datetime.datetime):

@@ -16,19 +16,14 @@ from safety.selectors import attendance as selectors
 from safety.services import attendance, codes, release
 from safety.services.release import ReleaseRefused
 from schools import services as org
-from tests.support.attendance import DAY, at, care_session
+from tests.support.attendance import DAY, at, care_in_session, care_session
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def care(demo):
-    care = care_session(demo, count=3)
-    with time_machine.travel(at(16, 5), tick=False):
-        attendance.roll_call_save(
-            session=care.session, actor=care.lead, marks={s.pk: "present" for s in care.students}
-        )
-    return care
+    return care_in_session(demo)
 
 
 def release_url(care, student):

@@ -11,9 +11,8 @@ from django.urls import reverse
 
 from audit.models import AccessLog
 from safety.models import IncidentChild
-from safety.services import attendance
 from schools.models import Student
-from tests.support.attendance import DAY, at, care_session
+from tests.support.attendance import DAY, at, care_in_session
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +47,7 @@ def codes(students) -> set:
 
 @pytest.fixture
 def care(demo):
-    """A session on a Monday with three children marked present at 16:05 and still in care."""
-    care = care_session(demo, count=3)
-    with time_machine.travel(at(16, 5), tick=False):
-        attendance.roll_call_save(
-            session=care.session, actor=care.lead, marks={s.pk: "present" for s in care.students}
-        )
-    return care
+    return care_in_session(demo)
 
 
 def visits(demo, care) -> list[Visit]:

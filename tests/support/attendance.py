@@ -7,11 +7,13 @@ import itertools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from activities.models import ActivityGroup, Session, Term
 from enrollment.models import Application, Placement
+from safety.services import attendance as attendance_services
 from schools import services as org
 from schools.models import AuthorizedPickup, ClassGroup, Guardian, Guardianship, Student, User
 from tests.support import builders
@@ -169,3 +171,13 @@ def care_session(
     return Care(
         session=session, group=group, students=students, class_group=class_group, lead=lead, term=term
     )
+
+
+def care_in_session(demo, *, count: int = 3) -> Care:
+    """A session on a Monday with `count` children marked present at 16:05 and still in care."""
+    care = care_session(demo, count=count)
+    with time_machine.travel(at(16, 5), tick=False):
+        attendance_services.roll_call_save(
+            session=care.session, actor=care.lead, marks={s.pk: "present" for s in care.students}
+        )
+    return care
